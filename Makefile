@@ -1,0 +1,73 @@
+# Build, test and run the Cognito client-credentials stack. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Target of the Lambda bundles: must match Terraform's `architecture` and `runtime` (python$(PYTHON_VERSION)).
+ARCH ?= arm64
+PYTHON_VERSION ?= 3.13
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BOOTSTRAP_PYTHON ?= $(shell scripts/find-python.sh $(PYTHON_VERSION))
+TF_PLUGIN_DIR ?= $(shell scripts/find-tf-plugins.sh)
+export TF_PLUGIN_DIR
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+TF_INIT := terraform init -input=false -backend=false -plugin-dir=$(TF_PLUGIN_DIR)
+
+FUNCTION_SOURCES = $(shell find src/common src/$(1) -name '*.py' -not -path '*/__pycache__/*') src/$(1)/requirements.txt scripts/build_zip.py
+
+.PHONY: help venv build build-host lint typecheck pytest test clean
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt src/resource/requirements.txt src/client/requirements.txt
+	@test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## create the virtualenv with the pinned dev tools
+
+# ---- Lambda bundles -------------------------------------------------------------------------
+dist/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
+	$(PY) scripts/build_zip.py --function resource --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
+dist/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
+	$(PY) scripts/build_zip.py --function client --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
+
+build: dist/resource.zip dist/client.zip ## build dist/{resource,client}.zip for Lambda ($(ARCH), python$(PYTHON_VERSION))
+
+# The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
+HOST_PY_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+dist/host/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
+	$(PY) scripts/build_zip.py --function resource --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
+dist/host/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
+	$(PY) scripts/build_zip.py --function client --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
+
+build-host: dist/host/resource.zip dist/host/client.zip ## build the bundles for this machine (dist/host/)
+
+# ---- Python checks --------------------------------------------------------------------------
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed ## mypy --strict on each function's code
+	$(VENV)/bin/mypy src/common/lambda_common src/resource/app.py src/resource/resource_server
+	$(VENV)/bin/mypy src/common/lambda_common src/client/app.py src/client/token_client
+
+pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# ---- Terraform (issue 3) --------------------------------------------------------------------
+
+# ---- Policy tests (issue 5) -----------------------------------------------------------------
+
+# ---- Local stack (issue 4) ------------------------------------------------------------------
+
+# ---- Benchmarks (issue 6) -------------------------------------------------------------------
+
+# ---- Everything -----------------------------------------------------------------------------
+test: lint typecheck pytest ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
+
+clean: ## remove build outputs (not the venv)
+	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Build one Lambda function's deployment zip, reproducibly.
+
+    build_zip.py --function resource --arch arm64 --python-version 3.13 --out dist/resource.zip
+
+The zip holds ``app.py`` and the function's package from ``src/<function>/``, the shared
+``lambda_common`` package, and the runtime dependencies from ``src/<function>/requirements.txt``
+installed as wheels for the target platform (``manylinux2014_<arch>``, CPython ``<version>``), so
+building needs neither Docker nor AWS. Entries are sorted with fixed timestamps and modes; pip's
+install records and the build interpreter's caches are left out, so two builds are byte-identical.
+
+When an interpreter of the target version is found, ``.pyc`` files compiled by it with
+``--invalidation-mode unchecked-hash`` are shipped: Lambda cannot write them into its read-only task
+directory, so without them every cold start compiles every module again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+PACKAGES = {"resource": "resource_server", "client": "token_client"}
+PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# Install metadata that differs between builds or machines and is never read at run time.
+DROP_DIST_INFO = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+TASK_ROOT = "/var/task"  # where Lambda unpacks the zip; recorded in the .pyc files as their source path
+
+
+def log(msg: str) -> None:
+    print(f"build_zip: {msg}", file=sys.stderr)
+
+
+def find_python(version: str, explicit: str | None) -> str | None:
+    """An interpreter whose version is exactly ``version``, or None."""
+    candidates = [explicit] if explicit else []
+    candidates += [
+        sys.executable,
+        shutil.which(f"python{version}") or "",
+        *sorted(str(p) for p in Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
+            f"versions/{version}.*/bin/python{version}"
+        )),
+    ]
+    for exe in candidates:
+        if not exe:
+            continue
+        try:
+            out = subprocess.run(
+                [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True, text=True, timeout=30, check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out == version:
+            return exe
+    return None
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt"))
+
+
+def install_dependencies(function: str, staging: Path, arch: str, version: str) -> None:
+    requirements = SRC / function / "requirements.txt"
+    cmd = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-compile", "--target", str(staging),
+        "--platform", PLATFORMS[arch], "--implementation", "cp",
+        "--python-version", version, "--only-binary=:all:",
+        "-r", str(requirements),
+    ]
+    subprocess.run(cmd, check=True)
+
+
+def clean(staging: Path) -> None:
+    for path in sorted(staging.rglob("*"), reverse=True):
+        if path.is_dir() and (path.name == "__pycache__" or path.parent == staging and path.name == "bin"):
+            shutil.rmtree(path)
+        elif path.is_file() and path.parent.name.endswith(".dist-info") and path.name in DROP_DIST_INFO:
+            path.unlink()
+
+
+def compile_pyc(staging: Path, python: str) -> None:
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+         "-s", str(staging), "-p", TASK_ROOT, str(staging)],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "315532800"},
+    )
+
+
+def write_zip(staging: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    tmp = out.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(staging).as_posix(), date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            zf.writestr(info, path.read_bytes(), compresslevel=9)
+    tmp.replace(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--function", choices=sorted(PACKAGES), required=True)
+    parser.add_argument("--arch", choices=sorted(PLATFORMS), default="arm64")
+    parser.add_argument("--python-version", default="3.13")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--pyc-python", help="interpreter of the target version to compile .pyc with")
+    parser.add_argument("--no-pyc", action="store_true", help="ship sources only")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix=f"build-{args.function}-") as tmp:
+        staging = Path(tmp) / "pkg"
+        staging.mkdir()
+        install_dependencies(args.function, staging, args.arch, args.python_version)
+        shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
+        package = PACKAGES[args.function]
+        copy_tree(SRC / args.function / package, staging / package)
+        copy_tree(SRC / "common" / "lambda_common", staging / "lambda_common")
+        clean(staging)
+        if not args.no_pyc:
+            python = find_python(args.python_version, args.pyc_python)
+            if python:
+                compile_pyc(staging, python)
+            else:
+                log(f"no Python {args.python_version} interpreter here: shipping without .pyc "
+                    "(cold starts will compile every module)")
+        write_zip(staging, args.out)
+    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
+    log(f"{args.out} {args.out.stat().st_size} bytes sha256={digest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Application Load Balancer Lambda-target events in, ALB responses out.
+
+Handles both header modes of a target group: single-value (``headers``/``queryStringParameters``) and
+multi-value (``multiValueHeaders``/``multiValueQueryStringParameters``). A response always uses the
+mode of the request, as the ALB requires.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+class BadEvent(ValueError):
+    """The invocation event is not an ALB request (a wiring error, not a client error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """An HTTP request as the ALB delivered it. Header names are lower-cased."""
+
+    method: str
+    path: str
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    query: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    body: bytes = b""
+    multi_value: bool = False
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, or None."""
+        values = self.headers.get(name.lower())
+        return values[0] if values else None
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a header (more than one only in multi-value mode)."""
+        return self.headers.get(name.lower(), ())
+
+
+def _str_map(raw: Any, what: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise BadEvent(f"{what} is not an object")
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            raise BadEvent(f"{what} has a non-string name")
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise BadEvent(f"{what} has a non-string value")
+        out[key] = tuple(values)
+    return out
+
+
+def _lower_keys(values: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for key, vals in values.items():
+        name = key.lower()
+        out[name] = out.get(name, ()) + vals
+    return out
+
+
+def parse_event(event: Any) -> Request:
+    """Turn an ALB Lambda event into a :class:`Request`; raise :class:`BadEvent` if it is not one."""
+    if not isinstance(event, Mapping):
+        raise BadEvent("event is not an object")
+    method = event.get("httpMethod")
+    path = event.get("path")
+    if not isinstance(method, str) or not isinstance(path, str):
+        raise BadEvent("event has no httpMethod/path")
+    multi_value = "multiValueHeaders" in event
+    if multi_value:
+        headers = _str_map(event.get("multiValueHeaders"), "multiValueHeaders")
+        query = _str_map(event.get("multiValueQueryStringParameters"), "multiValueQueryStringParameters")
+    else:
+        headers = _str_map(event.get("headers"), "headers")
+        query = _str_map(event.get("queryStringParameters"), "queryStringParameters")
+    raw_body = event.get("body")
+    if raw_body is None:
+        body = b""
+    elif not isinstance(raw_body, str):
+        raise BadEvent("body is not a string")
+    elif event.get("isBase64Encoded") is True:
+        try:
+            body = base64.b64decode(raw_body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise BadEvent("body is not valid base64") from exc
+    else:
+        body = raw_body.encode("utf-8", "surrogatepass")
+    return Request(
+        method=method.upper(),
+        path=path,
+        headers=_lower_keys(headers),
+        query=query,
+        body=body,
+        multi_value=multi_value,
+    )
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def response(
+    status: int,
+    body: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    multi_value: bool = False,
+) -> dict[str, Any]:
+    """An ALB response whose body is ``body`` as compact JSON (never null, never empty)."""
+    all_headers = {"content-type": JSON_CONTENT_TYPE, "cache-control": "no-store"}
+    if headers:
+        all_headers.update({k.lower(): v for k, v in headers.items()})
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=True, sort_keys=False)
+    out: dict[str, Any] = {
+        "statusCode": status,
+        "statusDescription": _status_line(status),
+        "isBase64Encoded": False,
+        "body": text,
+    }
+    if multi_value:
+        out["multiValueHeaders"] = {k: [v] for k, v in all_headers.items()}
+    else:
+        out["headers"] = all_headers
+    return out
