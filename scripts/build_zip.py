@@ -46,9 +46,12 @@ def find_python(version: str, explicit: str | None) -> str | None:
     candidates += [
         sys.executable,
         shutil.which(f"python{version}") or "",
-        *sorted(str(p) for p in Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
-            f"versions/{version}.*/bin/python{version}"
-        )),
+        *sorted(
+            str(p)
+            for p in Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
+                f"versions/{version}.*/bin/python{version}"
+            )
+        ),
     ]
     for exe in candidates:
         if not exe:
@@ -56,7 +59,10 @@ def find_python(version: str, explicit: str | None) -> str | None:
         try:
             out = subprocess.run(
                 [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True, text=True, timeout=30, check=True,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             continue
@@ -72,18 +78,31 @@ def copy_tree(src: Path, dst: Path) -> None:
 def install_dependencies(function: str, staging: Path, arch: str, version: str) -> None:
     requirements = SRC / function / "requirements.txt"
     cmd = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-compile", "--target", str(staging),
-        "--platform", PLATFORMS[arch], "--implementation", "cp",
-        "--python-version", version, "--only-binary=:all:",
-        "-r", str(requirements),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(staging),
+        "--platform",
+        PLATFORMS[arch],
+        "--implementation",
+        "cp",
+        "--python-version",
+        version,
+        "--only-binary=:all:",
+        "-r",
+        str(requirements),
     ]
     subprocess.run(cmd, check=True)
 
 
 def clean(staging: Path) -> None:
     for path in sorted(staging.rglob("*"), reverse=True):
-        if path.is_dir() and (path.name == "__pycache__" or path.parent == staging and path.name == "bin"):
+        if path.is_dir() and (path.name == "__pycache__" or (path.parent == staging and path.name == "bin")):
             shutil.rmtree(path)
         elif path.is_file() and path.parent.name.endswith(".dist-info") and path.name in DROP_DIST_INFO:
             path.unlink()
@@ -91,8 +110,21 @@ def clean(staging: Path) -> None:
 
 def compile_pyc(staging: Path, python: str) -> None:
     subprocess.run(
-        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-         "-s", str(staging), "-p", TASK_ROOT, str(staging)],
+        [
+            python,
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            str(staging),
+            "-p",
+            TASK_ROOT,
+            str(staging),
+        ],
         check=True,
         env={**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "315532800"},
     )
@@ -136,8 +168,10 @@ def main() -> int:
             if python:
                 compile_pyc(staging, python)
             else:
-                log(f"no Python {args.python_version} interpreter here: shipping without .pyc "
-                    "(cold starts will compile every module)")
+                log(
+                    f"no Python {args.python_version} interpreter here: shipping without .pyc "
+                    "(cold starts will compile every module)"
+                )
         write_zip(staging, args.out)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
     log(f"{args.out} {args.out.stat().st_size} bytes sha256={digest}")

@@ -89,5 +89,5 @@ def json_value(env: Mapping[str, str], name: str) -> Any:
     raw = require_str(env, name)
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ConfigError(name, f"must be valid JSON ({exc.msg} at position {exc.pos})") from None

@@ -1,0 +1,149 @@
+"""scripts/build_zip.py: reproducible, clean and complete Lambda bundles.
+
+The host bundles (dist/host/, built by `make build-host`, which `make pytest` depends on) are imported
+in a fresh interpreter whose sys.path holds only the unzipped package and the standard library, to
+prove each zip carries everything its function imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "scripts" / "build_zip.py"
+TARGET_VERSION = "3.13"
+
+
+def build(function: str, out: Path, *extra: str) -> Path:
+    subprocess.run(
+        [
+            sys.executable,
+            str(BUILD),
+            "--function",
+            function,
+            "--arch",
+            "arm64",
+            "--python-version",
+            TARGET_VERSION,
+            "--out",
+            str(out),
+            *extra,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return out
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def lambda_zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Each function built twice for the Lambda target (arm64, Python 3.13) into separate folders."""
+    base = tmp_path_factory.mktemp("zips")
+    return {
+        fn: (build(fn, base / "one" / f"{fn}.zip"), build(fn, base / "two" / f"{fn}.zip"))
+        for fn in ("resource", "client")
+    }
+
+
+@pytest.mark.parametrize("function", ["resource", "client"])
+def test_two_builds_are_byte_identical(lambda_zips: dict[str, tuple[Path, Path]], function: str) -> None:
+    one, two = lambda_zips[function]
+    assert sha256(one) == sha256(two)
+
+
+@pytest.mark.parametrize("function", ["resource", "client"])
+def test_zip_entries_are_sorted_fixed_and_free_of_noise(
+    lambda_zips: dict[str, tuple[Path, Path]], function: str
+) -> None:
+    with zipfile.ZipFile(lambda_zips[function][0]) as zf:
+        infos = zf.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert "app.py" in names
+    assert "lambda_common/alb.py" in names
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+    assert not [n for n in names if n.startswith("bin/") or n.endswith(("/RECORD", "/INSTALLER"))]
+    assert not [n for n in names if n.startswith(("tests/", "src/"))]
+    pycs = [n for n in names if n.endswith(".pyc")]
+    # Only .pyc compiled by the target interpreter, never by the build interpreter.
+    assert all(".cpython-313." in n for n in pycs)
+    assert [i for i in infos if i.file_size and i.filename == "urllib3/__init__.py"]
+
+
+def test_pyc_are_shipped_for_the_target_version(lambda_zips: dict[str, tuple[Path, Path]]) -> None:
+    find = subprocess.run(
+        [str(ROOT / "scripts" / "find-python.sh"), TARGET_VERSION], capture_output=True, text=True, check=True
+    )
+    if f"no python{TARGET_VERSION}" in find.stderr:
+        pytest.skip(f"no Python {TARGET_VERSION} on this machine: the build ships sources only (and says so)")
+    with zipfile.ZipFile(lambda_zips["resource"][0]) as zf:
+        names = set(zf.namelist())
+        assert "__pycache__/app.cpython-313.pyc" in names
+        # unchecked-hash pyc: flags word (bytes 4-8) == 0b01 (hash-based, not checked against the source)
+        assert int.from_bytes(zf.read("__pycache__/app.cpython-313.pyc")[4:8], "little") == 1
+
+
+def test_no_pyc_flag_ships_sources_only(tmp_path: Path) -> None:
+    out = build("client", tmp_path / "client.zip", "--no-pyc")
+    with zipfile.ZipFile(out) as zf:
+        assert not [n for n in zf.namelist() if n.endswith(".pyc")]
+
+
+IMPORT_ENV = {
+    "resource": {
+        "USER_POOL_ID": "us-east-1_Example1",
+        "ALLOWED_CLIENT_IDS": "1example23456789abcdefghij",
+        "ROUTE_SCOPES": json.dumps({"GET /api": ["rest-api/read"]}),
+    },
+    "client": {
+        "TOKEN_URL": "https://example.auth.us-east-1.amazoncognito.com/oauth2/token",
+        "CLIENT_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo-AbCdEf",
+        "SCOPES": "rest-api/read",
+        "API_URL": "https://api.example.com/api",
+    },
+}
+
+# Runs in `python -I -S`: no site-packages, so only the bundle and the standard library are importable.
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import app
+assert callable(app.handler)
+bad = sorted(m for m, mod in sys.modules.items()
+             if getattr(mod, "__file__", None) and not mod.__file__.startswith(sys.argv[1])
+             and "site-packages" in mod.__file__)
+print(json.dumps({"outside": bad, "modules": len(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("function", ["resource", "client"])
+def test_host_zip_imports_with_nothing_but_itself(tmp_path: Path, function: str) -> None:
+    bundle = ROOT / "dist" / "host" / f"{function}.zip"
+    assert bundle.is_file(), f"{bundle} is missing: run `make build-host` (make pytest does)"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tmp_path / "task")
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_REGION": "us-east-1", **IMPORT_ENV[function]}
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", PROBE, str(tmp_path / "task")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outside"] == []
