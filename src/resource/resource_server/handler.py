@@ -1,0 +1,208 @@
+"""The Lambda handler: ALB event -> route -> authorize -> act -> response.
+
+``handler(event, context)`` builds the app from ``os.environ`` on the first invocation of the
+container (a :class:`~lambda_common.config.ConfigError` then fails that invocation with one message
+naming the variable; nothing is ever served with a broken configuration) and reuses it, with its
+JWKS cache and verified-token cache, for the container's life. Tests and tools build their own app
+with :func:`build_app` from an explicit mapping, or :class:`ResourceApp` from explicit objects.
+
+Order for a request: 404 for an unknown path and 405 (``Allow``) for an unconfigured method come
+first (see :mod:`resource_server.routes`); then the Authorization header (RFC 6750 §2.1) and the
+token, with the route's scopes, all required; only then the method's own work (the POST body is read
+only for an authorized caller). Client input never yields a 500: any unexpected failure while
+verifying a token is logged as a bug and answered with 401 ``invalid_token`` (fail closed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lambda_common.alb import BadEvent, Request, parse_event
+from lambda_common.log import get_logger
+from resource_server import responses, strict_json
+from resource_server.claims import AccessTokenClaims
+from resource_server.config import ResourceConfig, load_config
+from resource_server.errors import InsufficientScope, InvalidToken, KeysUnavailable
+from resource_server.jwks import JwksCache
+from resource_server.routes import MethodNotAllowed, Route, RouteNotFound, RouteTable
+from resource_server.verifier import TokenVerifier
+
+log = get_logger("resource_server")
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_AUTHORIZATION_LENGTH = 16 * 1024
+# RFC 6750 §2.1: "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 7235 §2.1)
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+class ResourceApp:
+    """The resource server: a route table and a verifier, no global state of its own."""
+
+    def __init__(self, routes: RouteTable, verifier: TokenVerifier) -> None:
+        self.routes = routes
+        self.verifier = verifier
+
+    def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
+        return self.handle(event)
+
+    def handle(self, event: Any) -> dict[str, Any]:
+        """Answer one ALB event; never raises."""
+        multi_value = isinstance(event, Mapping) and "multiValueHeaders" in event
+        try:
+            request = parse_event(event)
+        except BadEvent as exc:
+            extra = {"status": 400, "outcome": "bad_event", "problem": str(exc)}
+            log.warning("request rejected", extra=extra)
+            return responses.error(400, "bad_request", "The request could not be read", multi_value)
+        try:
+            return self._dispatch(request)
+        except Exception:
+            log.exception("internal error", extra={"status": 500, "method": request.method})
+            return responses.error(500, "internal_error", "Internal error", request.multi_value)
+
+    def _dispatch(self, request: Request) -> dict[str, Any]:
+        mv = request.multi_value
+        try:
+            route = self.routes.match(request.method, request.path)
+        except RouteNotFound:
+            return self._done(request, responses.error(404, "not_found", "No such route", mv), "not_found")
+        except MethodNotAllowed as exc:
+            allow = ", ".join(exc.allow)
+            answer = responses.error(405, "method_not_allowed", "Method not allowed", mv, Allow=allow)
+            return self._done(request, answer, "method_not_allowed")
+
+        token_or_answer = self._bearer_token(request)
+        if not isinstance(token_or_answer, str):
+            return token_or_answer
+        claims_or_answer = self._authorize(request, token_or_answer, route)
+        if not isinstance(claims_or_answer, AccessTokenClaims):
+            return claims_or_answer
+        return self._act(request, route, claims_or_answer)
+
+    def _bearer_token(self, request: Request) -> str | dict[str, Any]:
+        mv = request.multi_value
+        values = request.header_values("authorization")
+        in_query = "access_token" in request.query
+        if not values:
+            if in_query:
+                answer = responses.invalid_request("Send the token in the Authorization header only", mv)
+                return self._done(request, answer, "token_in_query")
+            return self._done(request, responses.unauthorized(mv), "no_credentials")
+        if len(values) > 1:
+            answer = responses.invalid_request("Send exactly one Authorization header", mv)
+            return self._done(request, answer, "several_authorization_headers")
+        value = values[0].strip(" \t")
+        if len(value) > MAX_AUTHORIZATION_LENGTH:
+            answer = responses.invalid_request("The Authorization header is too long", mv)
+            return self._done(request, answer, "authorization_too_long")
+        scheme, _, credentials = value.partition(" ")
+        if not scheme:
+            answer = responses.invalid_request("The Authorization header is malformed", mv)
+            return self._done(request, answer, "malformed_authorization")
+        if scheme.lower() != "bearer":
+            return self._done(request, responses.unauthorized(mv), "unsupported_scheme")
+        token = credentials.lstrip(" ")
+        if not _B64TOKEN.fullmatch(token):
+            answer = responses.invalid_request("The Authorization header is malformed", mv)
+            return self._done(request, answer, "malformed_authorization")
+        if in_query:
+            answer = responses.invalid_request("Send the token in the Authorization header only", mv)
+            return self._done(request, answer, "token_in_two_places")
+        return token
+
+    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | dict[str, Any]:
+        mv = request.multi_value
+        try:
+            return self.verifier.authorize(token, route.scopes)
+        except InvalidToken as exc:
+            answer = responses.invalid_token(exc.description, mv)
+            return self._done(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
+        except InsufficientScope as exc:
+            answer = responses.insufficient_scope(exc.required, mv)
+            return self._done(request, answer, exc.reason, missing=" ".join(exc.missing))
+        except KeysUnavailable as exc:
+            answer = responses.keys_unavailable(exc.retry_after, mv)
+            return self._done(request, answer, exc.reason, detail=exc.detail)
+        except Exception:  # a bug: fail closed, never a 500 for what the client sent
+            log.exception("verifier failed unexpectedly", extra={"outcome": "verifier_bug"})
+            answer = responses.invalid_token("The access token is invalid", mv)
+            return self._done(request, answer, "verifier_bug")
+
+    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> dict[str, Any]:
+        mv = request.multi_value
+        body: dict[str, Any] = {
+            "message": "Hello from the resource server",
+            "client_id": claims.client_id,
+            "scopes": list(claims.scopes),
+        }
+        if route.method == "POST":
+            if len(request.body) > MAX_BODY_BYTES:
+                description = f"The body is larger than {MAX_BODY_BYTES} bytes"
+                answer = responses.error(413, "payload_too_large", description, mv)
+                return self._done(request, answer, "body_too_large", client_id=claims.client_id)
+            try:
+                echo = strict_json.loads_utf8(request.body)
+            except strict_json.StrictJsonError:
+                answer = responses.error(400, "invalid_json", "The body must be one JSON document", mv)
+                return self._done(request, answer, "invalid_json", client_id=claims.client_id)
+            body["message"] = "Echo from the resource server"
+            body["echo"] = echo
+        return self._done(request, responses.ok(body, mv), "ok", client_id=claims.client_id, kid=claims.kid)
+
+    @staticmethod
+    def _done(request: Request, answer: dict[str, Any], outcome: str, **fields: str | None) -> dict[str, Any]:
+        extra: dict[str, Any] = {
+            "status": answer["statusCode"],
+            "outcome": outcome,
+            "method": request.method[:16],
+            "path": request.path[:128],
+        }
+        extra.update({k: v for k, v in fields.items() if v is not None})
+        log.info("request", extra=extra)
+        return answer
+
+
+def build_app(
+    env: Mapping[str, str],
+    *,
+    jwks: JwksCache | None = None,
+    clock: Callable[[], float] | None = None,
+) -> ResourceApp:
+    """An app configured from ``env`` (raises :class:`~lambda_common.config.ConfigError`)."""
+    config = load_config(env)
+    return app_from_config(config, jwks=jwks, clock=clock)
+
+
+def app_from_config(
+    config: ResourceConfig,
+    *,
+    jwks: JwksCache | None = None,
+    clock: Callable[[], float] | None = None,
+) -> ResourceApp:
+    verifier = TokenVerifier(
+        issuer=config.issuer,
+        jwks=jwks or JwksCache(config.jwks_url),
+        allowed_client_ids=config.allowed_client_ids,
+        leeway=config.clock_skew_seconds,
+        clock=clock or time.time,
+    )
+    return ResourceApp(RouteTable(config.route_scopes), verifier)
+
+
+_APP: ResourceApp | None = None
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point (``app.handler``)."""
+    global _APP  # noqa: PLW0603 - one app per container, built at the first invocation
+    if _APP is None:
+        try:
+            _APP = build_app(os.environ)
+        except Exception:
+            log.exception("configuration rejected: the function serves nothing until it is fixed")
+            raise
+    return _APP.handle(event)

@@ -1,0 +1,208 @@
+"""Verification of Cognito access tokens: strict parse, claims, RS256 signature, verified-token cache.
+
+Order of work for a token not seen before (cheap checks first, so that forged or stale tokens cost no
+RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is otherwise plausible):
+
+1. :class:`~resource_server.token_parser.TokenParser`: size cap, segments, strict base64url, strict
+   JSON, header allow-list with ``alg`` pinned to RS256;
+2. claims: ``exp`` and ``iat`` required integers (``bool``, ``float`` and strings are rejected),
+   ``nbf`` integer if present; ``iss`` exactly the pool's issuer; ``token_use == "access"``;
+   ``client_id`` a string in the allow-list; ``scope`` absent or a string of single-space-separated
+   scopes; then time: expired when ``now >= exp + leeway``, rejected when ``iat > now + leeway`` or
+   ``nbf > now + leeway``;
+3. key: :meth:`JwksCache.get_key` for the header's ``kid`` (configured URL only; the token cannot
+   steer it);
+4. signature: ``cryptography`` RSA PKCS#1 v1.5 with SHA-256 over the ASCII ``header.payload``.
+
+Nothing is accepted without step 4 having succeeded for exactly this token string. Then the token
+enters a bounded cache (``cache_size`` entries, oldest evicted) keyed by the whole token string; a
+hit skips steps 1-4 but still runs every time check against the current clock, drops the entry once
+expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked per request
+by :meth:`TokenVerifier.authorize` / :func:`check_scopes` (all required scopes must be present).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from types import MappingProxyType
+
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
+
+from resource_server.claims import AccessTokenClaims
+from resource_server.errors import (
+    ClientNotAllowed,
+    InsufficientScope,
+    InvalidClaim,
+    InvalidSignature,
+    InvalidToken,
+    MalformedToken,
+    TokenExpired,
+    TokenIssuedInFuture,
+    TokenNotYetValid,
+    TokenTooLarge,
+    WrongIssuer,
+    WrongTokenUse,
+)
+from resource_server.jwks import JwksCache
+from resource_server.token_parser import MAX_TOKEN_LENGTH, TokenParser
+
+MAX_LEEWAY_SECONDS = 300
+DEFAULT_CACHE_SIZE = 1024
+_PADDING = PKCS1v15()
+_HASH = SHA256()
+
+
+def check_times(claims: AccessTokenClaims, now: float, leeway: int) -> None:
+    """Time rules, run on every use of a token: expiry, ``iat`` and ``nbf`` not in the future."""
+    if now >= claims.exp + leeway:
+        raise TokenExpired("token expired")
+    if claims.iat > now + leeway:
+        raise TokenIssuedInFuture("iat is in the future")
+    nbf = claims.nbf
+    if nbf is not None and nbf > now + leeway:
+        raise TokenNotYetValid("nbf is in the future")
+
+
+def check_scopes(claims: AccessTokenClaims, required: tuple[str, ...]) -> None:
+    """Raise :class:`InsufficientScope` unless the token carries **all** of ``required`` (exact tokens)."""
+    scopes = claims.scopes
+    for scope in required:
+        if scope not in scopes:
+            raise InsufficientScope(required, tuple(s for s in required if s not in scopes))
+
+
+class TokenVerifier:
+    """Accepts only genuine access tokens of one Cognito user pool.
+
+    ``issuer`` is ``https://cognito-idp.<region>.amazonaws.com/<pool id>``; ``jwks`` the pool's key
+    cache; ``allowed_client_ids`` the app clients whose tokens are accepted; ``leeway`` (0-300 s) is
+    the clock skew allowed for ``exp``/``iat``/``nbf``; ``clock`` returns epoch seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        jwks: JwksCache,
+        allowed_client_ids: Iterable[str],
+        leeway: int = 0,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        max_token_length: int = MAX_TOKEN_LENGTH,
+    ) -> None:
+        allowed = frozenset(allowed_client_ids)
+        if not allowed or not all(isinstance(c, str) and c for c in allowed):
+            raise ValueError("allowed_client_ids must hold at least one non-empty string")
+        if type(leeway) is not int or not 0 <= leeway <= MAX_LEEWAY_SECONDS:
+            raise ValueError(f"leeway must be a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS}")
+        if not issuer.startswith("https://"):
+            raise ValueError("issuer must be an https URL")
+        if cache_size < 0:
+            raise ValueError("cache_size must not be negative")
+        self.issuer = issuer
+        self.jwks = jwks
+        self.allowed_client_ids = allowed
+        self.leeway = leeway
+        self.cache_size = cache_size
+        self._clock = clock
+        self._parser = TokenParser(max_token_length)
+        self._cache: OrderedDict[str, AccessTokenClaims] = OrderedDict()
+        self._cache_generation = jwks.generation
+
+    @property
+    def cached_tokens(self) -> int:
+        """How many verified tokens the cache holds now."""
+        return len(self._cache)
+
+    def authorize(self, token: str, required_scopes: tuple[str, ...]) -> AccessTokenClaims:
+        """:meth:`verify` then :func:`check_scopes`: the exact path the resource function runs."""
+        claims = self.verify(token)
+        check_scopes(claims, required_scopes)
+        return claims
+
+    def verify(self, token: str) -> AccessTokenClaims:
+        """The token's claims if it is a genuine, current access token of this pool; raise otherwise.
+
+        Raises an :class:`InvalidToken` subclass, or :class:`KeysUnavailable` when no key can be had.
+        """
+        if type(token) is not str:
+            raise MalformedToken("token is not a string")
+        if len(token) > self._parser.max_length:
+            raise TokenTooLarge("token too large")  # before hashing it for the cache lookup
+        now = self._clock()
+        cache = self._cache
+        if self._cache_generation != self.jwks.generation:
+            cache.clear()
+            self._cache_generation = self.jwks.generation
+        cached = cache.get(token)
+        if cached is not None:
+            try:
+                check_times(cached, now, self.leeway)
+            except TokenExpired:
+                del cache[token]
+                raise
+            return cached
+
+        parsed = self._parser.parse(token)
+        try:
+            claims = self._check_claims(parsed.payload, parsed.kid, now)
+            key = self.jwks.get_key(parsed.kid)
+            try:
+                key.verify(parsed.signature, parsed.signing_input, _PADDING, _HASH)
+            except _CryptoInvalidSignature:
+                raise InvalidSignature("signature does not verify") from None
+        except InvalidToken as exc:
+            exc.kid = parsed.kid
+            raise
+
+        if self.cache_size:
+            if self._cache_generation != self.jwks.generation:  # the key set changed during get_key
+                cache.clear()
+                self._cache_generation = self.jwks.generation
+            if len(cache) >= self.cache_size:
+                cache.popitem(last=False)
+            cache[token] = claims
+        return claims
+
+    def _check_claims(self, payload: dict[str, object], kid: str, now: float) -> AccessTokenClaims:
+        """Claim rules in the module docstring's step 2 (same time rules as :func:`check_times`)."""
+        exp = payload.get("exp")
+        iat = payload.get("iat")
+        if type(exp) is not int:
+            raise InvalidClaim("exp is missing or not an integer")
+        if type(iat) is not int:
+            raise InvalidClaim("iat is missing or not an integer")
+        nbf: int | None = None
+        if "nbf" in payload:
+            value = payload["nbf"]
+            if type(value) is not int:
+                raise InvalidClaim("nbf is not an integer")
+            nbf = value
+        if payload.get("iss") != self.issuer:
+            raise WrongIssuer("iss is not this user pool")
+        if payload.get("token_use") != "access":
+            raise WrongTokenUse("token_use is not access")
+        client_id = payload.get("client_id")
+        if type(client_id) is not str or client_id not in self.allowed_client_ids:
+            raise ClientNotAllowed("client_id is not allowed")
+        scope = payload.get("scope")
+        if type(scope) is str:
+            scopes: tuple[str, ...] = tuple(scope.split(" ")) if scope else ()
+            if "" in scopes:
+                raise InvalidClaim("scope has empty items")
+        elif scope is None and "scope" not in payload:
+            scopes = ()
+        else:
+            raise InvalidClaim("scope is not a string")
+        leeway = self.leeway
+        if now >= exp + leeway:
+            raise TokenExpired("token expired")
+        if iat > now + leeway:
+            raise TokenIssuedInFuture("iat is in the future")
+        if nbf is not None and nbf > now + leeway:
+            raise TokenNotYetValid("nbf is in the future")
+        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, MappingProxyType(payload))
