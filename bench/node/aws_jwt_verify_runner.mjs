@@ -1,0 +1,91 @@
+// aws-jwt-verify under `make bench`: one CognitoJwtVerifier, hydrated from the bench's loopback JWKS
+// server, then verifySync over the same tokens the Python cases verify, one round per stdin command.
+//
+//   node aws_jwt_verify_runner.mjs <config.json>
+//
+// config: {"user_pool_id", "client_ids", "scope", "grace_seconds", "jwks_url", "tokens", "signing_inputs",
+//          "signatures_b64url", "jwk"}
+// stdin lines: "verify" (all tokens), "floor" (node's own crypto.verify on the pre-split input), "quit".
+// stdout: one JSON line per command: {"case", "seconds", "count", "ok"}; first line {"ready": true}.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { createPublicKey, verify as cryptoVerify } from "node:crypto";
+import { createInterface } from "node:readline";
+import { CognitoJwtVerifier } from "aws-jwt-verify";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+
+// The verifier asks for https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json; this
+// fetcher answers that request from the loopback server instead (the machine has no other network).
+const loopbackFetcher = {
+  fetch: () =>
+    new Promise((resolve, reject) => {
+      const req = http.get(config.jwks_url, (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`JWKS status ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const buf = Buffer.concat(chunks);
+          resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+        });
+      });
+      req.on("error", reject);
+      req.setTimeout(3000, () => req.destroy(new Error("JWKS timeout")));
+    }),
+};
+
+const verifier = CognitoJwtVerifier.create(
+  {
+    userPoolId: config.user_pool_id,
+    tokenUse: "access",
+    clientId: config.client_ids,
+    scope: config.scope,
+    graceSeconds: config.grace_seconds,
+  },
+  { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
+);
+await verifier.hydrate();
+
+const tokens = config.tokens;
+const inputs = config.signing_inputs.map((s) => Buffer.from(s, "ascii"));
+const signatures = config.signatures_b64url.map((s) => Buffer.from(s, "base64url"));
+const publicKey = createPublicKey({ key: config.jwk, format: "jwk" });
+
+function runVerify() {
+  let ok = 0;
+  const start = process.hrtime.bigint();
+  for (const token of tokens) {
+    try {
+      verifier.verifySync(token);
+      ok += 1;
+    } catch {
+      // counted as not ok; the bench reports it
+    }
+  }
+  return { case: "verify", seconds: Number(process.hrtime.bigint() - start) / 1e9, count: tokens.length, ok };
+}
+
+function runFloor() {
+  let ok = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < inputs.length; i += 1) {
+    if (cryptoVerify("RSA-SHA256", inputs[i], publicKey, signatures[i])) ok += 1;
+  }
+  return { case: "floor", seconds: Number(process.hrtime.bigint() - start) / 1e9, count: inputs.length, ok };
+}
+
+process.stdout.write(JSON.stringify({ ready: true, node: process.version }) + "\n");
+const rl = createInterface({ input: process.stdin });
+for await (const line of rl) {
+  const command = line.trim();
+  if (command === "verify") process.stdout.write(JSON.stringify(runVerify()) + "\n");
+  else if (command === "floor") process.stdout.write(JSON.stringify(runFloor()) + "\n");
+  else if (command === "quit") break;
+  else process.stdout.write(JSON.stringify({ error: `unknown command ${command}` }) + "\n");
+}
+process.exit(0);
