@@ -1,0 +1,158 @@
+# Root module: wiring only. Cognito issues client-credentials tokens, the client function fetches one
+# and calls the API behind the load balancer, the resource function verifies it.
+
+data "aws_region" "current" {}
+
+# Only read when the hosted-domain prefix is derived from the account id (no API call otherwise).
+data "aws_caller_identity" "current" {
+  count = var.domain_prefix == null ? 1 : 0
+}
+
+locals {
+  region        = data.aws_region.current.name
+  domain_prefix = var.domain_prefix != null ? var.domain_prefix : "${var.name}-${data.aws_caller_identity.current[0].account_id}"
+
+  resource_zip_path = var.resource_zip_path != null ? var.resource_zip_path : "${path.module}/dist/resource.zip"
+  client_zip_path   = var.client_zip_path != null ? var.client_zip_path : "${path.module}/dist/client.zip"
+
+  # Inputs that depend on each other; checked in the preconditions of the outputs below.
+  defined_scopes         = toset(flatten([for id, rs in var.resource_servers : [for s in keys(rs.scopes) : "${id}/${s}"]]))
+  undefined_scopes       = sort(setsubtract(toset(flatten(values(var.clients)[*].scopes)), local.defined_scopes))
+  undefined_route_scopes = sort(setsubtract(toset(flatten(values(var.route_scopes))), local.defined_scopes))
+  demo_client            = try(var.clients[var.client_function_client], null)
+
+  create_network = var.vpc_id == null
+  https          = var.certificate_arn != null
+
+  issuer     = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"
+  jwks_url   = coalesce(var.endpoint_overrides.jwks_url, "${local.issuer}/.well-known/jwks.json")
+  token_url  = coalesce(var.endpoint_overrides.token_url, "https://${module.cognito.domain}.auth.${local.region}.amazoncognito.com/oauth2/token")
+  api_url    = coalesce(var.endpoint_overrides.api_url, "${module.alb.base_url}/api")
+  client_url = var.enable_client_endpoint ? "${module.alb.base_url}/client" : null
+  tags       = var.tags
+}
+
+module "cognito" {
+  source = "./modules/cognito-m2m"
+
+  name                        = var.name
+  domain_prefix               = local.domain_prefix
+  resource_servers            = var.resource_servers
+  clients                     = var.clients
+  deletion_protection         = var.deletion_protection
+  kms_key_arn                 = var.kms_key_arn
+  secret_recovery_window_days = var.secret_recovery_window_days
+  tags                        = local.tags
+}
+
+module "network" {
+  source = "./modules/network"
+  count  = local.create_network ? 1 : 0
+
+  name       = var.name
+  cidr_block = var.vpc_cidr
+  tags       = local.tags
+}
+
+module "resource_function" {
+  source = "./modules/lambda-function"
+
+  function_name        = "${var.name}-resource"
+  description          = "Resource server: verifies Cognito access tokens and serves the API."
+  zip_path             = local.resource_zip_path
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_size          = var.resource_function.memory_size
+  timeout              = var.resource_function.timeout
+  reserved_concurrency = var.resource_function.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  log_kms_key_arn      = var.kms_key_arn
+  log_level            = var.log_level
+  tags                 = local.tags
+
+  environment = merge(var.resource_function.environment, {
+    USER_POOL_ID       = module.cognito.user_pool_id
+    ALLOWED_CLIENT_IDS = join(",", [for k in sort(keys(var.clients)) : module.cognito.client_ids[k]])
+    ROUTE_SCOPES       = jsonencode(var.route_scopes)
+    }, var.endpoint_overrides.jwks_url == null ? {} : {
+    JWKS_URL = var.endpoint_overrides.jwks_url
+  })
+}
+
+module "client_function" {
+  source = "./modules/lambda-function"
+  count  = var.enable_client_endpoint ? 1 : 0
+
+  function_name        = "${var.name}-client"
+  description          = "Demo client: gets a client-credentials token from Cognito and calls the API."
+  zip_path             = local.client_zip_path
+  runtime              = var.lambda_runtime
+  architecture         = var.lambda_architecture
+  memory_size          = var.client_function.memory_size
+  timeout              = var.client_function.timeout
+  reserved_concurrency = var.client_function.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  log_kms_key_arn      = var.kms_key_arn
+  log_level            = var.log_level
+  tags                 = local.tags
+
+  environment = merge(var.client_function.environment, {
+    TOKEN_URL         = local.token_url
+    CLIENT_SECRET_ARN = lookup(module.cognito.client_secret_arns, var.client_function_client, "")
+    SCOPES            = join(" ", try(local.demo_client.scopes, []))
+    API_URL           = local.api_url
+  })
+
+  policy_statements = merge(
+    {
+      ReadOwnClientSecret = {
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [lookup(module.cognito.client_secret_arns, var.client_function_client, "")]
+      }
+    },
+    var.kms_key_arn == null ? {} : {
+      DecryptOwnClientSecret = {
+        actions   = ["kms:Decrypt"]
+        resources = [var.kms_key_arn]
+      }
+    }
+  )
+}
+
+module "alb" {
+  source = "./modules/alb"
+
+  name                = var.name
+  vpc_id              = local.create_network ? module.network[0].vpc_id : var.vpc_id
+  subnet_ids          = local.create_network ? module.network[0].public_subnet_ids : var.subnet_ids
+  internet_facing     = var.internet_facing
+  ingress_cidrs       = var.ingress_cidrs
+  certificate_arn     = var.certificate_arn
+  ssl_policy          = var.alb_ssl_policy
+  deletion_protection = var.deletion_protection
+  access_logs         = var.alb_access_logs
+  domain_name         = var.domain_name
+  route53_zone_id     = var.route53_zone_id
+  tags                = local.tags
+
+  targets = merge(
+    {
+      resource = {
+        function_name               = module.resource_function.function_name
+        function_arn                = module.resource_function.function_arn
+        path_patterns               = ["/api", "/api/*"]
+        priority                    = 100
+        multi_value_headers_enabled = var.alb_multi_value_headers
+      }
+    },
+    var.enable_client_endpoint ? {
+      client = {
+        function_name               = module.client_function[0].function_name
+        function_arn                = module.client_function[0].function_arn
+        path_patterns               = ["/client"]
+        priority                    = 200
+        multi_value_headers_enabled = var.alb_multi_value_headers
+      }
+    } : {}
+  )
+}

@@ -1,0 +1,39 @@
+output "arn" {
+  description = "ARN of the load balancer."
+  value       = aws_lb.this.arn
+}
+
+output "dns_name" {
+  description = "DNS name of the load balancer."
+  value       = aws_lb.this.dns_name
+}
+
+output "zone_id" {
+  description = "Route 53 zone id of the load balancer (for alias records)."
+  value       = aws_lb.this.zone_id
+}
+
+output "base_url" {
+  description = "URL clients use: https://<domain_name> with a certificate, otherwise http://<domain_name or the load balancer's DNS name>."
+  value       = "${local.https ? "https" : "http"}://${coalesce(var.domain_name, aws_lb.this.dns_name)}"
+}
+
+output "security_group_id" {
+  description = "ID of the load balancer's security group."
+  value       = aws_security_group.this.id
+}
+
+output "http_listener_arn" {
+  description = "ARN of the HTTP listener (port 80)."
+  value       = aws_lb_listener.http.arn
+}
+
+output "https_listener_arn" {
+  description = "ARN of the HTTPS listener (port 443), null without a certificate."
+  value       = local.https ? aws_lb_listener.https[0].arn : null
+}
+
+output "target_group_arns" {
+  description = "ARNs of the Lambda target groups by target key."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
+}

@@ -1,0 +1,29 @@
+output "user_pool_id" {
+  description = "ID of the user pool (<region>_<id>)."
+  value       = aws_cognito_user_pool.this.id
+}
+
+output "user_pool_arn" {
+  description = "ARN of the user pool."
+  value       = aws_cognito_user_pool.this.arn
+}
+
+output "domain" {
+  description = "Prefix of the hosted domain that serves /oauth2/token."
+  value       = aws_cognito_user_pool_domain.this.domain
+}
+
+output "client_ids" {
+  description = "App client IDs by client key."
+  value       = { for k, c in aws_cognito_user_pool_client.this : k => c.id }
+}
+
+output "client_secret_arns" {
+  description = "ARNs of the Secrets Manager secrets holding {\"client_id\", \"client_secret\"}, by client key."
+  value       = { for k, s in aws_secretsmanager_secret.client : k => s.arn }
+}
+
+output "resource_server_scopes" {
+  description = "Full scope names (\"<identifier>/<scope>\") by resource server identifier."
+  value       = { for id, rs in aws_cognito_resource_server.this : id => sort(rs.scope_identifiers) }
+}

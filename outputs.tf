@@ -1,0 +1,114 @@
+output "token_url" {
+  description = "Cognito's token endpoint (POST, client_credentials), or the endpoint_overrides.token_url."
+  value       = local.token_url
+
+  precondition {
+    condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", local.domain_prefix)) && !strcontains(local.domain_prefix, "aws") && !strcontains(local.domain_prefix, "amazon") && !strcontains(local.domain_prefix, "cognito")
+    error_message = "The hosted-domain prefix derived from name (\"<name>-<account id>\") contains a reserved word (aws, amazon, cognito): choose another name or set domain_prefix."
+  }
+}
+
+output "issuer" {
+  description = "Issuer (iss) of the access tokens: https://cognito-idp.<region>.amazonaws.com/<user pool id>."
+  value       = local.issuer
+}
+
+output "jwks_url" {
+  description = "JWKS of the user pool (or the endpoint_overrides.jwks_url) that the resource function verifies signatures with."
+  value       = local.jwks_url
+}
+
+output "api_url" {
+  description = "URL of the protected API: https://<domain_name>/api with a certificate, otherwise http://<load balancer DNS name>/api (or the endpoint_overrides.api_url)."
+  value       = local.api_url
+
+  precondition {
+    condition     = !local.https || var.domain_name != null
+    error_message = "certificate_arn requires domain_name (a name the certificate covers): the load balancer's own DNS name is not covered by your certificate."
+  }
+}
+
+output "client_url" {
+  description = "URL of the demo client endpoint (GET it to run the whole flow); null when enable_client_endpoint is false."
+  value       = local.client_url
+}
+
+output "user_pool_id" {
+  description = "ID of the Cognito user pool."
+  value       = module.cognito.user_pool_id
+}
+
+output "user_pool_arn" {
+  description = "ARN of the Cognito user pool."
+  value       = module.cognito.user_pool_arn
+}
+
+output "client_ids" {
+  description = "App client IDs by client key (not secret; the secrets stay in Secrets Manager)."
+  value       = module.cognito.client_ids
+
+  precondition {
+    condition     = length(local.undefined_scopes) == 0
+    error_message = "clients use scopes that no resource server defines: ${join(", ", local.undefined_scopes)}. Add them to resource_servers or fix the client's scopes."
+  }
+}
+
+output "client_secret_arns" {
+  description = "ARNs of the Secrets Manager secrets holding {\"client_id\", \"client_secret\"} by client key."
+  value       = module.cognito.client_secret_arns
+
+  precondition {
+    condition     = !var.enable_client_endpoint || local.demo_client != null
+    error_message = "client_function_client must be one of the keys of clients (${join(", ", sort(keys(var.clients)))})."
+  }
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer."
+  value       = module.alb.dns_name
+}
+
+output "alb_arn" {
+  description = "ARN of the load balancer."
+  value       = module.alb.arn
+
+  precondition {
+    condition     = (var.vpc_id == null) == (length(var.subnet_ids) == 0)
+    error_message = "vpc_id and subnet_ids go together: set both to use an existing VPC, or neither to create one."
+  }
+}
+
+output "resource_function_name" {
+  description = "Name of the resource (API) function."
+  value       = module.resource_function.function_name
+
+  precondition {
+    condition     = length(local.undefined_route_scopes) == 0
+    error_message = "route_scopes require scopes that no resource server defines: ${join(", ", local.undefined_route_scopes)}. Add them to resource_servers or fix route_scopes."
+  }
+}
+
+output "resource_function_arn" {
+  description = "ARN of the resource (API) function."
+  value       = module.resource_function.function_arn
+}
+
+output "client_function_name" {
+  description = "Name of the demo client function; null when enable_client_endpoint is false."
+  value       = var.enable_client_endpoint ? module.client_function[0].function_name : null
+}
+
+output "client_function_arn" {
+  description = "ARN of the demo client function; null when enable_client_endpoint is false."
+  value       = var.enable_client_endpoint ? module.client_function[0].function_arn : null
+}
+
+output "resource_zip_path" {
+  description = "Path of the zip deployed as the resource function."
+  value       = local.resource_zip_path
+}
+
+output "client_zip_path" {
+  description = "Path of the zip deployed as the client function."
+  value       = local.client_zip_path
+}

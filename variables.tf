@@ -1,0 +1,396 @@
+# ---- Naming and tags ------------------------------------------------------------------------
+
+variable "name" {
+  description = "Name prefix of every resource (user pool, functions, load balancer, target groups, secrets)."
+  type        = string
+  default     = "m2m-demo"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", var.name))
+    error_message = "name must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it prefixes names limited to 32 characters)."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource (merged with a Name tag per resource)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "Tag keys must be 1-128 characters and must not start with \"aws:\"; tag values at most 256 characters."
+  }
+}
+
+# ---- Authorization server (Cognito) ---------------------------------------------------------
+
+variable "resource_servers" {
+  description = "Resource servers keyed by identifier (the scope prefix), each with a display name and its scopes (scope name => description). Scopes are requested as \"<identifier>/<scope>\"."
+  type = map(object({
+    name   = string
+    scopes = map(string)
+  }))
+  default = {
+    "rest-api" = {
+      name = "REST API"
+      scopes = {
+        read  = "Read access to the REST API"
+        write = "Write access to the REST API"
+      }
+    }
+  }
+
+  validation {
+    condition     = length(var.resource_servers) >= 1 && length(var.resource_servers) <= 25
+    error_message = "Define 1-25 resource servers (Cognito's default quota per user pool)."
+  }
+
+  validation {
+    condition     = alltrue([for id, rs in var.resource_servers : can(regex("^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,256}$", id))])
+    error_message = "Each resource server identifier (map key) must be 1-256 printable ASCII characters without spaces, double quotes or backslashes, e.g. \"rest-api\" or \"https://api.example.com\"."
+  }
+
+  validation {
+    condition     = alltrue([for rs in var.resource_servers : can(regex("^[\\w\\s+=,.@-]{1,256}$", rs.name))])
+    error_message = "Each resource server name must be 1-256 letters, digits, spaces or the characters + = , . @ - _."
+  }
+
+  validation {
+    condition     = alltrue([for rs in var.resource_servers : length(rs.scopes) >= 1 && length(rs.scopes) <= 100])
+    error_message = "Each resource server needs 1-100 scopes."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for rs in var.resource_servers : [for s, d in rs.scopes : can(regex("^[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]{1,256}$", s)) && length(d) >= 1 && length(d) <= 256]]))
+    error_message = "Each scope name must be 1-256 printable ASCII characters without spaces, double quotes, slashes or backslashes (e.g. \"read\"), and each scope description 1-256 characters."
+  }
+}
+
+variable "clients" {
+  description = "App clients keyed by a stable name. Each gets a generated secret (stored in Secrets Manager), the client_credentials flow only, its scopes (\"<resource server identifier>/<scope>\", all defined in resource_servers) and an access-token validity in minutes (5-1440)."
+  type = map(object({
+    scopes                        = list(string)
+    access_token_validity_minutes = optional(number, 60)
+  }))
+  default = {
+    demo = { scopes = ["rest-api/read"] }
+  }
+
+  validation {
+    condition     = length(var.clients) >= 1
+    error_message = "Define at least one client: the resource function accepts tokens of the listed clients only."
+  }
+
+  validation {
+    condition     = alltrue([for k, c in var.clients : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", k))])
+    error_message = "Client keys must be 1-63 characters of letters, digits, underscores and hyphens, starting with a letter or digit."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : c.access_token_validity_minutes >= 5 && c.access_token_validity_minutes <= 1440 && floor(c.access_token_validity_minutes) == c.access_token_validity_minutes])
+    error_message = "access_token_validity_minutes must be a whole number between 5 and 1440 (Cognito's range for access tokens: 5 minutes to 1 day)."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : length(c.scopes) >= 1 && length(c.scopes) <= 50 && alltrue([for s in c.scopes : can(regex("^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,256}/[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]{1,256}$", s))])])
+    error_message = "Each client needs 1-50 scopes of the form \"<resource server identifier>/<scope>\", e.g. \"rest-api/read\" (no spaces, quotes or backslashes)."
+  }
+}
+
+variable "domain_prefix" {
+  description = "Prefix of the Cognito hosted domain that serves /oauth2/token (<prefix>.auth.<region>.amazoncognito.com). null derives \"<name>-<account id>\", which is unique."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_prefix == null || try(can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.domain_prefix)) && !strcontains(var.domain_prefix, "aws") && !strcontains(var.domain_prefix, "amazon") && !strcontains(var.domain_prefix, "cognito"), false)
+    error_message = "domain_prefix must be 1-63 lowercase letters, digits and hyphens (no leading or trailing hyphen) and must not contain the reserved words aws, amazon or cognito."
+  }
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days Secrets Manager keeps a deleted client secret recoverable: 0 (delete at once) or 7-30."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 (immediate deletion) or between 7 and 30."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the client secrets and the log groups (its key policy must allow CloudWatch Logs); the client function may kms:Decrypt with it. null uses AWS managed encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Protect the user pool and the load balancer from deletion (turn off before `terraform destroy`)."
+  type        = bool
+  default     = false
+}
+
+# ---- Functions ------------------------------------------------------------------------------
+
+variable "client_function_client" {
+  description = "Key of the client (in clients) whose credentials and scopes the client function uses."
+  type        = string
+  default     = "demo"
+}
+
+variable "route_scopes" {
+  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" (every listed scope is required; a route not listed answers 404). Becomes ROUTE_SCOPES."
+  type        = map(list(string))
+  default = {
+    "GET /api"  = ["rest-api/read"]
+    "POST /api" = ["rest-api/write"]
+  }
+
+  validation {
+    condition     = length(var.route_scopes) >= 1 && alltrue([for r in keys(var.route_scopes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /[!-~]*$", r))])
+    error_message = "route_scopes keys must be \"METHOD /path\" with an upper-case HTTP method and one space, e.g. \"GET /api\"."
+  }
+
+  validation {
+    condition     = alltrue([for scopes in values(var.route_scopes) : length(scopes) >= 1])
+    error_message = "Every route in route_scopes needs at least one scope: an unprotected route is not allowed."
+  }
+}
+
+variable "resource_zip_path" {
+  description = "Zip of the resource function; null means dist/resource.zip in this module (written by `make build`)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.resource_zip_path == null || try(fileexists(var.resource_zip_path), false)
+    error_message = "resource_zip_path does not point at an existing file: run `make build` (it writes dist/resource.zip) or fix the path."
+  }
+}
+
+variable "client_zip_path" {
+  description = "Zip of the client function; null means dist/client.zip in this module (written by `make build`)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.client_zip_path == null || try(fileexists(var.client_zip_path), false)
+    error_message = "client_zip_path does not point at an existing file: run `make build` (it writes dist/client.zip) or fix the path."
+  }
+}
+
+variable "lambda_runtime" {
+  description = "Runtime of both functions; must match the Python version the zips were built for (Makefile PYTHON_VERSION)."
+  type        = string
+  default     = "python3.13"
+
+  validation {
+    condition     = can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", var.lambda_runtime))
+    error_message = "lambda_runtime must be python3.12 or newer (e.g. python3.13) and match the zips' PYTHON_VERSION."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of both functions; must match the zips' ARCH (Makefile)."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64 (the Makefile's ARCH)."
+  }
+}
+
+variable "resource_function" {
+  description = "Settings of the resource function: memory (MB), timeout (s), reserved concurrency (null = unreserved) and extra environment variables (e.g. CLOCK_SKEW_SECONDS; the module's own variables win)."
+  type = object({
+    memory_size          = optional(number, 256)
+    timeout              = optional(number, 10)
+    reserved_concurrency = optional(number)
+    environment          = optional(map(string), {})
+  })
+  default = {}
+
+  validation {
+    condition     = var.resource_function.memory_size >= 128 && var.resource_function.memory_size <= 10240 && var.resource_function.timeout >= 1 && var.resource_function.timeout <= 900 && try(var.resource_function.reserved_concurrency >= 0, var.resource_function.reserved_concurrency == null)
+    error_message = "resource_function: memory_size must be 128-10240 MB, timeout 1-900 seconds, reserved_concurrency null or >= 0."
+  }
+}
+
+variable "client_function" {
+  description = "Settings of the client function: memory (MB), timeout (s; covers the token request and the API call), reserved concurrency (null = unreserved) and extra environment variables (e.g. TOKEN_EXPIRY_SKEW_SECONDS; the module's own variables win)."
+  type = object({
+    memory_size          = optional(number, 256)
+    timeout              = optional(number, 15)
+    reserved_concurrency = optional(number)
+    environment          = optional(map(string), {})
+  })
+  default = {}
+
+  validation {
+    condition     = var.client_function.memory_size >= 128 && var.client_function.memory_size <= 10240 && var.client_function.timeout >= 1 && var.client_function.timeout <= 900 && try(var.client_function.reserved_concurrency >= 0, var.client_function.reserved_concurrency == null)
+    error_message = "client_function: memory_size must be 128-10240 MB, timeout 1-900 seconds, reserved_concurrency null or >= 0."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' log groups in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_level" {
+  description = "Application log level of both functions (JSON logs)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "endpoint_overrides" {
+  description = "Optional URLs that replace the derived ones in the functions' configuration: token_url (client TOKEN_URL), jwks_url (resource JWKS_URL), api_url (client API_URL). Used by the local stack; leave empty on AWS."
+  type = object({
+    token_url = optional(string)
+    jwks_url  = optional(string)
+    api_url   = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for u in [var.endpoint_overrides.token_url, var.endpoint_overrides.jwks_url, var.endpoint_overrides.api_url] : u == null || can(regex("^https?://[^\\s/]+(/[^\\s]*)?$", u))])
+    error_message = "endpoint_overrides URLs must be absolute http:// or https:// URLs without spaces."
+  }
+}
+
+variable "enable_client_endpoint" {
+  description = "Create the demo client function and its /client route. The app clients and their secrets exist either way."
+  type        = bool
+  default     = true
+}
+
+# ---- Load balancer and network --------------------------------------------------------------
+
+variable "certificate_arn" {
+  description = "ACM certificate (covering domain_name) for an HTTPS listener; HTTP then only redirects to HTTPS and API_URL is https://<domain_name>/api. null serves plain HTTP."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>."
+  }
+}
+
+variable "domain_name" {
+  description = "DNS name of the API that the certificate covers (required with certificate_arn); with route53_zone_id an alias record to the load balancer is created."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name must be a lowercase DNS name such as api.example.com (no scheme, no trailing dot)."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone in which to create an alias record domain_name -> load balancer; null creates no record."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a hosted zone id such as Z0123456789ABCDEFGHIJ."
+  }
+}
+
+variable "vpc_id" {
+  description = "Existing VPC of the load balancer (with subnet_ids). null creates a minimal VPC with two public subnets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id such as vpc-0123456789abcdef0."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Existing subnets (two or more Availability Zones) of the load balancer; required with vpc_id, empty otherwise."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = (length(var.subnet_ids) == 0 || length(var.subnet_ids) >= 2) && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must be empty or list at least two subnet ids (subnet-...) in different Availability Zones."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR block of the VPC created when vpc_id is null (/16 to /25)."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrnetmask(var.vpc_cidr)) && try(cidrsubnet(var.vpc_cidr, 0, 0) == var.vpc_cidr, false) && try(tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 25, false)
+    error_message = "vpc_cidr must be a canonical IPv4 CIDR block between /16 and /25, e.g. \"10.0.0.0/16\"."
+  }
+}
+
+variable "ingress_cidrs" {
+  description = "IPv4 CIDR blocks allowed to reach the load balancer's listener ports (80, and 443 with a certificate)."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+
+  validation {
+    condition     = length(var.ingress_cidrs) > 0 && alltrue([for c in var.ingress_cidrs : can(cidrnetmask(c)) && try(cidrsubnet(c, 0, 0) == c, false)])
+    error_message = "ingress_cidrs must be a non-empty list of canonical IPv4 CIDR blocks, e.g. [\"203.0.113.0/24\"] (host bits zero)."
+  }
+}
+
+variable "internet_facing" {
+  description = "true for an internet-facing load balancer, false for an internal one."
+  type        = bool
+  default     = true
+}
+
+variable "alb_ssl_policy" {
+  description = "TLS policy of the HTTPS listener: ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2) or a stricter TLS 1.3 policy such as ELBSecurityPolicy-TLS13-1-3-2021-06 (TLS 1.3 only)."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  validation {
+    condition     = startswith(var.alb_ssl_policy, "ELBSecurityPolicy-TLS13-")
+    error_message = "alb_ssl_policy must be a TLS 1.3 policy (ELBSecurityPolicy-TLS13-...)."
+  }
+}
+
+variable "alb_access_logs" {
+  description = "Optional access logs of the load balancer to an S3 bucket (its policy must allow ELB log delivery); null disables them."
+  type = object({
+    bucket = string
+    prefix = optional(string)
+  })
+  default = null
+}
+
+variable "alb_multi_value_headers" {
+  description = "Send multi-value headers and query strings to the functions (lambda_multi_value_headers_enabled on the target groups)."
+  type        = bool
+  default     = false
+}
