@@ -1,0 +1,526 @@
+"""Produce the JSON plans that the security policies judge, derive the bad fixtures, run terraform-compliance.
+
+Plans are made without AWS: a moto server on 127.0.0.1 (a free port) stands in for every AWS API. Each target
+root is first applied to moto and then planned again, so that the plan holds every value known (ARNs, policy
+JSON built from ARNs, tags_all): a plan of never-created resources leaves exactly the values that the IAM
+policies need "known after apply", and a policy cannot judge an unknown. The configuration is planned from a
+temporary mirror of the repository (symlinks), so nothing (`.terraform/`, lock file, state) is written into
+the working tree.
+
+Usage (the Makefile's `policy` target does this):
+    python tests/policy/policy_runner.py plans --out .local/policy      # root.json and complete.json
+    python tests/policy/policy_runner.py check --out .local/policy      # compliance on plans + fixtures
+
+The fixtures (tests/policy/fixtures/*.json) are small documented mutations of a good plan: each names the
+base plan, the one feature that must fail, and the edits. `check` applies them and asserts that exactly that
+feature fails; tests/policy/test_policies.py asserts the same under pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[2]
+# The configuration to plan: this project, or another checkout (POLICY_REPO) when trying the policies elsewhere.
+REPO = Path(os.environ.get("POLICY_REPO") or PROJECT)
+POLICY_DIR = Path(__file__).resolve().parent
+FIXTURES_DIR = POLICY_DIR / "fixtures"
+DEFAULT_OUT = REPO / ".local" / "policy"
+POLICY_VENV = Path(os.environ.get("POLICY_VENV", str(PROJECT / ".venv-policy")))
+MAIN_VENV = Path(os.environ.get("VENV", str(PROJECT / ".venv")))
+REGION = "us-east-1"
+# Entries of the repository root that the Terraform configuration may need (never .git, venvs, state).
+MIRROR_SKIP = {".git", ".local", ".terraform", ".venv", ".venv-policy", "tests", "bench", "node_modules"}
+
+Json = dict[str, Any]
+
+
+# ---- moto -----------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def moto_server(log_path: Path) -> Iterator[str]:
+    """Start moto on 127.0.0.1 on a free port; yield its URL; stop it (by pid) afterwards."""
+    port = free_port()
+    exe = MAIN_VENV / "bin" / "moto_server"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(exe), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto did not start; see {log_path}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def aws_env(url: str) -> dict[str, str]:
+    """Environment that points the AWS provider (and boto3) at moto, with fake credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's fake credentials
+        AWS_REGION=REGION,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ENDPOINT_URL=url,
+        AWS_EC2_METADATA_DISABLED="true",
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+    )
+    env.setdefault("TF_CLI_CONFIG_FILE", "/dev/null")
+    return env
+
+
+# ---- Terraform --------------------------------------------------------------------------------------------
+@dataclass
+class Target:
+    """One root to plan: its folder in the repository and how to make its inputs exist in moto."""
+
+    name: str
+    directory: str
+    # Scenarios tagged for the other branch (with or without a certificate) do not apply to this root.
+    skip_tag: str
+    prepare: Callable[[str], dict[str, Any]] = field(default=lambda _url: {})
+
+
+def mirror_repo(dest: Path, real_dirs: list[str]) -> None:
+    """Symlink the repository's entries into dest; the target folders are real folders of symlinked files."""
+    dest.mkdir(parents=True, exist_ok=True)
+    keep_real = {Path(d).parts[0] for d in real_dirs if d != "."}
+    for entry in REPO.iterdir():
+        if entry.name in MIRROR_SKIP or entry.name.startswith((".venv", ".terraform")):
+            continue
+        if entry.name in keep_real:
+            continue
+        (dest / entry.name).symlink_to(entry)
+    for rel in real_dirs:
+        if rel == ".":
+            continue
+        _mirror_path(REPO, dest, Path(rel))
+
+
+def _mirror_path(src_root: Path, dest_root: Path, rel: Path) -> None:
+    """Make dest_root/rel a real folder whose files link to src_root/rel, siblings on the way linked."""
+    parts = rel.parts
+    for depth in range(1, len(parts) + 1):
+        src = src_root.joinpath(*parts[:depth])
+        dst = dest_root.joinpath(*parts[:depth])
+        dst.mkdir(exist_ok=True)
+        for entry in src.iterdir():
+            if depth < len(parts) and entry.name == parts[depth]:
+                continue
+            if entry.name.startswith(".terraform") or entry.name.endswith((".tfstate", ".tfstate.backup")):
+                continue
+            link = dst / entry.name
+            if not link.exists():
+                link.symlink_to(entry)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
+    with log.open("ab") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n".encode())
+        out.flush()
+        done = subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        tail = log.read_text(errors="replace")[-4000:]
+        raise RuntimeError(f"{' '.join(cmd[:2])} failed in {cwd} (exit {done.returncode}); log {log}:\n{tail}")
+
+
+def plugin_dir() -> str:
+    found = os.environ.get("TF_PLUGIN_DIR") or subprocess.run(
+        [str(PROJECT / "scripts" / "find-tf-plugins.sh")], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        raise RuntimeError("no hashicorp/aws provider mirror found (set TF_PLUGIN_DIR)")
+    return found
+
+
+def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
+    """Apply the target root to moto, plan it again, and write <out>/<name>.json; returns that path."""
+    mirror = work / target.name
+    mirror_repo(mirror, [target.directory])
+    root = mirror / target.directory
+    env = aws_env(url)
+    env["TF_DATA_DIR"] = str(work / f"{target.name}.terraform")
+    log = out / f"{target.name}.log"
+    log.write_text("")
+    variables = target.prepare(url)
+    (root / "policy_inputs.auto.tfvars.json").write_text(json.dumps(variables))
+    state = work / f"{target.name}.tfstate"
+    tf = ["terraform"]
+    run([*tf, "init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir()}", "-no-color"], root, env, log)
+    run([*tf, "apply", "-input=false", "-auto-approve", "-no-color", f"-state={state}"], root, env, log)
+    planfile = work / f"{target.name}.tfplan"
+    run([*tf, "plan", "-input=false", "-no-color", f"-state={state}", f"-out={planfile}"], root, env, log)
+    with log.open("ab") as err:
+        shown = subprocess.run(
+            [*tf, "show", "-json", str(planfile)], cwd=root, env=env, capture_output=True, check=False
+        )
+        err.write(shown.stderr)
+    if shown.returncode != 0:
+        raise RuntimeError(f"terraform show failed for {target.name}; log {log}")
+    plan = json.loads(shown.stdout)
+    dest = out / f"{target.name}.json"
+    # one line: terraform-compliance reads only the first line (or the second, if there are more)
+    dest.write_text(json.dumps(plan, sort_keys=True))
+    return dest
+
+
+def prepare_complete(url: str) -> dict[str, Any]:
+    """examples/complete needs an existing VPC with two subnets and an ACM certificate: create them in moto."""
+    import boto3  # the main venv has it; imported here so `check` runs without it
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION  # noqa: S106
+    )
+    ec2 = session.client("ec2", endpoint_url=url)
+    vpc_id = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnet_ids = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in enumerate("ab")
+    ]
+    acm = session.client("acm", endpoint_url=url)
+    cert = acm.request_certificate(DomainName="api.example.com", ValidationMethod="DNS")["CertificateArn"]
+    names = complete_variable_names()
+    values: dict[str, Any] = {}
+    for name, value in (("vpc_id", vpc_id), ("subnet_ids", subnet_ids), ("certificate_arn", cert)):
+        if name in names:
+            values[name] = value
+    return values
+
+
+def complete_variable_names() -> set[str]:
+    names: set[str] = set()
+    for tf_file in (REPO / "examples" / "complete").glob("*.tf"):
+        names.update(re.findall(r'^variable\s+"([^"]+)"', tf_file.read_text(), flags=re.MULTILINE))
+    return names
+
+
+TARGETS = [
+    Target("root", ".", "with_certificate"),
+    Target("complete", "examples/complete", "without_certificate", prepare_complete),
+]
+TARGET_BY_NAME = {t.name: t for t in TARGETS}
+
+
+def make_plans(out: Path, names: list[str] | None = None) -> dict[str, Path]:
+    """Plan the chosen targets side by side (each with its own moto): most of an apply is provider waiters."""
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = [t for t in TARGETS if names is None or t.name in names]
+
+    def one(target: Target, tmp: Path) -> Path:
+        started = time.monotonic()
+        with moto_server(out / f"{target.name}.moto.log") as url:
+            path = plan_target(target, url, tmp, out)
+        print(f"policy: plan {target.name}: {time.monotonic() - started:.1f}s -> {path}", flush=True)
+        return path
+
+    with tempfile.TemporaryDirectory(prefix="policy-plans-") as tmp, ThreadPoolExecutor(len(chosen)) as pool:
+        futures = {t.name: pool.submit(one, t, Path(tmp)) for t in chosen}
+        return {name: future.result() for name, future in futures.items()}
+
+
+# ---- Fixtures: documented mutations of a good plan ---------------------------------------------------------
+@dataclass
+class Fixture:
+    name: str
+    base: str
+    feature: str
+    description: str
+    mutations: list[Json]
+
+
+def load_fixtures() -> list[Fixture]:
+    fixtures = []
+    for path in sorted(FIXTURES_DIR.glob("*.json")):
+        data = json.loads(path.read_text())
+        fixtures.append(
+            Fixture(path.stem, data["base"], data["feature"], data["description"], data["mutations"])
+        )
+    return fixtures
+
+
+def _resource_views(plan: Json) -> Iterator[tuple[str, str, Json]]:
+    """(address, type, values dict) for every resource in planned_values and in resource_changes.after."""
+
+    def walk(module: Json) -> Iterator[Json]:
+        yield from module.get("resources", [])
+        for child in module.get("child_modules", []):
+            yield from walk(child)
+
+    for res in walk(plan.get("planned_values", {}).get("root_module", {})):
+        if res.get("mode") == "managed":
+            yield res["address"], res["type"], res.setdefault("values", {})
+    for change in plan.get("resource_changes", []):
+        if change.get("mode") == "managed" and change["change"].get("after") is not None:
+            yield change["address"], change["type"], change["change"]["after"]
+
+
+def _set_path(values: Json, path: str, value: Any) -> None:
+    """Set a dotted path (list indexes as numbers) inside values, creating dicts on the way."""
+    keys = path.split(".")
+    node: Any = values
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    last = keys[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _del_path(values: Json, path: str) -> None:
+    keys = path.split(".")
+    node: Any = values
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node.get(key, {})
+    if isinstance(node, dict):
+        node.pop(keys[-1], None)
+
+
+def _edit_policy(document: str, edit: Json) -> str:
+    """Edit a JSON policy string: append a statement, or replace a key in the statements that match."""
+    policy = json.loads(document)
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    if "append_statement" in edit:
+        statements.append(edit["append_statement"])
+    for statement in statements:
+        if all(statement.get(k) == v for k, v in edit.get("where", {}).items()):
+            statement.update(edit.get("set", {}))
+    policy["Statement"] = statements
+    return json.dumps(policy)
+
+
+def _matches(address: str, rtype: str, mutation: Json) -> bool:
+    if mutation.get("type") and rtype != mutation["type"]:
+        return False
+    return not (mutation.get("address") and re.search(mutation["address"], address) is None)
+
+
+def apply_mutations(plan: Json, mutations: list[Json]) -> Json:
+    """Return a copy of plan with each mutation applied; each mutation must change at least one thing."""
+    bad = copy.deepcopy(plan)
+    for mutation in mutations:
+        hits = 0
+        if "output" in mutation:  # add or edit an output in the root module's configuration
+            outputs = bad["configuration"]["root_module"].setdefault("outputs", {})
+            outputs[mutation["output"]] = mutation["value"]
+            hits += 1
+        for address, rtype, values in list(_resource_views(bad)):
+            if not _matches(address, rtype, mutation):
+                continue
+            hits += 1
+            for path, value in mutation.get("set", {}).items():
+                _set_path(values, path, value)
+            for path in mutation.get("delete", []):
+                _del_path(values, path)
+            if "policy" in mutation:
+                attr = mutation["policy"].get("attribute", "policy")
+                values[attr] = _edit_policy(values[attr], mutation["policy"])
+        if "remove_resources" in mutation:
+            pattern = re.compile(mutation["remove_resources"])
+            before = len(bad.get("resource_changes", []))
+            bad["resource_changes"] = [c for c in bad["resource_changes"] if not pattern.search(c["type"])]
+            _drop_planned(bad["planned_values"]["root_module"], pattern)
+            hits += before - len(bad["resource_changes"])
+        if hits == 0:
+            raise ValueError(f"mutation matched nothing: {mutation}")
+    return bad
+
+
+def _drop_planned(module: Json, pattern: re.Pattern[str]) -> None:
+    module["resources"] = [r for r in module.get("resources", []) if not pattern.search(r["type"])]
+    for child in module.get("child_modules", []):
+        _drop_planned(child, pattern)
+
+
+# ---- terraform-compliance -----------------------------------------------------------------------------------
+@dataclass
+class Result:
+    exit_code: int
+    failed_features: set[str]
+    failed_scenarios: set[str]
+    passed_scenarios: set[str]
+    skipped_scenarios: set[str]
+    output: str
+
+
+def features_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(POLICY_DIR.glob("*.feature")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update((PROJECT / "requirements-policy.txt").read_bytes())
+    return digest.hexdigest()
+
+
+def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None) -> Result:
+    """Run terraform-compliance on one plan; parse its cucumber JSON for which features/scenarios failed.
+
+    Results are cached by the digest of the plan, the features and the pinned requirements (the run is a pure
+    function of those), so that `make policy` followed by pytest does not judge the same plan twice.
+    """
+    exe = POLICY_VENV / "bin" / "terraform-compliance"
+    if not exe.exists():
+        raise RuntimeError(f"{exe} is missing: run `make policy` (it creates .venv-policy)")
+    key = hashlib.sha256(plan_path.read_bytes() + features_digest().encode() + skip_tag.encode()).hexdigest()[:32]
+    if cache_dir is not None:
+        cached = cache_dir / f"{key}.json"
+        if cached.exists():
+            data = json.loads(cached.read_text())
+            return Result(
+                data["exit_code"],
+                set(data["failed_features"]),
+                set(data["failed_scenarios"]),
+                set(data["passed_scenarios"]),
+                set(data["skipped_scenarios"]),
+                data["output"],
+            )
+    with tempfile.TemporaryDirectory(prefix="policy-run-") as tmp:
+        report = Path(tmp) / "cucumber.json"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env["HOME"] = tmp  # its cache lives under the home folder; keep it out of the user's
+        done = subprocess.run(
+            [
+                str(exe), "-p", str(plan_path), "-f", str(POLICY_DIR), "--no-ansi",
+                f"--basedir={POLICY_DIR / 'steps'}", f"--cucumber-json={report}", f"--tags=not {skip_tag}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp,
+            check=False,
+        )
+        output = done.stdout + done.stderr
+        if not report.exists():
+            raise RuntimeError(f"terraform-compliance wrote no report (exit {done.returncode}):\n{output[-4000:]}")
+        features = json.loads(report.read_text())
+    result = Result(done.returncode, set(), set(), set(), set(), output)
+    for feature in features:
+        feature_name = feature["name"]
+        for scenario in feature.get("elements", []):
+            statuses = {step.get("result", {}).get("status") for step in scenario.get("steps", [])}
+            label = f"{feature_name} / {scenario['name']}"
+            if "failed" in statuses:
+                result.failed_features.add(feature_name)
+                result.failed_scenarios.add(label)
+            elif statuses <= {"skipped"} or "skipped" in statuses:
+                result.skipped_scenarios.add(label)
+            else:
+                result.passed_scenarios.add(label)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        (cache_dir / f"{key}.json").write_text(
+            json.dumps(
+                {
+                    "exit_code": result.exit_code,
+                    "failed_features": sorted(result.failed_features),
+                    "failed_scenarios": sorted(result.failed_scenarios),
+                    "passed_scenarios": sorted(result.passed_scenarios),
+                    "skipped_scenarios": sorted(result.skipped_scenarios),
+                    "output": result.output,
+                }
+            )
+        )
+    return result
+
+
+def write_fixture_plans(out: Path) -> dict[str, tuple[Fixture, Path]]:
+    written: dict[str, tuple[Fixture, Path]] = {}
+    fixture_dir = out / "fixtures"
+    fixture_dir.mkdir(parents=True, exist_ok=True)
+    bases: dict[str, Json] = {}
+    for fixture in load_fixtures():
+        if fixture.base not in bases:
+            bases[fixture.base] = json.loads((out / f"{fixture.base}.json").read_text())
+        bad = apply_mutations(bases[fixture.base], fixture.mutations)
+        path = fixture_dir / f"{fixture.name}.json"
+        text = json.dumps(bad, sort_keys=True)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        written[fixture.name] = (fixture, path)
+    return written
+
+
+def check(out: Path) -> int:
+    """Good plans pass every feature; each fixture fails exactly its own feature. Returns an exit code."""
+    cache = out / "results"
+    problems: list[str] = []
+    for target in TARGETS:
+        plan = out / f"{target.name}.json"
+        result = run_compliance(plan, target.skip_tag, cache)
+        status = "ok" if result.exit_code == 0 and not result.failed_features else "FAILED"
+        print(f"policy: {target.name}: {status} ({len(result.passed_scenarios)} scenarios passed)")
+        if status != "ok":
+            problems.append(f"{target.name}: failed {sorted(result.failed_scenarios)}\n{result.output[-6000:]}")
+    for name, (fixture, path) in write_fixture_plans(out).items():
+        result = run_compliance(path, TARGET_BY_NAME[fixture.base].skip_tag, cache)
+        ok = result.exit_code != 0 and result.failed_features == {fixture.feature}
+        print(f"policy: fixture {name}: {'ok' if ok else 'WRONG'} (failed: {sorted(result.failed_features)})")
+        if not ok:
+            problems.append(f"fixture {name}: expected only {fixture.feature!r} to fail, got "
+                            f"{sorted(result.failed_scenarios)} (exit {result.exit_code})")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["plans", "check", "all"])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for plans and results")
+    parser.add_argument("--target", action="append", help="only this target (root, complete)")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    if args.command in ("plans", "all"):
+        make_plans(out, args.target)
+    if args.command in ("check", "all"):
+        return check(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

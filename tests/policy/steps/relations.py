@@ -1,0 +1,147 @@
+"""Extra terraform-compliance steps for what its built-in steps cannot say.
+
+Loaded next to terraform-compliance's own steps (policy_runner passes `--basedir` to radish). The built-in
+steps filter IAM statements only by scalar keys, so "the statement whose Resource list holds '*'" and "the
+statement whose Action list holds GetSecretValue" cannot be selected with them, and no built-in step relates two
+resources by value (a function and its log group, a function's secret ARN and its role's policy). These steps
+do exactly that and report through terraform-compliance's own Error, so a failure shows as a failed scenario
+of the feature that uses them, like any other.
+
+Every step starts from the stash of a `Given I have <type> defined` step (resources with `address` and
+`values`); the whole plan is in `world.config.terraform.resources`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from radish import then, world
+from terraform_compliance.common.error_handling import Error
+
+Json = dict[str, Any]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _statements(document: Any) -> list[Json]:
+    if isinstance(document, str):
+        document = json.loads(document)
+    if not isinstance(document, dict):
+        return []
+    return [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
+
+
+def _policies(step: Any) -> Iterator[tuple[str, list[Json]]]:
+    for resource in step.context.stash:
+        values = resource.get("values") or {}
+        if "policy" not in values:
+            Error(step, f"{resource.get('address')} has no known policy document in the plan.")
+            continue
+        yield resource.get("address", "?"), _statements(values["policy"])
+
+
+def _resources_of_type(resource_type: str) -> list[Json]:
+    return [r for r in world.config.terraform.resources.values() if r.get("type") == resource_type]
+
+
+def _first(block: Any) -> Json:
+    items = _as_list(block)
+    return items[0] if items and isinstance(items[0], dict) else {}
+
+
+@then('each policy statement granting the resource "{resource}" only allows actions matching "{search_regex}"')
+def statements_with_resource_only_allow(step: Any, resource: str, search_regex: str) -> None:
+    pattern = re.compile(search_regex)
+    for address, statements in _policies(step):
+        for statement in statements:
+            if resource not in _as_list(statement.get("Resource")):
+                continue
+            bad = [a for a in _as_list(statement.get("Action")) if not pattern.fullmatch(str(a))]
+            if bad or "NotAction" in statement:
+                Error(step, f"{address}: statement {statement.get('Sid', '?')} grants {resource!r} to {bad}.")
+
+
+@then('each policy statement allowing "{action}" only grants resources matching "{search_regex}"')
+def statements_with_action_only_grant(step: Any, action: str, search_regex: str) -> None:
+    pattern = re.compile(search_regex)
+    for address, statements in _policies(step):
+        for statement in statements:
+            actions = [str(a) for a in _as_list(statement.get("Action"))]
+            if action not in actions:
+                continue
+            resources = _as_list(statement.get("Resource"))
+            bad = [r for r in resources if not pattern.fullmatch(str(r))]
+            if bad or not resources:
+                Error(step, f"{address}: statement {statement.get('Sid', '?')} grants {action} on {resources}.")
+
+
+@then("each function logs to a log group of this configuration that has a retention")
+def functions_log_to_own_group(step: Any) -> None:
+    groups = {g["values"].get("name"): g for g in _resources_of_type("aws_cloudwatch_log_group")}
+    for function in step.context.stash:
+        values = function.get("values") or {}
+        group_name = _first(values.get("logging_config")).get("log_group")
+        group = groups.get(group_name)
+        if group is None:
+            Error(step, f"{function['address']} logs to {group_name!r}, which this configuration does not create.")
+        elif not group["values"].get("retention_in_days"):
+            Error(step, f"{function['address']}: its log group {group_name} keeps logs forever.")
+
+
+def _role_policies(role_arn: str) -> list[Json]:
+    roles = [r for r in _resources_of_type("aws_iam_role") if r["values"].get("arn") == role_arn]
+    if not roles:
+        return []
+    role_name = roles[0]["values"].get("name")
+    return [p for p in _resources_of_type("aws_iam_role_policy") if p["values"].get("role") == role_name]
+
+
+@then('the function named in its "{variable}" variable may read only that secret, which this configuration creates')
+def function_reads_only_its_secret(step: Any, variable: str) -> None:
+    secret_arns = {s["values"].get("arn") for s in _resources_of_type("aws_secretsmanager_secret")}
+    checked = 0
+    for function in step.context.stash:
+        values = function.get("values") or {}
+        env = _first(values.get("environment")).get("variables") or {}
+        if variable not in env:
+            continue
+        checked += 1
+        own = env[variable]
+        if own not in secret_arns:
+            Error(step, f"{function['address']}: {variable}={own} is not a secret of this configuration.")
+        granted: list[Any] = []
+        for policy in _role_policies(values.get("role", "")):
+            for statement in _statements(policy["values"].get("policy")):
+                actions = [str(a) for a in _as_list(statement.get("Action"))]
+                if any(a.startswith("secretsmanager:") or a == "*" for a in actions):
+                    granted.extend(_as_list(statement.get("Resource")))
+        if granted != [own]:
+            Error(step, f"{function['address']}: Secrets Manager access on {granted}, expected only [{own}].")
+    if checked == 0:
+        Error(step, f"No function has a {variable} variable.")
+
+
+@then('the function with a "{variable}" variable has no "{prefix}" permission')
+def function_with_variable_has_no_access(step: Any, variable: str, prefix: str) -> None:
+    checked = 0
+    for function in step.context.stash:
+        values = function.get("values") or {}
+        env = _first(values.get("environment")).get("variables") or {}
+        if variable not in env:
+            continue
+        checked += 1
+        for policy in _role_policies(values.get("role", "")):
+            for statement in _statements(policy["values"].get("policy")):
+                actions = [str(a) for a in _as_list(statement.get("Action"))]
+                bad = [a for a in actions if a.startswith(prefix) or a == "*"]
+                if bad:
+                    Error(step, f"{function['address']} may {bad} via {policy['address']}.")
+    if checked == 0:
+        Error(step, f"No function has a {variable} variable.")
