@@ -1,0 +1,49 @@
+"""resource_server.strict_json: duplicates, NaN/Infinity, overflow, UTF-8, nesting."""
+
+from __future__ import annotations
+
+import pytest
+
+from resource_server.strict_json import StrictJsonError, loads, loads_utf8
+
+
+def test_accepts_ordinary_json() -> None:
+    assert loads('{"a": [1, 2.5, "x", true, null], "b": {"c": {}}}') == {
+        "a": [1, 2.5, "x", True, None],
+        "b": {"c": {}},
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2}',
+        '{"b": {"a": 1, "a": 1}}',
+        '[{"x": 1, "x": 1}]',
+        '{"a": NaN}',
+        '{"a": Infinity}',
+        '{"a": -Infinity}',
+        '{"a": 1e999}',
+        '{"a": 1',
+        "",
+        '{"a": 1} x',
+        "[" * 100_000 + "]" * 100_000,
+        "1" * 5000,  # beyond the int digit limit
+    ],
+)
+def test_rejects(text: str) -> None:
+    with pytest.raises(StrictJsonError):
+        loads(text)
+
+
+@pytest.mark.parametrize("data", [b"\xff{}", b'{"a": "\xc3"}', b"\xef\xbb\xbf{}", '{"a":1}'.encode("utf-16")])
+def test_rejects_non_utf8_and_bom(data: bytes) -> None:
+    with pytest.raises(StrictJsonError):
+        loads_utf8(data)
+
+
+def test_loads_utf8_rejects_what_loads_rejects() -> None:
+    for data in (b'{"a":1,"a":1}', b"[" * 50_000, b"nope"):
+        with pytest.raises(StrictJsonError):
+            loads_utf8(data)
+    assert loads_utf8('{"é": "ü"}'.encode()) == {"é": "ü"}
