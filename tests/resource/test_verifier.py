@@ -1,0 +1,544 @@
+"""resource_server.verifier: every acceptance rule with its own failing case, and the verified-token cache."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from resource_testkit import (
+    CLIENT_ID,
+    ISSUER,
+    KID,
+    KID2,
+    NOW,
+    OTHER_CLIENT_ID,
+    FakeClock,
+    JwksServer,
+    Keys,
+    TokenFactory,
+    b64url,
+    default_claims,
+    jwk_for,
+    jwks_document,
+)
+
+from resource_server import errors
+from resource_server.claims import AccessTokenClaims
+from resource_server.verifier import TokenVerifier, check_scopes
+
+MakeVerifier = Callable[..., TokenVerifier]
+READ, WRITE = "rest-api/read", "rest-api/write"
+
+
+@pytest.fixture
+def verifier(make_verifier: MakeVerifier) -> TokenVerifier:
+    return make_verifier()
+
+
+def test_accepts_a_genuine_access_token(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    claims = verifier.verify(tokens.make())
+    assert isinstance(claims, AccessTokenClaims)
+    assert claims.client_id == CLIENT_ID
+    assert claims.scopes == (READ, WRITE)
+    assert (claims.exp, claims.iat, claims.nbf, claims.kid) == (NOW + 3600, NOW, None, KID)
+    assert claims.claims["version"] == 2
+    with pytest.raises(TypeError):
+        claims.claims["client_id"] = "x"  # type: ignore[index]
+    assert claims.has_scopes((READ,))
+    assert not claims.has_scopes((READ, "other"))
+    assert CLIENT_ID in repr(claims)
+
+
+def test_accepts_a_token_encoded_by_pyjwt(verifier: TokenVerifier, keys: Keys) -> None:
+    # an independent encoder (it adds "typ": "JWT" to the header)
+    token = jwt.encode(default_claims(), keys.main, algorithm="RS256", headers={"kid": KID})
+    assert verifier.verify(token).client_id == CLIENT_ID
+
+
+def test_accepts_a_token_of_the_second_key(verifier: TokenVerifier, tokens: TokenFactory, keys: Keys) -> None:
+    assert verifier.verify(tokens.make(key=keys.second, kid=KID2)).kid == KID2
+
+
+# ---- header / algorithm confusion ---------------------------------------------------------------
+
+
+def test_rejects_alg_none(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    signing_input = tokens.segments({"alg": "none", "kid": KID}, default_claims())
+    for token in (signing_input + ".", signing_input + "." + b64url(b"x")):
+        with pytest.raises(errors.UnsupportedHeader):
+            verifier.verify(token)
+
+
+def test_rejects_hs256_signed_with_the_public_key(
+    verifier: TokenVerifier, tokens: TokenFactory, keys: Keys
+) -> None:
+    pem = keys.main.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    for header in ({"alg": "HS256", "kid": KID}, {"alg": "HS256", "kid": KID, "typ": "JWT"}):
+        signing_input = tokens.segments(header, default_claims())
+        mac = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
+        with pytest.raises(errors.UnsupportedHeader):
+            verifier.verify(signing_input + "." + b64url(mac))
+    # the same MAC under an RS256 header is just a wrong signature
+    signing_input = tokens.segments({"alg": "RS256", "kid": KID}, default_claims())
+    mac = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
+    with pytest.raises(errors.InvalidSignature):
+        verifier.verify(signing_input + "." + b64url(mac))
+
+
+@pytest.mark.parametrize("member", ["jku", "x5u", "jwk", "x5c", "crit", "cty", "enc", "zip"])
+def test_rejects_forbidden_header_members_even_when_signed(
+    verifier: TokenVerifier, tokens: TokenFactory, member: str
+) -> None:
+    value: Any = {"jwk": {"kty": "RSA"}, "x5c": ["MIIB"], "crit": ["exp"]}.get(
+        member, "https://evil.example/x"
+    )
+    token = tokens.make(header={"kid": KID, "alg": "RS256", member: value})
+    with pytest.raises(errors.UnsupportedHeader) as caught:
+        verifier.verify(token)
+    assert caught.value.kid is None  # the header was never accepted
+
+
+# ---- signature ----------------------------------------------------------------------------------
+
+
+def test_rejects_a_token_signed_by_another_key(
+    verifier: TokenVerifier, tokens: TokenFactory, keys: Keys
+) -> None:
+    with pytest.raises(errors.InvalidSignature) as caught:
+        verifier.verify(tokens.make(key=keys.stranger))
+    assert caught.value.kid == KID
+    with pytest.raises(errors.InvalidSignature):
+        verifier.verify(tokens.make(key=keys.second, kid=KID))  # a real pool key, but not the one named
+
+
+def test_rejects_a_modified_payload(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    header, _, signature = tokens.make().split(".")
+    forged_payload = tokens.segments({}, default_claims(scope="rest-api/read rest-api/admin")).split(".")[1]
+    with pytest.raises(errors.InvalidSignature):
+        verifier.verify(f"{header}.{forged_payload}.{signature}")
+
+
+def test_rejects_a_truncated_or_empty_signature(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    token = tokens.make()
+    signing_input, signature = token.rsplit(".", 1)
+    raw = base64.urlsafe_b64decode(signature + "==")
+    for short in (raw[:-3], raw[:1], raw + b"\x00"):
+        with pytest.raises(errors.InvalidSignature):
+            verifier.verify(signing_input + "." + b64url(short))
+    with pytest.raises(errors.InvalidToken):  # usually non-canonical trailing bits, else a bad signature
+        verifier.verify(signing_input + "." + signature[:-4])
+    with pytest.raises(errors.MalformedToken):
+        verifier.verify(signing_input + ".")
+
+
+def test_unknown_kid_is_rejected(verifier: TokenVerifier, tokens: TokenFactory, keys: Keys) -> None:
+    with pytest.raises(errors.UnknownKey) as caught:
+        verifier.verify(tokens.make(key=keys.stranger, kid="not-in-the-pool"))
+    assert caught.value.kid == "not-in-the-pool"
+
+
+def test_unknown_kid_flood_costs_one_fetch_per_window(
+    make_verifier: MakeVerifier, tokens: TokenFactory, keys: Keys, jwks_server: JwksServer, mono: FakeClock
+) -> None:
+    verifier = make_verifier()
+    verifier.verify(tokens.make())
+    for i in range(200):
+        with pytest.raises(errors.UnknownKey):
+            verifier.verify(tokens.make(key=keys.stranger, kid=f"flood-{i}"))
+    assert jwks_server.hits == 1
+    mono.advance(10)
+    for i in range(200):
+        with pytest.raises(errors.UnknownKey):
+            verifier.verify(tokens.make(key=keys.stranger, kid=f"flood2-{i}"))
+    assert jwks_server.hits == 2
+
+
+def test_implausible_tokens_with_unknown_kid_trigger_no_fetch(
+    make_verifier: MakeVerifier, tokens: TokenFactory, keys: Keys, jwks_server: JwksServer, mono: FakeClock
+) -> None:
+    verifier = make_verifier()
+    verifier.verify(tokens.make())
+    mono.advance(60)
+    for bad in ({"iss": "https://evil.example"}, {"exp": NOW - 10}, {"client_id": "intruder"}):
+        with pytest.raises(errors.InvalidToken):
+            verifier.verify(tokens.make(key=keys.stranger, kid="new", **bad))
+    assert jwks_server.hits == 1
+
+
+def test_keys_unavailable_when_the_jwks_cannot_be_fetched(
+    make_verifier: MakeVerifier, make_jwks: Callable[..., Any], jwks_server: JwksServer, tokens: TokenFactory
+) -> None:
+    verifier = make_verifier(jwks=make_jwks(url=jwks_server.closed_url))
+    with pytest.raises(errors.KeysUnavailable) as caught:
+        verifier.verify(tokens.make())
+    assert caught.value.retry_after == 10
+
+
+# ---- time claims ----------------------------------------------------------------------------------
+
+
+def test_expiry_is_exclusive(make_verifier: MakeVerifier, tokens: TokenFactory, clock: FakeClock) -> None:
+    verifier = make_verifier()
+    token = tokens.make(exp=NOW + 100)
+    clock.now = NOW + 99
+    verifier.verify(token)
+    fresh = tokens.make(exp=NOW + 100)
+    clock.now = NOW + 100  # exp == now: expired (RFC 7519 §4.1.4)
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(fresh)
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(tokens.make(exp=NOW - 3600))
+
+
+def test_leeway_applies_to_exp_iat_and_nbf(
+    make_verifier: MakeVerifier, tokens: TokenFactory, clock: FakeClock
+) -> None:
+    clock.now = NOW
+    verifier = make_verifier(leeway=5)
+    verifier.verify(tokens.make(exp=NOW - 4))
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(tokens.make(exp=NOW - 5))
+    verifier.verify(tokens.make(iat=NOW + 5))
+    with pytest.raises(errors.TokenIssuedInFuture):
+        verifier.verify(tokens.make(iat=NOW + 6))
+    verifier.verify(tokens.make(nbf=NOW + 5))
+    with pytest.raises(errors.TokenNotYetValid):
+        verifier.verify(tokens.make(nbf=NOW + 6))
+
+
+def test_future_iat_and_nbf_without_leeway(
+    make_verifier: MakeVerifier, tokens: TokenFactory, clock: FakeClock
+) -> None:
+    clock.now = NOW
+    verifier = make_verifier()
+    with pytest.raises(errors.TokenIssuedInFuture):
+        verifier.verify(tokens.make(iat=NOW + 1))
+    with pytest.raises(errors.TokenNotYetValid):
+        verifier.verify(tokens.make(nbf=NOW + 1))
+    assert verifier.verify(tokens.make(nbf=NOW)).nbf == NOW
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value", ["1900000000", str(NOW), True, False, float(NOW + 3600), [NOW + 3600], {"v": 1}]
+)
+def test_time_claims_must_be_integers(
+    verifier: TokenVerifier, tokens: TokenFactory, claim: str, value: Any
+) -> None:
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.make(**{claim: value}))
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat"])
+def test_exp_and_iat_are_required(verifier: TokenVerifier, tokens: TokenFactory, claim: str) -> None:
+    payload = default_claims()
+    del payload[claim]
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.sign(tokens.segments({"kid": KID, "alg": "RS256"}, payload)))
+
+
+def test_null_nbf_is_rejected(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    payload = {**default_claims(), "nbf": None}
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.sign(tokens.segments({"kid": KID, "alg": "RS256"}, payload)))
+
+
+# ---- identity claims ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "iss",
+    [
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_OtherPool",
+        ISSUER + "/",
+        ISSUER.replace("https", "http"),
+        ISSUER.upper(),
+        " " + ISSUER,
+        [ISSUER],
+        None,
+    ],
+)
+def test_rejects_wrong_issuer(verifier: TokenVerifier, tokens: TokenFactory, iss: Any) -> None:
+    with pytest.raises(errors.WrongIssuer):
+        verifier.verify(tokens.make(iss=iss))
+
+
+@pytest.mark.parametrize("token_use", ["id", "ID", "Access", "refresh", ["access"], None, 1])
+def test_rejects_tokens_other_than_access_tokens(
+    verifier: TokenVerifier, tokens: TokenFactory, token_use: Any
+) -> None:
+    with pytest.raises(errors.WrongTokenUse):
+        verifier.verify(tokens.make(token_use=token_use))
+
+
+def test_rejects_an_id_token(verifier: TokenVerifier, tokens: TokenFactory, keys: Keys) -> None:
+    id_token = tokens.make(
+        key=keys.second, kid=KID2, token_use="id", client_id=None, aud=CLIENT_ID, scope=None
+    )
+    with pytest.raises(errors.WrongTokenUse):
+        verifier.verify(id_token)
+
+
+@pytest.mark.parametrize(
+    "client_id", [OTHER_CLIENT_ID, CLIENT_ID.upper(), CLIENT_ID + " ", "", [CLIENT_ID], {}, 5, None]
+)
+def test_rejects_other_clients(verifier: TokenVerifier, tokens: TokenFactory, client_id: Any) -> None:
+    with pytest.raises(errors.ClientNotAllowed):
+        verifier.verify(tokens.make(client_id=client_id))
+
+
+def test_allows_every_listed_client(make_verifier: MakeVerifier, tokens: TokenFactory) -> None:
+    verifier = make_verifier(allowed_client_ids=[CLIENT_ID, OTHER_CLIENT_ID])
+    assert verifier.verify(tokens.make(client_id=OTHER_CLIENT_ID)).client_id == OTHER_CLIENT_ID
+
+
+# ---- scopes -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scope", "required"),
+    [
+        ("rest-api/read", (READ, WRITE)),  # partial
+        ("rest-api/write", (READ,)),
+        ("rest-api/readonly", (READ,)),
+        ("rest-api/rea", (READ,)),
+        ("REST-API/READ", (READ,)),
+        ("rest-api/read,rest-api/write", (READ,)),
+        ("rest-api", (READ,)),
+        (None, (READ,)),  # no scope claim at all
+        ("", (READ,)),
+    ],
+)
+def test_scopes_are_exact_tokens_and_all_required(
+    verifier: TokenVerifier, tokens: TokenFactory, scope: str | None, required: tuple[str, ...]
+) -> None:
+    token = tokens.make(scope=scope)
+    with pytest.raises(errors.InsufficientScope) as caught:
+        verifier.authorize(token, required)
+    assert caught.value.required == required
+    assert set(caught.value.missing) <= set(required)
+    assert caught.value.missing
+
+
+def test_insufficient_scope_names_what_is_missing(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    with pytest.raises(errors.InsufficientScope) as caught:
+        verifier.authorize(tokens.make(scope=READ), (READ, WRITE, "rest-api/admin"))
+    assert caught.value.missing == (WRITE, "rest-api/admin")
+
+
+def test_all_required_scopes_present(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    claims = verifier.authorize(tokens.make(scope=f"other/x {WRITE} {READ}"), (READ, WRITE))
+    assert claims.scopes == ("other/x", WRITE, READ)
+    check_scopes(claims, ())
+    check_scopes(claims, (WRITE,))
+
+
+@pytest.mark.parametrize("scope", [[READ], {"s": READ}, 1, True, f"{READ}  {WRITE}", f" {READ}", f"{READ} "])
+def test_scope_must_be_a_string_of_single_space_separated_tokens(
+    verifier: TokenVerifier, tokens: TokenFactory, scope: Any
+) -> None:
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.make(scope=scope))
+
+
+def test_null_scope_is_rejected(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    payload = {**default_claims(), "scope": None}
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.sign(tokens.segments({"kid": KID, "alg": "RS256"}, payload)))
+
+
+# ---- parsing through the verifier -----------------------------------------------------------------
+
+
+def test_rejects_duplicate_claims_even_when_signed(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    payload = json.dumps(default_claims())[:-1] + ', "client_id": "intruder"}'
+    with pytest.raises(errors.MalformedToken):
+        verifier.verify(tokens.sign(tokens.segments({"kid": KID, "alg": "RS256"}, payload)))
+
+
+def test_rejects_non_utf8_payload_even_when_signed(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    payload = json.dumps(default_claims()).encode().replace(b'"jti": "', b'"jti": "\xff')
+    with pytest.raises(errors.MalformedToken):
+        verifier.verify(tokens.sign(tokens.segments({"kid": KID, "alg": "RS256"}, payload)))
+
+
+def test_rejects_padded_and_oversized_tokens(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    token = tokens.make()
+    with pytest.raises(errors.MalformedToken):
+        verifier.verify(token + "==")
+    with pytest.raises(errors.TokenTooLarge):
+        verifier.verify(tokens.make(padding="x" * 8000))
+    with pytest.raises(errors.TokenTooLarge):
+        verifier.verify("x" * 100_000)
+    with pytest.raises(errors.MalformedToken):
+        verifier.verify(None)  # type: ignore[arg-type]
+
+
+def test_accepts_unknown_extra_claims(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    claims = verifier.verify(tokens.make(custom={"nested": [1, 2, {"a": None}]}, aud="x"))
+    assert claims.claims["custom"] == {"nested": [1, 2, {"a": None}]}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_single_character_change_is_rejected(
+    verifier: TokenVerifier, tokens: TokenFactory, data: st.DataObject
+) -> None:
+    token = tokens.make()
+    verifier.verify(token)
+    index = data.draw(st.integers(0, len(token) - 1))
+    char = data.draw(st.sampled_from("ABCabc019-_.=+/ \n\x00é"))
+    mutated = token[:index] + char + token[index + 1 :]
+    if mutated != token:
+        with pytest.raises(errors.InvalidToken):
+            verifier.verify(mutated)
+
+
+# ---- verified-token cache ---------------------------------------------------------------------------
+
+
+class _NoParsing:
+    max_length = 8192
+
+    def parse(self, token: str) -> Any:
+        raise AssertionError("the cache hit must not parse or verify again")
+
+
+def test_cache_hit_skips_parse_and_signature(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    token = tokens.make()
+    first = verifier.verify(token)
+    assert verifier.cached_tokens == 1
+    verifier._parser = _NoParsing()  # type: ignore[assignment]
+    for _ in range(10):
+        assert verifier.verify(token) is first
+    assert verifier.authorize(token, (READ,)) is first
+
+
+def test_cache_hit_still_checks_scopes_per_request(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    token = tokens.make(scope=READ)
+    verifier.authorize(token, (READ,))
+    with pytest.raises(errors.InsufficientScope):
+        verifier.authorize(token, (WRITE,))
+
+
+def test_cached_token_expires_at_its_exp(
+    verifier: TokenVerifier, tokens: TokenFactory, clock: FakeClock
+) -> None:
+    token = tokens.make(exp=NOW + 60)
+    verifier.verify(token)
+    clock.now = NOW + 59
+    verifier.verify(token)
+    clock.now = NOW + 60
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(token)
+    assert verifier.cached_tokens == 0
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(token)
+
+
+def test_cached_token_time_checks_run_on_every_use(
+    verifier: TokenVerifier, tokens: TokenFactory, clock: FakeClock
+) -> None:
+    token = tokens.make(nbf=NOW)
+    verifier.verify(token)
+    clock.now = NOW - 30  # the clock stepped back: iat and nbf are in the future again
+    with pytest.raises(errors.TokenIssuedInFuture):
+        verifier.verify(token)
+    clock.now = NOW + 1
+    assert verifier.verify(token).nbf == NOW
+
+
+def test_cached_token_nbf_checked_on_every_use(
+    verifier: TokenVerifier, tokens: TokenFactory, clock: FakeClock
+) -> None:
+    token = tokens.make(iat=NOW - 100, nbf=NOW)
+    verifier.verify(token)
+    clock.now = NOW - 30
+    with pytest.raises(errors.TokenNotYetValid):
+        verifier.verify(token)
+
+
+def test_cache_is_emptied_when_the_key_set_changes(
+    make_verifier: MakeVerifier, tokens: TokenFactory, keys: Keys, jwks_server: JwksServer, mono: FakeClock
+) -> None:
+    verifier = make_verifier()
+    old = tokens.make(key=keys.second, kid=KID2)
+    verifier.verify(old)
+    verifier.verify(tokens.make())
+    assert verifier.cached_tokens == 2
+    # the pool drops KID2 and adds a new key; a token of the new key triggers the refetch
+    jwks_server.body = jwks_document(jwk_for(keys.main, KID), jwk_for(keys.stranger, "new"))
+    mono.advance(10)
+    verifier.verify(tokens.make(key=keys.stranger, kid="new"))
+    assert verifier.cached_tokens == 1  # emptied, then the new token
+    with pytest.raises(errors.UnknownKey):
+        verifier.verify(old)  # no longer accepted from the cache
+
+
+def test_cache_notices_a_key_change_made_elsewhere(
+    make_verifier: MakeVerifier, make_jwks: Callable[..., Any], tokens: TokenFactory, keys: Keys
+) -> None:
+    jwks = make_jwks()
+    verifier = make_verifier(jwks=jwks)
+    token = tokens.make()
+    verifier.verify(token)
+    jwks.load(jwks_document(jwk_for(keys.stranger, KID)))  # KID now names another key
+    with pytest.raises(errors.InvalidSignature):
+        verifier.verify(token)
+    assert verifier.cached_tokens == 0
+
+
+def test_cache_is_bounded_and_evicts_oldest(make_verifier: MakeVerifier, tokens: TokenFactory) -> None:
+    verifier = make_verifier(cache_size=4)
+    issued = [tokens.make() for _ in range(10)]
+    for token in issued:
+        verifier.verify(token)
+    assert verifier.cached_tokens == 4
+    assert list(verifier._cache) == issued[-4:]
+
+
+def test_cache_can_be_disabled_and_rejections_are_never_cached(
+    make_verifier: MakeVerifier, tokens: TokenFactory, keys: Keys
+) -> None:
+    verifier = make_verifier(cache_size=0)
+    verifier.verify(tokens.make())
+    assert verifier.cached_tokens == 0
+    verifier = make_verifier()
+    forged = tokens.make(key=keys.stranger)
+    for _ in range(3):
+        with pytest.raises(errors.InvalidSignature):
+            verifier.verify(forged)
+    assert verifier.cached_tokens == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"leeway": -1},
+        {"leeway": 301},
+        {"leeway": True},
+        {"leeway": 1.5},
+        {"allowed_client_ids": []},
+        {"allowed_client_ids": [""]},
+        {"issuer": "http://cognito-idp.us-east-1.amazonaws.com/x"},
+        {"cache_size": -1},
+    ],
+)
+def test_constructor_rejects_bad_parameters(make_verifier: MakeVerifier, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
+        make_verifier(**kwargs)
+
+
+def test_b64url_helper_matches_stdlib() -> None:
+    assert b64url(b"\xff\xfe") == base64.urlsafe_b64encode(b"\xff\xfe").decode().rstrip("=")
