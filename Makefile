@@ -65,6 +65,21 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 # ---- Local stack (issue 4) ------------------------------------------------------------------
 
 # ---- Benchmarks (issue 6) -------------------------------------------------------------------
+.PHONY: bench bench-node
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+# aws-jwt-verify (Node) into bench/node_modules (git-ignored), only where node and npm exist.
+bench-node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  if [ ! -f bench/node_modules/.installed ] || [ bench/package-lock.json -nt bench/node_modules/.installed ]; then \
+	    (cd bench && npm ci --no-audit --no-fund --loglevel=error) && touch bench/node_modules/.installed; \
+	  fi; \
+	else echo "bench: node/npm not found: the aws-jwt-verify case is skipped"; fi
+
+bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, README)
+	$(PY) -m bench.run
 
 # ---- Everything -----------------------------------------------------------------------------
 test: lint typecheck pytest ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks

@@ -1,0 +1,299 @@
+"""Targets and tables from the results: printed by `make bench` and written into README.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+BEGIN = "<!-- BEGIN_BENCH -->"
+END = "<!-- END_BENCH -->"
+
+VERIFIER_MIN_RATIO = 0.75
+REUSED_MIN_RATIO = 10.0
+MAX_TOKEN_REQUESTS = 1
+MAX_SECRET_READS = 1
+COLD_IMPORT_MAX_RATIO = 1.15
+
+
+def _target(name: str, value: float | None, op: str, target: float, unit: str) -> dict[str, Any]:
+    if value is None:
+        ok = False
+    else:
+        ok = value >= target if op == ">=" else value <= target if op == "<=" else value < target
+    return {"name": name, "value": value, "target": target, "unit": unit, "op": op, "ok": ok}
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    verification = results.get("verification")
+    if verification:
+        cases = verification["cases"]
+        out.append(
+            _target(
+                "our verifier throughput vs floor (distinct tokens)",
+                cases["ours"].get("ratio_to_floor"),
+                ">=",
+                VERIFIER_MIN_RATIO,
+                "x floor",
+            )
+        )
+        out.append(
+            _target(
+                "our verifier throughput vs floor (reused tokens)",
+                cases["reused_ours"].get("ratio_to_floor"),
+                ">=",
+                REUSED_MIN_RATIO,
+                "x floor",
+            )
+        )
+    client = results.get("client")
+    if client:
+        n = client["invocations"]
+        out.append(
+            _target(
+                f"token requests per {n} warm invocations",
+                client["ours"]["token_requests"],
+                "<=",
+                MAX_TOKEN_REQUESTS,
+                "requests",
+            )
+        )
+        out.append(
+            _target(
+                f"secret reads per {n} warm invocations",
+                client["ours"]["secret_reads"],
+                "<=",
+                MAX_SECRET_READS,
+                "reads",
+            )
+        )
+    cold = results.get("coldstart")
+    if cold:
+        resource = cold["imports"].get("resource_pyc", {})
+        out.append(
+            _target(
+                "resource cold import (.pyc) vs bare jwt+cryptography+urllib3",
+                resource.get("ratio_to_baseline_pyc"),
+                "<=",
+                COLD_IMPORT_MAX_RATIO,
+                "x baseline",
+            )
+        )
+    size = results.get("size")
+    if size:
+        for fn, figures in size["lambda"].items():
+            out.append(_target(f"{fn}.zip size", figures.get("zip_bytes"), "<", size["limit_bytes"], "bytes"))
+    return out
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def tables(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    machine = results.get("machine", {})
+    lines.append(
+        f"Measured {results.get('generated_at', '?')} on {machine.get('cpu', '?')} "
+        f"({machine.get('cores', '?')} cores, {machine.get('arch', '?')}), "
+        f"Python {machine.get('python', '?')}{', ' + machine['node'] if machine.get('node') else ''}; "
+        "loopback servers only. "
+        "Figures move with the machine; the ratios are what to compare."
+    )
+    goals = {t["name"]: t for t in results.get("targets", [])}
+
+    verification = results.get("verification")
+    if verification:
+        tok = verification["tokens"]
+        lines += [
+            "",
+            f"**Token verification, warm** ({tok['distinct']:,} distinct RS256 RSA-2048 access tokens; "
+            f"median of {tok['rounds']} interleaved rounds in one process)",
+            "",
+        ]
+        rows = []
+        for case in verification["cases"].values():
+            if case["workload"] != "distinct":
+                continue
+            if "skipped" in case:
+                rows.append([case["label"], "skipped", "-", "-", case["skipped"]])
+                continue
+            rows.append(
+                [
+                    case["label"],
+                    _num(case["verifications_per_second"]),
+                    _num(case["us_per_token"], 1),
+                    _num(case.get("ratio_to_floor"), 2),
+                    case.get("note", ""),
+                ]
+            )
+        lines += _table(["case", "verifications/s", "µs/token", "x floor", "note"], rows)
+        reused = verification["cases"]["reused_ours"]
+        floor = verification["cases"]["reused_floor"]
+        lines += [
+            "",
+            f"**Reused tokens** ({tok['clients']} clients x {tok['reuses_per_client']} calls each, "
+            "interleaved)",
+            "",
+            *_table(
+                ["case", "verifications/s", "µs/token", "x floor"],
+                [
+                    [
+                        c["label"],
+                        _num(c["verifications_per_second"]),
+                        _num(c["us_per_token"], 2),
+                        _num(c.get("ratio_to_floor"), 2),
+                    ]
+                    for c in (floor, reused)
+                ],
+            ),
+        ]
+
+    client = results.get("client")
+    if client:
+        lines += [
+            "",
+            f"**Token client economy** ({client['invocations']:,} warm invocations of `GET /client`; "
+            "token endpoint and API on loopback, Secrets Manager mocked by moto in-process)",
+            "",
+        ]
+        rows = [
+            [
+                label,
+                _num(c["token_requests"]),
+                _num(c["secret_reads"]),
+                _num(c["p50_ms"], 2),
+                _num(c["p99_ms"], 2),
+            ]
+            for label, c in (
+                ("our client function (caches secret and token)", client["ours"]),
+                ("naive client (secret + token every call)", client["naive"]),
+            )
+        ]
+        lines += _table(["client", "token requests", "secret reads", "p50 ms", "p99 ms"], rows)
+
+    cold = results.get("coldstart")
+    if cold:
+        imports = cold["imports"]
+        lines += [
+            "",
+            f"**Cold import** (median of {cold['samples']} fresh `python{cold['python_version']}` processes, "
+            "`-I -S -B`, package directory first on `sys.path`"
+            f"{'; ' + cold['fallback_note'] if cold.get('fallback_note') else ''})",
+            "",
+        ]
+        rows = []
+        for label, pyc, nopyc in (
+            ("bare `import jwt, cryptography...rsa, urllib3`", "baseline_pyc", "baseline_nopyc"),
+            ("resource function `import app`", "resource_pyc", "resource_nopyc"),
+            ("client function `import app`", "client_pyc", "client_nopyc"),
+        ):
+            if pyc not in imports:
+                continue
+            a, b = imports[pyc], imports.get(nopyc, {})
+            rows.append(
+                [
+                    label,
+                    _num(a.get("median_ms"), 1) if "median_ms" in a else "error",
+                    _num(b.get("median_ms"), 1) if "median_ms" in b else "error",
+                    _num(a.get("ratio_to_baseline_pyc"), 2),
+                ]
+            )
+        lines += _table(["import", "with .pyc ms", "without .pyc ms", "x bare (.pyc)"], rows)
+
+    size = results.get("size")
+    if size:
+        lines += ["", "**Packages** (Lambda zips from `make build`)", ""]
+        rows = [
+            [
+                f"`{f.get('path', fn)}`",
+                _num(f.get("zip_bytes")),
+                _num(f.get("unzipped_bytes")),
+                _num(f.get("files")),
+            ]
+            for fn, f in size["lambda"].items()
+        ]
+        lines += _table(["zip", "zip bytes", "unzipped bytes", "files"], rows)
+
+    if cold and any(k.startswith("powertools") for k in cold["imports"]):
+        imports = cold["imports"]
+        pt = (size or {}).get("powertools", {})
+        lines += [
+            "",
+            f"**Powertools for AWS Lambda, for the decision** (informational; `{pt.get('requirement', '')}`, "
+            "cold import as above, boto3 from the runtime)",
+            "",
+        ]
+        rows = [
+            [
+                imports[k]["label"],
+                _num(imports[k].get("median_ms"), 1),
+                _num(imports[k].get("ratio_to_baseline_pyc"), 2),
+            ]
+            for k in (
+                "powertools_logger",
+                "powertools_alb_resolver",
+                "powertools_get_secret",
+                "powertools_all_three",
+                "boto3",
+                "resource_pyc",
+                "client_pyc",
+            )
+            if k in imports and "median_ms" in imports[k]
+        ]
+        lines += _table(["import", "ms", "x bare (.pyc)"], rows)
+        if pt:
+            lines += [
+                "",
+                f"Installed size: `aws_lambda_powertools/` {_num(pt['package_bytes'])} bytes in "
+                f"{_num(pt['package_files'])} files ({_num(pt['package_bytes_with_pyc'])} with `.pyc`); "
+                f"with its dependencies ({', '.join(pt['dependencies'])}) "
+                f"{_num(pt['with_dependencies_bytes'])} bytes, {_num(pt['zipped_bytes'])} zipped "
+                f"({_num(pt['zipped_bytes_with_pyc'])} with `.pyc`).",
+            ]
+
+    if goals:
+        lines += ["", "**Targets**", ""]
+        rows = [
+            [
+                t["name"],
+                _num(t["value"], 0 if t["unit"] in ("bytes", "requests", "reads") else 2),
+                f"{t['op']} {_num(t['target'], 0 if float(t['target']).is_integer() else 2)} {t['unit']}",
+                "ok" if t["ok"] else "short",
+            ]
+            for t in goals.values()
+        ]
+        lines += _table(["target", "value", "goal", "status"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def rewrite_readme(readme: Path, block: str) -> bool:
+    """Replace the text between the bench markers (appending a Performance section if they are absent)."""
+    text = readme.read_text() if readme.exists() else ""
+    generated = f"{BEGIN}\n{block.rstrip()}\n{END}"
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
+    if pattern.search(text):
+        new = pattern.sub(lambda _: generated, text, count=1)
+    else:
+        section = (
+            "\n## Performance\n\n"
+            "`make bench` measures the verifier, the token client, cold imports and package sizes side by "
+            "side (loopback only, a few minutes on 2 cores), prints the table below and writes the raw "
+            "figures to `bench/results.json`; this block is regenerated from them.\n\n"
+        )
+        new = text.rstrip("\n") + "\n" + section + generated + "\n"
+    if new == text:
+        return False
+    readme.write_text(new)
+    return True
