@@ -35,5 +35,22 @@ output "https_listener_arn" {
 
 output "target_group_arns" {
   description = "ARNs of the Lambda target groups by target key."
-  value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
+  value       = tomap({ for k, tg in aws_lb_target_group.this : k => tg.arn })
+}
+
+output "subnet_ids" {
+  description = "Subnets of the load balancer."
+  value       = aws_lb.this.subnets
+}
+
+output "listener_rules" {
+  description = "Path patterns and priority of the listener rule of each target, by target key."
+  value = {
+    for k, r in aws_lb_listener_rule.this : k => {
+      arn           = r.arn
+      listener_arn  = r.listener_arn
+      priority      = r.priority
+      path_patterns = sort(flatten([for c in r.condition : [for p in c.path_pattern : p.values]]))
+    }
+  }
 }

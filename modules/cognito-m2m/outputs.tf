@@ -15,15 +15,15 @@ output "domain" {
 
 output "client_ids" {
   description = "App client IDs by client key."
-  value       = { for k, c in aws_cognito_user_pool_client.this : k => c.id }
+  value       = tomap({ for k, c in aws_cognito_user_pool_client.this : k => c.id })
 }
 
 output "client_secret_arns" {
   description = "ARNs of the Secrets Manager secrets holding {\"client_id\", \"client_secret\"}, by client key."
-  value       = { for k, s in aws_secretsmanager_secret.client : k => s.arn }
+  value       = tomap({ for k, s in aws_secretsmanager_secret.client : k => s.arn })
 }
 
 output "resource_server_scopes" {
   description = "Full scope names (\"<identifier>/<scope>\") by resource server identifier."
-  value       = { for id, rs in aws_cognito_resource_server.this : id => sort(rs.scope_identifiers) }
+  value       = tomap({ for id, rs in aws_cognito_resource_server.this : id => sort([for s in rs.scope : "${rs.identifier}/${s.scope_name}"]) })
 }

@@ -37,3 +37,29 @@ output "source_code_hash" {
   description = "Base64 SHA-256 of the deployed zip."
   value       = aws_lambda_function.this.source_code_hash
 }
+
+output "environment_variables" {
+  description = "Environment variables of the function (configuration contract; holds no secrets)."
+  value       = try(aws_lambda_function.this.environment[0].variables, {})
+}
+
+output "role_policy_json" {
+  description = "The inline least-privilege policy of the function's role (JSON)."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "configuration" {
+  description = "Runtime settings of the function: handler, runtime, architectures, memory, timeout, reserved concurrency, tracing mode and log settings."
+  value = {
+    handler                        = aws_lambda_function.this.handler
+    runtime                        = aws_lambda_function.this.runtime
+    architectures                  = aws_lambda_function.this.architectures
+    memory_size                    = aws_lambda_function.this.memory_size
+    timeout                        = aws_lambda_function.this.timeout
+    reserved_concurrent_executions = aws_lambda_function.this.reserved_concurrent_executions
+    tracing_mode                   = aws_lambda_function.this.tracing_config[0].mode
+    log_format                     = aws_lambda_function.this.logging_config[0].log_format
+    log_group                      = aws_lambda_function.this.logging_config[0].log_group
+    log_retention_days             = aws_cloudwatch_log_group.this.retention_in_days
+  }
+}

@@ -1,14 +1,235 @@
-# The module with its default inputs (apply against the mocked provider: no AWS call is made).
+# The root module with its default inputs, applied against the mocked provider (no AWS call).
+# Instances that must differ (log groups, target groups) get their own ARNs through overrides, so that
+# "scoped to the exact ARN" means the ARN of that very resource, not any ARN of the same kind.
 
 mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+override_resource {
+  target = module.resource_function.aws_cloudwatch_log_group.this
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-resource" }
+}
+
+override_resource {
+  target = module.client_function[0].aws_cloudwatch_log_group.this
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-client" }
+}
+
+override_resource {
+  target = module.resource_function.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:m2m-demo-resource" }
+}
+
+override_resource {
+  target = module.client_function[0].aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:m2m-demo-client" }
+}
+
+override_resource {
+  target = module.alb.aws_lb_target_group.this["resource"]
+  values = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/m2m-demo-resource/1111111111111111" }
+}
+
+override_resource {
+  target = module.alb.aws_lb_target_group.this["client"]
+  values = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/m2m-demo-client/2222222222222222" }
+}
+
 run "defaults" {
   command = apply
 
+  # ---- counts --------------------------------------------------------------------------------
   assert {
-    condition     = length(module.cognito.client_ids) == 1 && length(module.network) == 1 && length(module.client_function) == 1
-    error_message = "defaults: one client, a created network and the client function expected"
+    condition     = keys(module.cognito.client_ids) == tolist(["demo"]) && keys(module.cognito.client_secret_arns) == tolist(["demo"])
+    error_message = "One app client \"demo\" with one secret expected by default."
+  }
+
+  assert {
+    condition     = module.cognito.resource_server_scopes == tomap({ "rest-api" = tolist(["rest-api/read", "rest-api/write"]) })
+    error_message = "Default resource server rest-api with scopes read and write expected, got ${jsonencode(module.cognito.resource_server_scopes)}."
+  }
+
+  assert {
+    condition     = length(module.network) == 1 && length(module.network[0].public_subnet_ids) == 2
+    error_message = "Without vpc_id a VPC with two public subnets is created."
+  }
+
+  assert {
+    condition     = length(module.client_function) == 1 && keys(module.alb.target_group_arns) == tolist(["client", "resource"])
+    error_message = "Both functions and two target groups expected by default."
+  }
+
+  assert {
+    condition     = module.alb.https_listener_arn == null
+    error_message = "No HTTPS listener without a certificate."
+  }
+
+  # ---- routes --------------------------------------------------------------------------------
+  assert {
+    condition     = module.alb.listener_rules["resource"].path_patterns == tolist(["/api", "/api/*"]) && module.alb.listener_rules["client"].path_patterns == tolist(["/client"])
+    error_message = "Routes: /api and /api/* to the resource function, /client to the client function."
+  }
+
+  assert {
+    condition     = alltrue([for r in values(module.alb.listener_rules) : r.listener_arn == module.alb.http_listener_arn])
+    error_message = "Without a certificate the rules belong to the HTTP listener."
+  }
+
+  # ---- resource function: env contract ------------------------------------------------------
+  assert {
+    condition = module.resource_function.environment_variables == tomap({
+      USER_POOL_ID       = "eu-west-1_MockPool1"
+      ALLOWED_CLIENT_IDS = "1mockclient23456789abcdef"
+      ROUTE_SCOPES       = jsonencode({ "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] })
+    })
+    error_message = "Resource env must be exactly USER_POOL_ID, ALLOWED_CLIENT_IDS, ROUTE_SCOPES (no JWKS_URL unless overridden), got ${jsonencode(module.resource_function.environment_variables)}."
+  }
+
+  assert {
+    condition     = jsondecode(module.resource_function.environment_variables.ROUTE_SCOPES) == { "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] }
+    error_message = "ROUTE_SCOPES must be a JSON object of route => scopes."
+  }
+
+  # ---- client function: env contract --------------------------------------------------------
+  assert {
+    condition = module.client_function[0].environment_variables == tomap({
+      TOKEN_URL         = "https://m2m-demo-123456789012.auth.eu-west-1.amazoncognito.com/oauth2/token"
+      CLIENT_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-demo-AbCdEf"
+      SCOPES            = "rest-api/read"
+      API_URL           = "http://mock-1234567890.eu-west-1.elb.amazonaws.com/api"
+    })
+    error_message = "Client env contract mismatch: ${jsonencode(module.client_function[0].environment_variables)}."
+  }
+
+  # ---- function settings ---------------------------------------------------------------------
+  assert {
+    condition = alltrue([for c in [module.resource_function.configuration, module.client_function[0].configuration] :
+      c.handler == "app.handler" && c.runtime == "python3.13" && c.architectures == tolist(["arm64"]) && c.tracing_mode == "Active" && c.log_format == "JSON" && c.log_retention_days == 30
+    ])
+    error_message = "Both functions: app.handler, python3.13, arm64, X-Ray Active, JSON logs, 30 days retention."
+  }
+
+  assert {
+    condition     = module.resource_function.configuration.log_group == "/aws/lambda/m2m-demo-resource" && module.client_function[0].configuration.log_group == "/aws/lambda/m2m-demo-client"
+    error_message = "Each function logs to its own explicit log group."
+  }
+
+  # ---- IAM -----------------------------------------------------------------------------------
+  assert {
+    condition = jsondecode(module.resource_function.role_policy_json).Statement == [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-resource:*"]
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = ["*"]
+      },
+    ]
+    error_message = "The resource role may only write its own logs and X-Ray traces: ${module.resource_function.role_policy_json}"
+  }
+
+  assert {
+    condition = jsondecode(module.client_function[0].role_policy_json).Statement == [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-client:*"]
+      },
+      {
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = ["*"]
+      },
+      {
+        Sid      = "ReadOwnClientSecret"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-demo-AbCdEf"]
+      },
+    ]
+    error_message = "The client role may only write its own logs and traces and read its own secret: ${module.client_function[0].role_policy_json}"
+  }
+
+  # ---- outputs -------------------------------------------------------------------------------
+  assert {
+    condition     = output.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_MockPool1" && output.jwks_url == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_MockPool1/.well-known/jwks.json"
+    error_message = "issuer/jwks_url must be derived from the region and the pool id."
+  }
+
+  assert {
+    condition     = output.token_url == "https://m2m-demo-123456789012.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    error_message = "token_url must use the derived hosted-domain prefix <name>-<account id>."
+  }
+
+  assert {
+    condition     = output.api_url == "http://mock-1234567890.eu-west-1.elb.amazonaws.com/api" && output.client_url == "http://mock-1234567890.eu-west-1.elb.amazonaws.com/client"
+    error_message = "Without a certificate the URLs are http://<ALB DNS name>/..."
+  }
+
+  assert {
+    condition     = output.resource_function_arn == "arn:aws:lambda:eu-west-1:123456789012:function:m2m-demo-resource" && output.client_function_arn == "arn:aws:lambda:eu-west-1:123456789012:function:m2m-demo-client"
+    error_message = "Function ARN outputs must name the functions."
+  }
+
+  assert {
+    condition     = output.resource_function_name == "m2m-demo-resource" && output.client_function_name == "m2m-demo-client"
+    error_message = "Function names are <name>-resource and <name>-client."
+  }
+
+  assert {
+    condition     = output.resource_zip_path == "./dist/resource.zip" && output.client_zip_path == "./dist/client.zip"
+    error_message = "Zip paths default to dist/ of the module: ${output.resource_zip_path}, ${output.client_zip_path}."
+  }
+
+  assert {
+    condition     = output.alb_arn == "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mock/50dc6c495c0c9188" && output.user_pool_arn == "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_MockPool1"
+    error_message = "alb_arn and user_pool_arn outputs."
+  }
+}
+
+run "tags_and_settings" {
+  command = apply
+
+  variables {
+    name                = "orders"
+    tags                = { team = "payments", env = "test" }
+    log_retention_days  = 90
+    lambda_runtime      = "python3.12"
+    lambda_architecture = "x86_64"
+    resource_function   = { memory_size = 512, timeout = 5, reserved_concurrency = 10, environment = { CLOCK_SKEW_SECONDS = "30", USER_POOL_ID = "ignored" } }
+    client_function     = { environment = { TOKEN_EXPIRY_SKEW_SECONDS = "120" } }
+  }
+
+  assert {
+    condition     = module.resource_function.configuration.runtime == "python3.12" && module.resource_function.configuration.architectures == tolist(["x86_64"]) && module.resource_function.configuration.log_retention_days == 90
+    error_message = "Runtime, architecture and retention variables must reach the functions."
+  }
+
+  assert {
+    condition     = module.resource_function.configuration.memory_size == 512 && module.resource_function.configuration.timeout == 5 && module.resource_function.configuration.reserved_concurrent_executions == 10
+    error_message = "resource_function settings must reach the function."
+  }
+
+  assert {
+    condition     = module.client_function[0].configuration.memory_size == 256 && module.client_function[0].configuration.timeout == 15 && module.client_function[0].configuration.reserved_concurrent_executions == -1
+    error_message = "client_function defaults: 256 MB, 15 s, unreserved."
+  }
+
+  assert {
+    condition     = module.resource_function.environment_variables.CLOCK_SKEW_SECONDS == "30" && module.resource_function.environment_variables.USER_POOL_ID == "eu-west-1_MockPool1"
+    error_message = "Extra environment is merged, but the module's own contract variables win."
+  }
+
+  assert {
+    condition     = module.client_function[0].environment_variables.TOKEN_EXPIRY_SKEW_SECONDS == "120" && output.token_url == "https://orders-123456789012.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    error_message = "Client extra environment and the derived domain prefix for name = orders."
   }
 }
