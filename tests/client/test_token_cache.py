@@ -1,0 +1,87 @@
+"""token_client.token_cache: reuse until expires_in minus a capped skew, keyed by client and scopes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.client.support import FakeClock
+from token_client import token_cache
+from token_client.token_cache import TokenCache, cache_key
+
+TOKEN = "aaa.bbb.ccc"
+
+
+def test_key_sorts_and_dedupes_scopes() -> None:
+    assert cache_key("c", ["b/x", "a/y", "b/x"]) == ("c", ("a/y", "b/x"))
+    assert cache_key("c", ["a/y", "b/x"]) == cache_key("c", ("b/x", "a/y"))
+    assert cache_key("c", ["a/y"]) != cache_key("d", ["a/y"])
+
+
+@pytest.mark.parametrize(
+    ("skew", "expires_in", "lifetime"),
+    [
+        (60, 3600, 3540),
+        (60, 300, 240),
+        (60, 120, 60),
+        (60, 60, 30),
+        (60, 1, 0.5),
+        (0, 10, 10),
+        (300, 400, 200),
+    ],
+)
+def test_skew_is_capped_at_half_the_tokens_life(skew: int, expires_in: int, lifetime: float) -> None:
+    assert TokenCache(FakeClock(), skew).lifetime(expires_in) == lifetime
+
+
+def test_token_is_reused_until_expiry_minus_skew_counted_from_the_request() -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock, 60)
+    key = cache_key("c", ["s"])
+    requested_at = clock()
+    clock.advance(0.2)  # the request took 200 ms
+    cache.put(key, TOKEN, 3600, requested_at=requested_at)
+    clock.advance(3539.7)
+    assert cache.get(key) == TOKEN
+    clock.advance(0.1)  # now requested_at + 3540
+    assert cache.get(key) is None
+    assert len(cache) == 0
+
+
+def test_other_keys_miss() -> None:
+    cache = TokenCache(FakeClock(), 60)
+    cache.put(cache_key("c", ["a"]), TOKEN, 3600, requested_at=0.0 + 1000)
+    assert cache.get(cache_key("c", ["b"])) is None
+    assert cache.get(cache_key("d", ["a"])) is None
+
+
+def test_drop_only_removes_the_token_it_names() -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock, 60)
+    key = cache_key("c", ["a"])
+    cache.put(key, TOKEN, 3600, requested_at=clock())
+    assert cache.drop(key, "other.token.x") is False
+    assert cache.get(key) == TOKEN
+    assert cache.drop(key, TOKEN) is True
+    assert cache.get(key) is None
+    assert cache.drop(key, TOKEN) is False
+
+
+def test_entries_are_bounded_and_expired_ones_purged() -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock, 0)
+    cache.put(cache_key("short", []), TOKEN, 1, requested_at=clock())
+    clock.advance(2)
+    cache.put(cache_key("c0", []), TOKEN, 3600, requested_at=clock())
+    assert len(cache) == 1  # the expired entry went
+    for i in range(1, token_cache.MAX_ENTRIES + 5):
+        cache.put(cache_key(f"c{i}", []), TOKEN, 3600, requested_at=clock())
+    assert len(cache) == token_cache.MAX_ENTRIES
+    assert cache.get(cache_key("c0", [])) is None  # oldest evicted
+    assert cache.get(cache_key(f"c{token_cache.MAX_ENTRIES + 4}", [])) == TOKEN
+
+
+def test_repr_never_shows_the_token() -> None:
+    clock = FakeClock()
+    entry = TokenCache(clock, 60).put(cache_key("c", []), TOKEN, 3600, requested_at=clock())
+    assert TOKEN not in repr(entry)
+    assert "refresh_at" in repr(entry)
