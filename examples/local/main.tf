@@ -1,0 +1,68 @@
+# The root that `make local` applies to the local AWS emulator: the module itself, unchanged, with a
+# provider whose endpoints all point at the emulator, and endpoint overrides that send the functions
+# to the local token endpoint, the emulator's JWKS and the local load balancer.
+
+provider "aws" {
+  region     = var.region
+  access_key = "testing" # the emulator's fake credentials
+  secret_key = "testing"
+
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+
+  endpoints {
+    acm            = var.aws_endpoint
+    cloudwatchlogs = var.aws_endpoint
+    cognitoidp     = var.aws_endpoint
+    ec2            = var.aws_endpoint
+    elbv2          = var.aws_endpoint
+    iam            = var.aws_endpoint
+    kms            = var.aws_endpoint
+    lambda         = var.aws_endpoint
+    route53        = var.aws_endpoint
+    s3             = var.aws_endpoint
+    secretsmanager = var.aws_endpoint
+    sts            = var.aws_endpoint
+  }
+}
+
+data "aws_vpc" "default" {
+  count   = var.use_default_vpc ? 1 : 0
+  default = true
+}
+
+data "aws_subnets" "default" {
+  count = var.use_default_vpc ? 1 : 0
+
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default[0].id]
+  }
+}
+
+module "m2m" {
+  source = "../.."
+
+  name                = "m2m-local"
+  lambda_runtime      = var.lambda_runtime
+  lambda_architecture = var.lambda_architecture
+  resource_zip_path   = coalesce(var.resource_zip_path, abspath("${path.module}/../../dist/host/resource.zip"))
+  client_zip_path     = coalesce(var.client_zip_path, abspath("${path.module}/../../dist/host/client.zip"))
+
+  # Secrets can go at once: the emulator's state is thrown away with it.
+  secret_recovery_window_days = 0
+
+  vpc_id     = var.use_default_vpc ? data.aws_vpc.default[0].id : null
+  subnet_ids = var.use_default_vpc ? slice(sort(data.aws_subnets.default[0].ids), 0, 2) : []
+
+  endpoint_overrides = {
+    token_url = "http://127.0.0.1:${var.auth_port}/oauth2/token"
+    # moto serves a pool's JWKS at <endpoint>/<pool id>/.well-known/jwks.json (the local token
+    # endpoint signs with the same key), where AWS serves it on the cognito-idp host.
+    jwks_url = "${var.aws_endpoint}/${module.m2m.user_pool_id}/.well-known/jwks.json"
+    api_url  = "http://127.0.0.1:${var.alb_port}/api"
+  }
+}

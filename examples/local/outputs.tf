@@ -1,0 +1,64 @@
+output "alb_arn" {
+  description = "ARN of the load balancer the local edge serves on LOCAL_ALB_PORT."
+  value       = module.m2m.alb_arn
+}
+
+output "user_pool_id" {
+  description = "ID of the Cognito user pool in the emulator."
+  value       = module.m2m.user_pool_id
+}
+
+output "issuer" {
+  description = "Issuer (iss) of the access tokens."
+  value       = module.m2m.issuer
+}
+
+output "jwks_url" {
+  description = "Where the resource function fetches the pool's signing keys (the emulator)."
+  value       = module.m2m.jwks_url
+}
+
+output "token_url" {
+  description = "The local Cognito token endpoint."
+  value       = module.m2m.token_url
+}
+
+output "api_url" {
+  description = "The API behind the local ALB."
+  value       = module.m2m.api_url
+}
+
+output "client_ids" {
+  description = "App client ids by client key."
+  value       = module.m2m.client_ids
+}
+
+output "client_secret_arns" {
+  description = "Secrets Manager secret ARNs ({client_id, client_secret}) by client key."
+  value       = module.m2m.client_secret_arns
+}
+
+output "resource_function_name" {
+  description = "Name of the resource function."
+  value       = module.m2m.resource_function_name
+}
+
+output "client_function_name" {
+  description = "Name of the client function."
+  value       = module.m2m.client_function_name
+}
+
+output "resource_zip_path" {
+  description = "The zip deployed as the resource function."
+  value       = module.m2m.resource_zip_path
+}
+
+output "client_zip_path" {
+  description = "The zip deployed as the client function."
+  value       = module.m2m.client_zip_path
+}
+
+output "region" {
+  description = "Region of the emulator."
+  value       = var.region
+}

@@ -1,0 +1,58 @@
+variable "aws_endpoint" {
+  description = "URL of the local AWS emulator (moto in server mode) that every AWS API call goes to."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+
+  validation {
+    condition     = can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]+$", var.aws_endpoint))
+    error_message = "aws_endpoint must be the local emulator, e.g. http://127.0.0.1:4566 (LOCAL_AWS_PORT)."
+  }
+}
+
+variable "region" {
+  description = "Region the emulator pretends to be."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "alb_port" {
+  description = "Port of the local ALB (LOCAL_ALB_PORT): the client function calls the API through it."
+  type        = number
+  default     = 8080
+}
+
+variable "auth_port" {
+  description = "Port of the local Cognito token endpoint (LOCAL_AUTH_PORT)."
+  type        = number
+  default     = 8081
+}
+
+variable "resource_zip_path" {
+  description = "Resource function zip built for this machine (`make build-host`)."
+  type        = string
+  default     = null
+}
+
+variable "client_zip_path" {
+  description = "Client function zip built for this machine (`make build-host`)."
+  type        = string
+  default     = null
+}
+
+variable "lambda_runtime" {
+  description = "Runtime matching the Python that built (and locally runs) the zips, e.g. python3.13."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "lambda_architecture" {
+  description = "This machine's architecture (arm64 or x86_64), which the host zips were built for."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "use_default_vpc" {
+  description = "Put the load balancer in the emulator's default VPC (faster apply) instead of the module's own network."
+  type        = bool
+  default     = true
+}

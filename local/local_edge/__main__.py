@@ -1,0 +1,39 @@
+"""``python -m local_edge up|down|edge``: the local stack's command line (``make local``/``local-down``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from local_edge.edge import EdgeConfig, serve
+from local_edge.stack import Settings, StackError, down, up
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local_edge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start moto, terraform apply examples/local, start the edge (idempotent)")
+    commands.add_parser("down", help="stop every process `up` started and remove the state folder")
+    edge = commands.add_parser("edge", help="run the edge servers in the foreground")
+    edge.add_argument("--config", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "edge":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        serve(EdgeConfig.load(args.config))
+        return 0
+    settings = Settings()
+    try:
+        if args.command == "up":
+            info = up(settings)
+            return 0 if info.client_status == 200 else 1
+        down(settings)
+        return 0
+    except StackError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""``up`` and ``down`` of the local stack: moto, ``terraform apply`` of examples/local, the edge.
+
+Every process is started in its own session with its pid and log under the state folder (``.local/``
+by default, ``LOCAL_STATE_DIR`` to move it) and stopped by that pid. ``up`` on a running stack reuses
+the emulator and re-applies (no change), then restarts the edge; ``down`` stops what ``up`` started
+and removes the state, so the next ``up`` starts clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from local_edge.edge import EdgeConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+Printer = Callable[[str], None]
+
+
+def _env_port(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be a TCP port (1-65535), not {value!r}")
+    return port
+
+
+def host_architecture() -> str:
+    machine = platform.machine().lower()
+    return "arm64" if machine in ("aarch64", "arm64") else "x86_64"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = REPO_ROOT
+    state_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local")
+    )
+    aws_port: int = field(default_factory=lambda: _env_port("LOCAL_AWS_PORT", 4566))
+    alb_port: int = field(default_factory=lambda: _env_port("LOCAL_ALB_PORT", 8080))
+    auth_port: int = field(default_factory=lambda: _env_port("LOCAL_AUTH_PORT", 8081))
+    region: str = "us-east-1"
+    zip_dir: Path = field(default_factory=lambda: REPO_ROOT / "dist" / "host")
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    @property
+    def alb_url(self) -> str:
+        return f"http://127.0.0.1:{self.alb_port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"http://127.0.0.1:{self.auth_port}/oauth2/token"
+
+    @property
+    def example_dir(self) -> Path:
+        return self.root / "examples" / "local"
+
+    @property
+    def tfstate(self) -> Path:
+        return self.state_dir / "terraform.tfstate"
+
+    @property
+    def logs(self) -> Path:
+        return self.state_dir / "logs"
+
+    def pidfile(self, name: str) -> Path:
+        return self.state_dir / f"{name}.pid"
+
+
+class StackError(RuntimeError):
+    """A step of ``up`` failed; the message says what to look at."""
+
+
+# ---- processes ---------------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is not alive
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def running_pid(settings: Settings, name: str, marker: str) -> int | None:
+    """The pid recorded for ``name`` if that process still runs and is what we started."""
+    try:
+        pid = int(settings.pidfile(name).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if _pid_alive(pid) and (not Path("/proc").is_dir() or marker in _cmdline(pid)):
+        return pid
+    return None
+
+
+def start_process(
+    settings: Settings, name: str, argv: Sequence[str], env: dict[str, str] | None = None
+) -> int:
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    with (settings.logs / f"{name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=settings.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped by pid, untouched by ^C of make
+        )
+    settings.pidfile(name).write_text(f"{process.pid}\n")
+    return process.pid
+
+
+def stop_process(settings: Settings, name: str, marker: str, timeout: float = 10.0) -> bool:
+    """Stop the process group we started as ``name`` (SIGTERM, then SIGKILL); True if one ran."""
+    pid = running_pid(settings, name, marker)
+    settings.pidfile(name).unlink(missing_ok=True)
+    if pid is None:
+        return False
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:  # reap it if it is our child (tests start the stack in-process)
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return True
+            except ChildProcessError:
+                pass
+            if not _pid_alive(pid):
+                return True
+            time.sleep(0.05)
+    return True
+
+
+def port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    hint = f"; see {log}" if log else ""
+    raise StackError(f"{what} did not come up within {timeout:.0f} s{hint}")
+
+
+def http_get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 - loopback only
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def moto_ready(settings: Settings) -> bool:
+    try:
+        return http_get(f"{settings.aws_endpoint}/moto-api/data.json", timeout=1.0)[0] == 200
+    except OSError:
+        return False
+
+
+# ---- steps -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def step(out: Printer, title: str, timings: dict[str, float]) -> Iterator[None]:
+    started = time.perf_counter()
+    out(f"==> {title} ...")
+    yield
+    elapsed = time.perf_counter() - started
+    timings[title] = elapsed
+    out(f"    done in {elapsed:.1f} s")
+
+
+def start_moto(settings: Settings, out: Printer) -> bool:
+    """Start moto (or reuse ours); True when it was started now (its state is empty)."""
+    pid = running_pid(settings, "moto", "moto_server")
+    if pid is not None and moto_ready(settings):
+        out(f"    moto already running on {settings.aws_endpoint} (pid {pid})")
+        return False
+    stop_process(settings, "moto", "moto_server")
+    if port_open(settings.aws_port):
+        raise StackError(f"port {settings.aws_port} is taken by another program: set LOCAL_AWS_PORT")
+    moto_server = Path(sys.executable).with_name("moto_server")
+    pid = start_process(settings, "moto", [str(moto_server), "-H", "127.0.0.1", "-p", str(settings.aws_port)])
+    wait_until(lambda: moto_ready(settings), 30, "moto", settings.logs / "moto.log")
+    out(f"    moto started on {settings.aws_endpoint} (pid {pid}, log {settings.logs / 'moto.log'})")
+    return True
+
+
+def _terraform_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TF_DATA_DIR"] = str(settings.state_dir / "terraform")
+    env["TF_IN_AUTOMATION"] = "1"
+    env.setdefault("TF_CLI_CONFIG_FILE", "/dev/null")
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(name, None)  # never reach for real credentials
+    return env
+
+
+def plugin_dir(settings: Settings) -> str:
+    found = (
+        os.environ.get("TF_PLUGIN_DIR")
+        or subprocess.run(
+            [str(settings.root / "scripts" / "find-tf-plugins.sh")],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    )
+    if not found:
+        raise StackError(
+            "no hashicorp/aws provider mirror found: set TF_PLUGIN_DIR (see scripts/find-tf-plugins.sh)"
+        )
+    return found
+
+
+def terraform(settings: Settings, args: Sequence[str], log_name: str) -> str:
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    argv = ["terraform", f"-chdir={settings.example_dir}", *args]
+    result = subprocess.run(argv, env=_terraform_env(settings), capture_output=True, text=True, check=False)
+    (settings.logs / f"{log_name}.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise StackError(f"terraform {args[0]} failed (log {settings.logs / (log_name + '.log')}):\n{tail}")
+    return result.stdout
+
+
+def terraform_vars(settings: Settings) -> list[str]:
+    runtime = "python{}.{}".format(*sys.version_info[:2])
+    values = {
+        "aws_endpoint": settings.aws_endpoint,
+        "region": settings.region,
+        "alb_port": str(settings.alb_port),
+        "auth_port": str(settings.auth_port),
+        "resource_zip_path": str(settings.state_dir / "zips" / "resource.zip"),
+        "client_zip_path": str(settings.state_dir / "zips" / "client.zip"),
+        "lambda_runtime": runtime,
+        "lambda_architecture": host_architecture(),
+    }
+    return [arg for key, value in values.items() for arg in ("-var", f"{key}={value}")]
+
+
+def apply(settings: Settings) -> dict[str, Any]:
+    terraform(
+        settings,
+        ["init", "-input=false", "-no-color", f"-plugin-dir={plugin_dir(settings)}"],
+        "terraform-init",
+    )
+    terraform(
+        settings,
+        [
+            "apply",
+            "-input=false",
+            "-auto-approve",
+            "-no-color",
+            f"-state={settings.tfstate}",
+            *terraform_vars(settings),
+        ],
+        "terraform-apply",
+    )
+    raw = json.loads(
+        terraform(settings, ["output", "-json", f"-state={settings.tfstate}"], "terraform-output")
+    )
+    return {name: value["value"] for name, value in raw.items()}
+
+
+def start_edge(settings: Settings, outputs: dict[str, Any]) -> int:
+    stop_process(settings, "edge", "local_edge")
+    for port in (settings.alb_port, settings.auth_port):
+        if port_open(port):
+            raise StackError(f"port {port} is taken by another program: set LOCAL_ALB_PORT / LOCAL_AUTH_PORT")
+    config = EdgeConfig(
+        region=outputs.get("region", settings.region),
+        aws_endpoint=settings.aws_endpoint,
+        load_balancer_arn=outputs["alb_arn"],
+        zips=(outputs["resource_zip_path"], outputs["client_zip_path"]),
+        state_dir=str(settings.state_dir),
+        alb_port=settings.alb_port,
+        auth_port=settings.auth_port,
+    )
+    config_path = settings.state_dir / "edge.json"
+    config.dump(config_path)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    pid = start_process(
+        settings, "edge", [sys.executable, "-m", "local_edge", "edge", "--config", str(config_path)], env
+    )
+    wait_until(
+        lambda: (
+            running_pid(settings, "edge", "local_edge") is not None
+            and port_open(settings.alb_port)
+            and port_open(settings.auth_port)
+        ),
+        20,
+        "the local edge",
+        settings.logs / "edge.log",
+    )
+    return pid
+
+
+@dataclass
+class StackInfo:
+    outputs: dict[str, Any]
+    timings: dict[str, float]
+    client_status: int
+    client_body: str
+
+
+def up(settings: Settings, out: Printer = print) -> StackInfo:
+    timings: dict[str, float] = {}
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # Deploy a snapshot of the host zips, so that a rebuild of dist/host while the stack runs does not
+    # pull the code from under the deployed functions; the next `up` deploys the rebuilt zips.
+    (settings.state_dir / "zips").mkdir(exist_ok=True)
+    for name in ("resource.zip", "client.zip"):
+        if not (settings.zip_dir / name).is_file():
+            raise StackError(f"{settings.zip_dir / name} is missing: run `make build-host`")
+        shutil.copyfile(settings.zip_dir / name, settings.state_dir / "zips" / name)
+    with step(out, "local AWS emulator (moto)", timings):
+        if start_moto(settings, out) and settings.tfstate.exists():
+            settings.tfstate.unlink()  # a fresh emulator holds nothing of the old state
+            Path(str(settings.tfstate) + ".backup").unlink(missing_ok=True)
+    with step(out, "terraform init + apply of examples/local", timings):
+        outputs = apply(settings)
+    with step(out, "local edge (ALB + Cognito token endpoint)", timings):
+        pid = start_edge(settings, outputs)
+        out(f"    edge pid {pid}, log {settings.logs / 'edge.log'}, function logs in {settings.logs}")
+    with step(out, "GET /client (cold start of both functions)", timings):
+        status, body = http_get(f"{settings.alb_url}/client")
+    info = StackInfo(outputs, timings, status, body.decode("utf-8", "replace"))
+    (settings.state_dir / "stack.json").write_text(
+        json.dumps({"outputs": outputs, "timings": timings}, indent=2) + "\n"
+    )
+    client_id = next(iter(outputs.get("client_ids", {}).values()), "?")
+    out("")
+    out(f"ALB        {settings.alb_url}   (GET /client, GET|POST /api)")
+    out(f"Token URL  {settings.token_url}")
+    secret_arn = next(iter(outputs.get("client_secret_arns", {}).values()), "?")
+    out(f"Client id  {client_id}   (secret in Secrets Manager: {secret_arn})")
+    out(f"GET {settings.alb_url}/client -> {status} {info.client_body}")
+    out("Timings    " + ", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
+    out("Stop with  make local-down")
+    return info
+
+
+def down(settings: Settings, out: Printer = print) -> None:
+    for name, marker in (("edge", "local_edge"), ("moto", "moto_server")):
+        if stop_process(settings, name, marker):
+            out(f"stopped {name}")
+    if settings.state_dir.exists():
+        shutil.rmtree(settings.state_dir)
+        out(f"removed {settings.state_dir}")

@@ -1,0 +1,317 @@
+"""Cognito's hosted-domain token endpoint (``POST /oauth2/token``), client-credentials grant.
+
+Validation follows the engineering reference (section 1) and its emulator decisions (1.5), in this
+precedence: method and content type (405, empty body) -> ``invalid_request`` ->
+``unsupported_grant_type`` -> ``invalid_client`` -> ``unauthorized_client`` -> ``invalid_scope``.
+App clients are read from the emulator with DescribeUserPoolClient (secret, flows, scopes, validity),
+so whatever ``terraform apply`` configured is what this endpoint enforces.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from local_edge.signing import TokenSigner, access_token_claims
+
+LOG = logging.getLogger("local_edge.token")
+
+TOKEN_PATH = "/oauth2/token"  # noqa: S105 - a URL path, not a secret
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+MAX_BODY_BYTES = 64 * 1024
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class AppClient:
+    """What the token endpoint needs to know of a Cognito app client."""
+
+    client_id: str
+    pool_id: str
+    region: str
+    secret: str | None
+    allowed_flows: tuple[str, ...]
+    flows_user_pool_client: bool
+    scopes: tuple[str, ...]
+    access_token_seconds: int
+    pool_has_domain: bool = True
+
+
+class ClientDirectory(Protocol):
+    def find(self, client_id: str) -> AppClient | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+def access_token_seconds(description: Mapping[str, Any]) -> int:
+    """AccessTokenValidity in its TokenValidityUnits (unit default hours; unset validity is 1 hour)."""
+    validity = description.get("AccessTokenValidity")
+    if not isinstance(validity, int) or isinstance(validity, bool) or validity <= 0:
+        return 3600
+    units = description.get("TokenValidityUnits") or {}
+    unit = units.get("AccessToken") or "hours"
+    return validity * UNIT_SECONDS.get(str(unit), 3600)
+
+
+def app_client_from_description(description: Mapping[str, Any], *, has_domain: bool) -> AppClient:
+    pool_id = str(description["UserPoolId"])
+    return AppClient(
+        client_id=str(description["ClientId"]),
+        pool_id=pool_id,
+        region=pool_id.split("_", 1)[0],
+        secret=description.get("ClientSecret") or None,
+        allowed_flows=tuple(description.get("AllowedOAuthFlows") or ()),
+        flows_user_pool_client=bool(description.get("AllowedOAuthFlowsUserPoolClient")),
+        scopes=tuple(description.get("AllowedOAuthScopes") or ()),
+        access_token_seconds=access_token_seconds(description),
+        pool_has_domain=has_domain,
+    )
+
+
+class EmulatorClientDirectory:
+    """App clients looked up in the emulator (a boto3 ``cognito-idp`` client), cached briefly.
+
+    The pool of a client id is found with ListUserPools/ListUserPoolClients; the client itself with
+    DescribeUserPoolClient. Entries live ``ttl`` seconds so that a new ``terraform apply`` shows up.
+    """
+
+    def __init__(self, cognito: Any, ttl: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._cognito = cognito
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._pools: dict[str, str] = {}
+        self._pools_at = float("-inf")
+        self._clients: dict[str, tuple[float, AppClient | None]] = {}
+
+    def _pool_of(self, client_id: str) -> str | None:
+        now = self._clock()
+        if client_id not in self._pools or now - self._pools_at > self._ttl:
+            pools: dict[str, str] = {}
+            for page in self._cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
+                for pool in page["UserPools"]:
+                    paginator = self._cognito.get_paginator("list_user_pool_clients")
+                    for clients in paginator.paginate(UserPoolId=pool["Id"], MaxResults=60):
+                        for client in clients["UserPoolClients"]:
+                            pools[client["ClientId"]] = pool["Id"]
+            self._pools, self._pools_at = pools, now
+        return self._pools.get(client_id)
+
+    def find(self, client_id: str) -> AppClient | None:
+        with self._lock:
+            now = self._clock()
+            cached = self._clients.get(client_id)
+            if cached is not None and now - cached[0] <= self._ttl:
+                return cached[1]
+            found: AppClient | None = None
+            pool_id = self._pool_of(client_id)
+            if pool_id is not None:
+                try:
+                    described = self._cognito.describe_user_pool_client(
+                        UserPoolId=pool_id, ClientId=client_id
+                    )
+                    pool = self._cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+                except self._cognito.exceptions.ResourceNotFoundException:
+                    described = None
+                if described is not None:
+                    has_domain = bool(pool.get("Domain") or pool.get("CustomDomain"))
+                    found = app_client_from_description(described["UserPoolClient"], has_domain=has_domain)
+            self._clients[client_id] = (now, found)
+            return found
+
+
+class TokenError(Exception):
+    """An OAuth error answer: 400 with ``{"error": code}``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _headers(request_id: str, *, json_body: bool) -> tuple[tuple[str, str], ...]:
+    headers = [
+        ("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"),
+        ("Pragma", "no-cache"),
+        ("Expires", "0"),
+        ("x-amz-cognito-request-id", request_id),
+        ("Strict-Transport-Security", "max-age=31536000 ; includeSubDomains"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("X-XSS-Protection", "1; mode=block"),
+        ("Access-Control-Allow-Origin", "*"),
+        ("Server", "Server"),
+    ]
+    if json_body:
+        headers.insert(0, ("Content-Type", "application/json;charset=UTF-8"))
+    return tuple(headers)
+
+
+def _json_response(status: int, body: Mapping[str, Any], request_id: str) -> HttpResponse:
+    data = json.dumps(body, separators=(",", ":")).encode()
+    return HttpResponse(status, _headers(request_id, json_body=True), data)
+
+
+def method_not_allowed(request_id: str | None = None) -> HttpResponse:
+    return HttpResponse(405, _headers(request_id or str(uuid.uuid4()), json_body=False), b"")
+
+
+def is_form_content_type(value: str | None) -> bool:
+    if not value:
+        return False
+    media_type, _, params = value.partition(";")
+    if media_type.strip().lower() != FORM_CONTENT_TYPE:
+        return False
+    for param in filter(None, (p.strip() for p in params.split(";"))):
+        name, _, charset = param.partition("=")
+        if name.strip().lower() == "charset" and charset.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """The form's parameters; ``invalid_request`` for a malformed body or a repeated parameter."""
+    if len(body) > MAX_BODY_BYTES:
+        raise TokenError("invalid_request")
+    try:
+        text = body.decode("utf-8", "strict")
+        pairs = urllib.parse.parse_qsl(
+            text, keep_blank_values=True, strict_parsing=bool(text), errors="strict", max_num_fields=64
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise TokenError("invalid_request") from exc
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:  # RFC 6749 section 3.2: parameters must not be included more than once
+            raise TokenError("invalid_request")
+        form[name] = value
+    return form
+
+
+def parse_basic(authorization: str) -> tuple[str, str]:
+    """``(client_id, secret)`` of an ``Authorization: Basic`` value; ``invalid_client`` if undecodable."""
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        raise TokenError("invalid_client")
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError) as exc:
+        raise TokenError("invalid_client") from exc
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        raise TokenError("invalid_client")
+    # RFC 6749 section 2.3.1: both parts are form-urlencoded before Basic encoding.
+    return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+
+
+def _secrets_equal(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class TokenEndpoint:
+    """Handles one token request: everything but the socket."""
+
+    def __init__(
+        self,
+        directory: ClientDirectory,
+        signer: TokenSigner,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._directory = directory
+        self._signer = signer
+        self._clock = clock
+
+    def handle(self, method: str, headers: Mapping[str, str], body: bytes) -> HttpResponse:
+        """``headers`` are keyed by lower-case name."""
+        request_id = str(uuid.uuid4())
+        if method.upper() != "POST" or not is_form_content_type(headers.get("content-type")):
+            return method_not_allowed(request_id)
+        try:
+            client_id, scopes, lifetime, client = self._validate(headers.get("authorization"), body)
+        except TokenError as err:
+            LOG.info("token request refused: %s", err.code)
+            return _json_response(400, {"error": err.code}, request_id)
+        now = int(self._clock())
+        claims = access_token_claims(
+            client_id=client_id,
+            scopes=scopes,
+            region=client.region,
+            pool_id=client.pool_id,
+            now=now,
+            lifetime=lifetime,
+        )
+        token = self._signer.sign(claims)
+        LOG.info("token issued to client %s for scopes %s", client_id, " ".join(scopes))
+        return _json_response(
+            200, {"access_token": token, "expires_in": lifetime, "token_type": "Bearer"}, request_id
+        )
+
+    def _validate(self, authorization: str | None, body: bytes) -> tuple[str, list[str], int, AppClient]:
+        form = parse_form(body)
+        # invalid_request: malformed parameters, grant-specific required parameters, two auth methods.
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise TokenError("invalid_request")
+        if grant_type == "authorization_code" and not form.get("code"):
+            raise TokenError("invalid_request")
+        if grant_type == "refresh_token" and not form.get("refresh_token"):
+            raise TokenError("invalid_request")
+        if authorization is not None and "client_secret" in form:
+            raise TokenError("invalid_request")
+        if grant_type not in GRANT_TYPES:
+            raise TokenError("unsupported_grant_type")
+
+        # invalid_client: who is calling, and is the secret right?
+        if authorization is not None:
+            client_id, secret = parse_basic(authorization)
+            if "client_id" in form and form["client_id"] != client_id:
+                raise TokenError("invalid_client")
+        else:
+            client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        if not client_id:
+            raise TokenError("invalid_client")
+        client = self._directory.find(client_id)
+        if client is None or not client.pool_has_domain:
+            raise TokenError("invalid_client")
+        if client.secret is not None and not _secrets_equal(secret, client.secret):
+            raise TokenError("invalid_client")
+        if client.secret is None and secret:
+            raise TokenError("invalid_client")
+
+        # unauthorized_client: the grant is not enabled for this client.
+        if grant_type != "client_credentials":
+            flow = "code" if grant_type == "authorization_code" else None
+            if flow is None or flow not in client.allowed_flows or not client.flows_user_pool_client:
+                raise TokenError("unauthorized_client")
+            raise TokenError("invalid_grant")  # this emulator issues no codes: any code is unknown
+        if client.secret is None or not client.flows_user_pool_client:
+            raise TokenError("unauthorized_client")
+        if "client_credentials" not in client.allowed_flows:
+            raise TokenError("unauthorized_client")
+
+        # invalid_scope: every requested scope must be enabled on the client (never silently dropped).
+        if "scope" in form:
+            requested = form["scope"].split(" ")
+            if any(not s for s in requested) or any(s not in client.scopes for s in requested):
+                raise TokenError("invalid_scope")
+            scopes = list(dict.fromkeys(requested))
+        else:
+            scopes = list(client.scopes)
+        if not scopes:
+            raise TokenError("invalid_scope")
+        return client_id, scopes, client.access_token_seconds, client
