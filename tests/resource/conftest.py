@@ -7,6 +7,7 @@ Nothing is mocked.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
@@ -57,10 +58,17 @@ def mono() -> FakeClock:
     return FakeClock(1000.0)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return  # a client that timed out on purpose (timeout tests) closed the connection
+        super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def _jwks_server_session() -> Iterator[JwksServer]:
     state = JwksServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(state))
+    httpd = _QuietServer(("127.0.0.1", 0), _handler_class(state))
     httpd.daemon_threads = True
     state.httpd = httpd
     thread = threading.Thread(target=httpd.serve_forever, name="jwks-server", daemon=True)

@@ -34,6 +34,7 @@ from resource_server.verifier import TokenVerifier
 log = get_logger("resource_server")
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 32
 MAX_AUTHORIZATION_LENGTH = 16 * 1024
 # RFC 6750 §2.1: "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 7235 §2.1)
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
@@ -147,7 +148,10 @@ class ResourceApp:
             try:
                 echo = strict_json.loads_utf8(request.body)
             except strict_json.StrictJsonError:
-                answer = responses.error(400, "invalid_json", "The body must be one JSON document", mv)
+                echo = _TOO_DEEP
+            if echo is _TOO_DEEP or not _nesting_within(echo, MAX_BODY_DEPTH):
+                description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
+                answer = responses.error(400, "invalid_json", description, mv)
                 return self._done(request, answer, "invalid_json", client_id=claims.client_id)
             body["message"] = "Echo from the resource server"
             body["echo"] = echo
@@ -164,6 +168,26 @@ class ResourceApp:
         extra.update({k: v for k, v in fields.items() if v is not None})
         log.info("request", extra=extra)
         return answer
+
+
+_TOO_DEEP = object()
+
+
+def _nesting_within(value: Any, limit: int) -> bool:
+    """True when arrays/objects in ``value`` nest at most ``limit`` levels (iterative, no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def build_app(
