@@ -39,10 +39,12 @@ Feature: The load balancer only speaks what it must
     And its value must be HTTPS
 
   @without_certificate @noskip
-  Scenario: without a certificate, no listener speaks HTTPS
+  Scenario: without a certificate, the HTTP listener answers unrouted paths with a fixed response
     Given I have aws_lb_listener defined
-    Then it must contain protocol
-    And its value must be HTTP
+    When its protocol is "HTTP"
+    Then it must contain default_action
+    And it must contain type
+    And its value must be fixed-response
 
   Scenario: security group ingress starts only at a listener port
     Given I have aws_security_group defined

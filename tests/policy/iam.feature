@@ -32,7 +32,7 @@ Feature: IAM policies the module writes are least privilege
   @noskip
   Scenario: the client function may read only its own client secret
     Given I have aws_lambda_function defined
-    Then the function named in its "CLIENT_SECRET_ARN" variable may read only that secret, which this configuration creates
+    Then the function named in its "CLIENT_SECRET_ARN" variable may read only that secret of this configuration
 
   @noskip
   Scenario: the resource function has no Secrets Manager access

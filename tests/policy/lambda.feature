@@ -30,15 +30,9 @@ Feature: Lambda functions are current, traced, bounded and log as JSON to their 
     And it must contain log_format
     And its value must be JSON
 
-  Scenario: logs go to the function's log group
+  Scenario: each function logs to an explicit log group that this configuration creates
     Given I have aws_lambda_function defined
-    Then it must contain logging_config
-    And it must contain log_group
-    And its value must match the "^/aws/lambda/[A-Za-z0-9_-]+$" regex
-
-  Scenario: each function logs to its own explicit log group, which has a retention
-    Given I have aws_lambda_function defined
-    Then each function logs to a log group of this configuration that has a retention
+    Then each function logs to a log group of this configuration
 
   Scenario: every log group keeps logs between 1 day and 10 years
     Given I have aws_cloudwatch_log_group defined

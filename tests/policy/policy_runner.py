@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[2]
-# The configuration to plan: this project, or another checkout (POLICY_REPO) when trying the policies elsewhere.
+# The configuration to plan: this project, or another checkout (POLICY_REPO) to try the policies on.
 REPO = Path(os.environ.get("POLICY_REPO") or PROJECT)
 POLICY_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = POLICY_DIR / "fixtures"
@@ -101,7 +100,7 @@ def aws_env(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S105 - moto's fake credentials
+        AWS_SECRET_ACCESS_KEY="testing",
         AWS_REGION=REGION,
         AWS_DEFAULT_REGION=REGION,
         AWS_ENDPOINT_URL=url,
@@ -165,13 +164,18 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
         done = subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         tail = log.read_text(errors="replace")[-4000:]
-        raise RuntimeError(f"{' '.join(cmd[:2])} failed in {cwd} (exit {done.returncode}); log {log}:\n{tail}")
+        raise RuntimeError(
+            f"{' '.join(cmd[:2])} failed in {cwd} (exit {done.returncode}); log {log}:\n{tail}"
+        )
 
 
 def plugin_dir() -> str:
-    found = os.environ.get("TF_PLUGIN_DIR") or subprocess.run(
-        [str(PROJECT / "scripts" / "find-tf-plugins.sh")], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    found = (
+        os.environ.get("TF_PLUGIN_DIR")
+        or subprocess.run(
+            [str(PROJECT / "scripts" / "find-tf-plugins.sh")], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
     if not found:
         raise RuntimeError("no hashicorp/aws provider mirror found (set TF_PLUGIN_DIR)")
     return found
@@ -190,7 +194,12 @@ def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
     (root / "policy_inputs.auto.tfvars.json").write_text(json.dumps(variables))
     state = work / f"{target.name}.tfstate"
     tf = ["terraform"]
-    run([*tf, "init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir()}", "-no-color"], root, env, log)
+    run(
+        [*tf, "init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir()}", "-no-color"],
+        root,
+        env,
+        log,
+    )
     run([*tf, "apply", "-input=false", "-auto-approve", "-no-color", f"-state={state}"], root, env, log)
     planfile = work / f"{target.name}.tfplan"
     run([*tf, "plan", "-input=false", "-no-color", f"-state={state}", f"-out={planfile}"], root, env, log)
@@ -209,18 +218,18 @@ def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
 
 
 def prepare_complete(url: str) -> dict[str, Any]:
-    """examples/complete needs an existing VPC with two subnets and an ACM certificate: create them in moto."""
+    """examples/complete needs an existing VPC, two subnets and an ACM certificate: create them in moto."""
     import boto3  # the main venv has it; imported here so `check` runs without it
 
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION  # noqa: S106
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
     ec2 = session.client("ec2", endpoint_url=url)
     vpc_id = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     subnet_ids = [
-        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
-            "SubnetId"
-        ]
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{az}")[
+            "Subnet"
+        ]["SubnetId"]
         for i, az in enumerate("ab")
     ]
     acm = session.client("acm", endpoint_url=url)
@@ -267,11 +276,18 @@ def make_plans(out: Path, names: list[str] | None = None) -> dict[str, Path]:
 # ---- Fixtures: documented mutations of a good plan ---------------------------------------------------------
 @dataclass
 class Fixture:
+    """A bad plan: good plan `base` with `mutations` applied; exactly `scenarios` of `feature` must fail."""
+
     name: str
     base: str
     feature: str
+    scenarios: list[str]
     description: str
     mutations: list[Json]
+
+    @property
+    def expected_failures(self) -> set[str]:
+        return {f"{self.feature} / {scenario}" for scenario in self.scenarios}
 
 
 def load_fixtures() -> list[Fixture]:
@@ -279,7 +295,14 @@ def load_fixtures() -> list[Fixture]:
     for path in sorted(FIXTURES_DIR.glob("*.json")):
         data = json.loads(path.read_text())
         fixtures.append(
-            Fixture(path.stem, data["base"], data["feature"], data["description"], data["mutations"])
+            Fixture(
+                path.stem,
+                data["base"],
+                data["feature"],
+                data["scenarios"],
+                data["description"],
+                data["mutations"],
+            )
         )
     return fixtures
 
@@ -341,17 +364,58 @@ def _matches(address: str, rtype: str, mutation: Json) -> bool:
     return not (mutation.get("address") and re.search(mutation["address"], address) is None)
 
 
+_PLACEHOLDER = re.compile(r"^@(\w+)\((.+)\)$")
+
+
+def _resolve(plan: Json, value: Any) -> Any:
+    """Replace "@<attribute>(<address regex>)" strings by that attribute of the first matching resource."""
+    if isinstance(value, dict):
+        return {k: _resolve(plan, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(plan, v) for v in value]
+    if isinstance(value, str) and (found := _PLACEHOLDER.match(value)):
+        attribute, pattern = found.groups()
+        for address, _rtype, values in _resource_views(plan):
+            if re.search(pattern, address) and attribute in values:
+                return values[attribute]
+        raise ValueError(f"placeholder {value} matched no resource")
+    return value
+
+
 def apply_mutations(plan: Json, mutations: list[Json]) -> Json:
     """Return a copy of plan with each mutation applied; each mutation must change at least one thing."""
     bad = copy.deepcopy(plan)
-    for mutation in mutations:
+    for raw in mutations:
+        mutation = _resolve(plan, raw)
         hits = 0
+        if "add_resource" in mutation:  # a resource the good plan does not have, e.g. an extra SG rule
+            new = mutation["add_resource"]
+            module, _, _rest = new["address"].rpartition(".aws_")
+            change = {
+                "address": new["address"],
+                "mode": "managed",
+                "type": new["type"],
+                "name": new["address"].rsplit(".", 1)[-1],
+                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": new["values"],
+                    "after_unknown": {},
+                },
+            }
+            if module:
+                change["module_address"] = module
+            bad["resource_changes"].append(change)
+            hits += 1
         if "output" in mutation:  # add or edit an output in the root module's configuration
             outputs = bad["configuration"]["root_module"].setdefault("outputs", {})
             outputs[mutation["output"]] = mutation["value"]
             hits += 1
         for address, rtype, values in list(_resource_views(bad)):
-            if not _matches(address, rtype, mutation):
+            if ("type" not in mutation and "address" not in mutation) or not _matches(
+                address, rtype, mutation
+            ):
                 continue
             hits += 1
             for path, value in mutation.get("set", {}).items():
@@ -368,7 +432,7 @@ def apply_mutations(plan: Json, mutations: list[Json]) -> Json:
             _drop_planned(bad["planned_values"]["root_module"], pattern)
             hits += before - len(bad["resource_changes"])
         if hits == 0:
-            raise ValueError(f"mutation matched nothing: {mutation}")
+            raise ValueError(f"mutation matched nothing: {raw}")
     return bad
 
 
@@ -378,7 +442,7 @@ def _drop_planned(module: Json, pattern: re.Pattern[str]) -> None:
         _drop_planned(child, pattern)
 
 
-# ---- terraform-compliance -----------------------------------------------------------------------------------
+# ---- terraform-compliance ------------------------------------------------------------------------------
 @dataclass
 class Result:
     exit_code: int
@@ -406,7 +470,9 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
     exe = POLICY_VENV / "bin" / "terraform-compliance"
     if not exe.exists():
         raise RuntimeError(f"{exe} is missing: run `make policy` (it creates .venv-policy)")
-    key = hashlib.sha256(plan_path.read_bytes() + features_digest().encode() + skip_tag.encode()).hexdigest()[:32]
+    key = hashlib.sha256(plan_path.read_bytes() + features_digest().encode() + skip_tag.encode()).hexdigest()[
+        :32
+    ]
     if cache_dir is not None:
         cached = cache_dir / f"{key}.json"
         if cached.exists():
@@ -425,8 +491,15 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
         env["HOME"] = tmp  # its cache lives under the home folder; keep it out of the user's
         done = subprocess.run(
             [
-                str(exe), "-p", str(plan_path), "-f", str(POLICY_DIR), "--no-ansi",
-                f"--basedir={POLICY_DIR / 'steps'}", f"--cucumber-json={report}", f"--tags=not {skip_tag}",
+                str(exe),
+                "-p",
+                str(plan_path),
+                "-f",
+                str(POLICY_DIR),
+                "--no-ansi",
+                f"--basedir={POLICY_DIR / 'steps'}",
+                f"--cucumber-json={report}",
+                f"--tags=not {skip_tag}",
             ],
             capture_output=True,
             text=True,
@@ -436,7 +509,9 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
         )
         output = done.stdout + done.stderr
         if not report.exists():
-            raise RuntimeError(f"terraform-compliance wrote no report (exit {done.returncode}):\n{output[-4000:]}")
+            raise RuntimeError(
+                f"terraform-compliance wrote no report (exit {done.returncode}):\n{output[-4000:]}"
+            )
         features = json.loads(report.read_text())
     result = Result(done.returncode, set(), set(), set(), set(), output)
     for feature in features:
@@ -468,15 +543,17 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
     return result
 
 
-def write_fixture_plans(out: Path) -> dict[str, tuple[Fixture, Path]]:
+def write_fixture_plans(out: Path, bases: list[str] | None = None) -> dict[str, tuple[Fixture, Path]]:
     written: dict[str, tuple[Fixture, Path]] = {}
     fixture_dir = out / "fixtures"
     fixture_dir.mkdir(parents=True, exist_ok=True)
-    bases: dict[str, Json] = {}
+    plans: dict[str, Json] = {}
     for fixture in load_fixtures():
-        if fixture.base not in bases:
-            bases[fixture.base] = json.loads((out / f"{fixture.base}.json").read_text())
-        bad = apply_mutations(bases[fixture.base], fixture.mutations)
+        if bases is not None and fixture.base not in bases:
+            continue
+        if fixture.base not in plans:
+            plans[fixture.base] = json.loads((out / f"{fixture.base}.json").read_text())
+        bad = apply_mutations(plans[fixture.base], fixture.mutations)
         path = fixture_dir / f"{fixture.name}.json"
         text = json.dumps(bad, sort_keys=True)
         if not path.exists() or path.read_text() != text:
@@ -485,31 +562,48 @@ def write_fixture_plans(out: Path) -> dict[str, tuple[Fixture, Path]]:
     return written
 
 
-def check(out: Path) -> int:
-    """Good plans pass every feature; each fixture fails exactly its own feature. Returns an exit code."""
+def check(out: Path, names: list[str] | None = None) -> int:
+    """Good plans pass every feature; each fixture fails exactly its own scenarios. Returns an exit code."""
     cache = out / "results"
     problems: list[str] = []
-    for target in TARGETS:
-        plan = out / f"{target.name}.json"
-        result = run_compliance(plan, target.skip_tag, cache)
-        status = "ok" if result.exit_code == 0 and not result.failed_features else "FAILED"
-        print(f"policy: {target.name}: {status} ({len(result.passed_scenarios)} scenarios passed)")
-        if status != "ok":
-            problems.append(f"{target.name}: failed {sorted(result.failed_scenarios)}\n{result.output[-6000:]}")
-    for name, (fixture, path) in write_fixture_plans(out).items():
-        result = run_compliance(path, TARGET_BY_NAME[fixture.base].skip_tag, cache)
-        ok = result.exit_code != 0 and result.failed_features == {fixture.feature}
-        print(f"policy: fixture {name}: {'ok' if ok else 'WRONG'} (failed: {sorted(result.failed_features)})")
-        if not ok:
-            problems.append(f"fixture {name}: expected only {fixture.feature!r} to fail, got "
-                            f"{sorted(result.failed_scenarios)} (exit {result.exit_code})")
+    chosen = [t for t in TARGETS if names is None or t.name in names]
+    with ThreadPoolExecutor(2) as pool:
+        good = {
+            t.name: pool.submit(run_compliance, out / f"{t.name}.json", t.skip_tag, cache) for t in chosen
+        }
+        fixtures = write_fixture_plans(out, [t.name for t in chosen])
+        bad = {
+            name: pool.submit(run_compliance, path, TARGET_BY_NAME[fixture.base].skip_tag, cache)
+            for name, (fixture, path) in fixtures.items()
+        }
+        for name, future in good.items():
+            result = future.result()
+            ok = result.exit_code == 0 and not result.failed_scenarios
+            print(
+                f"policy: {name} plan: {'ok' if ok else 'FAILED'} ({len(result.passed_scenarios)} scenarios "
+                f"passed, {len(result.skipped_scenarios)} not applicable)"
+            )
+            if not ok:
+                problems.append(f"{name}: failed {sorted(result.failed_scenarios)}\n{result.output[-6000:]}")
+        for name, future in bad.items():
+            fixture = fixtures[name][0]
+            result = future.result()
+            ok = result.exit_code != 0 and result.failed_scenarios == fixture.expected_failures
+            print(f"policy: fixture {name}: {'fails as expected' if ok else 'WRONG'}")
+            if not ok:
+                problems.append(
+                    f"fixture {name}: expected exactly {sorted(fixture.expected_failures)} to fail, got "
+                    f"{sorted(result.failed_scenarios)} (exit {result.exit_code})"
+                )
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["plans", "check", "all"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for plans and results")
     parser.add_argument("--target", action="append", help="only this target (root, complete)")
@@ -518,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("plans", "all"):
         make_plans(out, args.target)
     if args.command in ("check", "all"):
-        return check(out)
+        return check(out, args.target)
     return 0
 
 

@@ -1,11 +1,11 @@
 """Extra terraform-compliance steps for what its built-in steps cannot say.
 
 Loaded next to terraform-compliance's own steps (policy_runner passes `--basedir` to radish). The built-in
-steps filter IAM statements only by scalar keys, so "the statement whose Resource list holds '*'" and "the
-statement whose Action list holds GetSecretValue" cannot be selected with them, and no built-in step relates two
-resources by value (a function and its log group, a function's secret ARN and its role's policy). These steps
-do exactly that and report through terraform-compliance's own Error, so a failure shows as a failed scenario
-of the feature that uses them, like any other.
+steps filter IAM statements only by scalar keys, so "the statement whose Resource list holds '*'" and
+"the statement whose Action list holds GetSecretValue" cannot be selected with them, and no built-in step
+relates two resources by value (a function and its log group, a function's secret ARN and its role's
+policy). These steps do exactly that and report through terraform-compliance's own Error, so that a
+failure shows as a failed scenario of the feature that uses them, like any other.
 
 Every step starts from the stash of a `Given I have <type> defined` step (resources with `address` and
 `values`); the whole plan is in `world.config.terraform.resources`.
@@ -56,7 +56,9 @@ def _first(block: Any) -> Json:
     return items[0] if items and isinstance(items[0], dict) else {}
 
 
-@then('each policy statement granting the resource "{resource}" only allows actions matching "{search_regex}"')
+@then(
+    'each policy statement granting the resource "{resource}" only allows actions matching "{search_regex}"'
+)
 def statements_with_resource_only_allow(step: Any, resource: str, search_regex: str) -> None:
     pattern = re.compile(search_regex)
     for address, statements in _policies(step):
@@ -79,20 +81,22 @@ def statements_with_action_only_grant(step: Any, action: str, search_regex: str)
             resources = _as_list(statement.get("Resource"))
             bad = [r for r in resources if not pattern.fullmatch(str(r))]
             if bad or not resources:
-                Error(step, f"{address}: statement {statement.get('Sid', '?')} grants {action} on {resources}.")
+                Error(
+                    step, f"{address}: statement {statement.get('Sid', '?')} grants {action} on {resources}."
+                )
 
 
-@then("each function logs to a log group of this configuration that has a retention")
+@then("each function logs to a log group of this configuration")
 def functions_log_to_own_group(step: Any) -> None:
     groups = {g["values"].get("name"): g for g in _resources_of_type("aws_cloudwatch_log_group")}
     for function in step.context.stash:
         values = function.get("values") or {}
         group_name = _first(values.get("logging_config")).get("log_group")
-        group = groups.get(group_name)
-        if group is None:
-            Error(step, f"{function['address']} logs to {group_name!r}, which this configuration does not create.")
-        elif not group["values"].get("retention_in_days"):
-            Error(step, f"{function['address']}: its log group {group_name} keeps logs forever.")
+        if group_name not in groups:
+            Error(
+                step,
+                f"{function['address']} logs to {group_name!r}, which this configuration does not create.",
+            )
 
 
 def _role_policies(role_arn: str) -> list[Json]:
@@ -103,7 +107,7 @@ def _role_policies(role_arn: str) -> list[Json]:
     return [p for p in _resources_of_type("aws_iam_role_policy") if p["values"].get("role") == role_name]
 
 
-@then('the function named in its "{variable}" variable may read only that secret, which this configuration creates')
+@then('the function named in its "{variable}" variable may read only that secret of this configuration')
 def function_reads_only_its_secret(step: Any, variable: str) -> None:
     secret_arns = {s["values"].get("arn") for s in _resources_of_type("aws_secretsmanager_secret")}
     checked = 0
