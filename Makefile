@@ -61,6 +61,32 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 # ---- Terraform (issue 3) --------------------------------------------------------------------
 
 # ---- Policy tests (issue 5) -----------------------------------------------------------------
+# terraform-compliance judges JSON plans of the root (default inputs) and of examples/complete (HTTPS,
+# two clients). The plans are made without AWS: each root is applied to a moto server on 127.0.0.1 and
+# planned again, so that every value (ARNs inside IAM policies) is known. It lives in its own virtualenv:
+# it pins radish-bdd and IPython, which we keep out of .venv.
+POLICY_VENV ?= .venv-policy
+POLICY_OUT ?= .local/policy
+POLICY_RUNNER := tests/policy/policy_runner.py
+POLICY_PLAN_INPUTS = $(wildcard *.tf modules/*/*.tf examples/complete/*.tf) $(POLICY_RUNNER)
+
+.PHONY: policy policy-plans
+
+$(POLICY_VENV)/.installed: requirements-policy.txt
+	@test -x $(POLICY_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
+	@touch $@
+
+$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip $(POLICY_PLAN_INPUTS)
+	$(PY) $(POLICY_RUNNER) plans --out $(POLICY_OUT)
+	@touch $@
+
+policy-plans: $(POLICY_OUT)/plans.stamp ## JSON plans of the root and examples/complete (moto on loopback, no AWS)
+
+policy: $(POLICY_VENV)/.installed $(POLICY_OUT)/plans.stamp ## security policies (terraform-compliance) on both plans; each fails on its fixture
+	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest -q -p no:cacheprovider tests/policy
+
+test: policy
 
 # ---- Local stack (issue 4) ------------------------------------------------------------------
 
