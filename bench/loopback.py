@@ -16,12 +16,12 @@ import base64
 import json
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 
-Responder = Callable[[BaseHTTPRequestHandler, bytes], tuple[int, dict[str, object]]]
+Responder = Callable[[BaseHTTPRequestHandler, bytes], tuple[int, Mapping[str, object]]]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -72,7 +72,7 @@ class LoopbackServer:
             target=self._server.serve_forever, name=type(self).__name__, daemon=True
         )
 
-    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, object]]:
+    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, Mapping[str, object]]:
         raise NotImplementedError
 
     @property
@@ -98,7 +98,7 @@ class LoopbackServer:
 
 
 class JwksServer(LoopbackServer):
-    def __init__(self, jwks: dict[str, object], user_pool_id: str) -> None:
+    def __init__(self, jwks: Mapping[str, object], user_pool_id: str) -> None:
         super().__init__()
         self.jwks = jwks
         self.path = f"/{user_pool_id}/.well-known/jwks.json"
@@ -107,7 +107,7 @@ class JwksServer(LoopbackServer):
     def url(self) -> str:
         return self.base_url + self.path
 
-    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, object]]:
+    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, Mapping[str, object]]:
         if request.command == "GET" and request.path == self.path:
             return 200, self.jwks
         return 404, {"message": "not found"}
@@ -128,7 +128,7 @@ class TokenEndpoint(LoopbackServer):
     def url(self) -> str:
         return self.base_url + "/oauth2/token"
 
-    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, object]]:
+    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, Mapping[str, object]]:
         if request.command != "POST" or request.path != "/oauth2/token":
             return 405, {"error": "invalid_request"}
         if not (request.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
@@ -152,7 +152,7 @@ class TokenEndpoint(LoopbackServer):
 class ApiServer(LoopbackServer):
     """The protected API as the client sees it: 200 JSON for a Bearer request, 401 otherwise."""
 
-    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, object]]:
+    def respond(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, Mapping[str, object]]:
         auth = request.headers.get("Authorization") or ""
         if not auth.startswith("Bearer ") or auth.count(".") != 2:
             return 401, {"error": "invalid_token"}
