@@ -193,7 +193,7 @@ def http_get(url: str, timeout: float = 30.0) -> tuple[int, bytes]:
 
 def moto_ready(settings: Settings) -> bool:
     try:
-        return http_get(f"{settings.aws_endpoint}/moto-api/data.json", timeout=1.0)[0] == 200
+        return http_get(f"{settings.aws_endpoint}/moto-api/", timeout=2.0)[0] == 200
     except OSError:
         return False
 

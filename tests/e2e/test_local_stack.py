@@ -1,0 +1,218 @@
+"""End to end through the local stack: moto, a real `terraform apply` of examples/local, the local edge.
+
+The stack is brought up once for the session (free ports, its own state folder) and torn down even
+when a test fails. Every request goes over loopback HTTP to the edge, which runs the built host zips.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import urllib3
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from local_edge.stack import REPO_ROOT, Settings, StackInfo, down, up
+
+pytestmark = pytest.mark.e2e
+HTTP = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=30), retries=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, StackInfo]]:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not installed: the local stack needs it")
+    zip_dir = REPO_ROOT / "dist" / "host"
+    missing = [n for n in ("resource.zip", "client.zip") if not (zip_dir / n).is_file()]
+    assert not missing, f"{missing} missing in {zip_dir}: run `make build-host` (the pytest target does)"
+    settings = Settings(
+        state_dir=tmp_path_factory.mktemp("local-stack"),
+        aws_port=free_port(),
+        alb_port=free_port(),
+        auth_port=free_port(),
+        zip_dir=zip_dir,
+    )
+    lines: list[str] = []
+    try:
+        info = up(settings, out=lines.append)
+        print("\n".join(lines))
+        yield settings, info
+    finally:
+        logs = settings.logs
+        if logs.is_dir():  # keep the logs of a failed run next to the report
+            for log in sorted(logs.glob("*.log")):
+                print(
+                    f"---- {log.name} (tail)\n"
+                    + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                )
+        down(settings, out=lines.append)
+
+
+def request(method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:
+    return HTTP.request(method, url, **kw)
+
+
+def client_credentials(settings: Settings, info: StackInfo) -> tuple[str, str]:
+    secrets = boto3.client(
+        "secretsmanager",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    arn = info.outputs["client_secret_arns"]["demo"]
+    secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    return secret["client_id"], secret["client_secret"]
+
+
+def get_token(settings: Settings, client_id: str, secret: str, scope: str) -> urllib3.BaseHTTPResponse:
+    return request(
+        "POST",
+        settings.token_url,
+        body=f"grant_type=client_credentials&scope={scope}",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode(),
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def read_token(stack: tuple[Settings, StackInfo]) -> str:
+    settings, info = stack
+    response = get_token(settings, *client_credentials(settings, info), "rest-api/read")
+    assert response.status == 200, response.data
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    assert "no-store" in response.headers["Cache-Control"]
+    token: str = body["access_token"]
+    return token
+
+
+def test_up_applied_the_module_and_reports_client_ids_and_secret_arns(
+    stack: tuple[Settings, StackInfo],
+) -> None:
+    settings, info = stack
+    assert set(info.outputs["client_ids"]) == {"demo"}
+    assert info.outputs["client_secret_arns"]["demo"].startswith("arn:aws:secretsmanager:")
+    assert info.outputs["api_url"] == f"http://127.0.0.1:{settings.alb_port}/api"
+    assert info.outputs["token_url"] == settings.token_url
+    assert info.client_status == 200
+
+
+def test_get_client_calls_the_api_with_a_token(stack: tuple[Settings, StackInfo]) -> None:
+    settings, info = stack
+    response = request("GET", f"{settings.alb_url}/client")
+    assert response.status == 200, response.data
+    body = response.json()
+    assert body["api_status"] == 200
+    assert body["api_body"]["client_id"] == info.outputs["client_ids"]["demo"]
+    assert body["api_body"]["scopes"] == ["rest-api/read"]
+
+
+def test_api_without_a_token_is_401_with_www_authenticate(stack: tuple[Settings, StackInfo]) -> None:
+    settings, _ = stack
+    response = request("GET", f"{settings.alb_url}/api")
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer realm=")
+    assert "error=" not in response.headers["WWW-Authenticate"]
+
+
+def test_read_token_gets_the_api_but_may_not_post(stack: tuple[Settings, StackInfo], read_token: str) -> None:
+    settings, info = stack
+    auth = {"Authorization": f"Bearer {read_token}"}
+    ok = request("GET", f"{settings.alb_url}/api", headers=auth)
+    assert ok.status == 200, ok.data
+    assert ok.json()["client_id"] == info.outputs["client_ids"]["demo"]
+    refused = request(
+        "POST",
+        f"{settings.alb_url}/api",
+        headers={**auth, "Content-Type": "application/json"},
+        body=b'{"a":1}',
+    )
+    assert refused.status == 403
+    assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
+    assert refused.json()["error"] == "insufficient_scope"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_a_token_signed_by_another_key_is_401(stack: tuple[Settings, StackInfo], read_token: str) -> None:
+    settings, _ = stack
+    # Same header (kid) and claims as a genuine token, signed with a key the pool never published.
+    header_b64, payload_b64, _signature = read_token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload_b64 + "=="))
+    claims["jti"] = str(uuid.uuid4())
+    claims["iat"] = claims["auth_time"] = int(time.time())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signing_input = f"{header_b64}.{_b64url(json.dumps(claims).encode())}"
+    forged = (
+        signing_input + "." + _b64url(key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()))
+    )
+    response = request("GET", f"{settings.alb_url}/api", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status == 401
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    assert forged not in response.data.decode()
+
+
+def test_wrong_client_secret_is_invalid_client(stack: tuple[Settings, StackInfo]) -> None:
+    settings, info = stack
+    client_id, secret = client_credentials(settings, info)
+    response = get_token(settings, client_id, secret + "x", "rest-api/read")
+    assert response.status == 400
+    assert response.json() == {"error": "invalid_client"}
+    assert response.headers["x-amz-cognito-request-id"]
+
+
+def test_a_scope_the_client_lacks_is_invalid_scope(stack: tuple[Settings, StackInfo]) -> None:
+    settings, info = stack
+    response = get_token(settings, *client_credentials(settings, info), "rest-api/write")
+    assert response.status == 400
+    assert response.json() == {"error": "invalid_scope"}
+
+
+def test_unknown_path_gets_the_listeners_fixed_404(stack: tuple[Settings, StackInfo]) -> None:
+    settings, info = stack
+    elbv2 = boto3.client(
+        "elbv2",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    listener = elbv2.describe_listeners(LoadBalancerArn=info.outputs["alb_arn"])["Listeners"][0]
+    fixed = listener["DefaultActions"][0]["FixedResponseConfig"]
+    response = request("GET", f"{settings.alb_url}/no/such/path")
+    assert response.status == 404
+    assert response.headers["Content-Type"] == fixed["ContentType"]
+    assert response.data.decode() == fixed["MessageBody"]
+
+
+def test_up_again_on_a_running_stack_is_safe(stack: tuple[Settings, StackInfo]) -> None:
+    settings, first = stack
+    lines: list[str] = []
+    again = up(settings, out=lines.append)
+    assert any("moto already running" in line for line in lines), lines
+    assert again.outputs["client_ids"] == first.outputs["client_ids"]
+    assert again.client_status == 200
+    assert Path(settings.pidfile("edge")).is_file()
