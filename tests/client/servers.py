@@ -33,6 +33,7 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (interrupted by stop())
     drip: float = 0.0  # seconds between body bytes (a slow-drip body)
     reset: bool = False  # close the connection without answering
+    short_by: int = 0  # announce this many more body bytes than are sent, then close
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -81,7 +82,7 @@ class ScriptedServer:
                     headers = {"Content-Type": content_type, **reply.headers}
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Content-Length", str(len(data) + reply.short_by))
                     self.end_headers()
                     if reply.drip:
                         for i in range(len(data)):
@@ -91,6 +92,8 @@ class ScriptedServer:
                             self.wfile.flush()
                     else:
                         self.wfile.write(data)
+                    if reply.short_by:
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 

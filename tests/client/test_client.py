@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from urllib.parse import unquote_plus
 
 from tests.client.conftest import MakeHandler
 from tests.client.servers import Recorded, Reply, ScriptedServer, token_reply
 from tests.client.support import CLIENT_ID, CLIENT_SECRET, Aws, FakeClock, FakeContext, alb_event, body_of
 from token_client.client import REFRESH_ON_401_INTERVAL
+from token_client.http import Deadline
 
 CTX = FakeContext(30_000)
 UNAUTHORIZED = Reply(
@@ -109,3 +111,27 @@ def test_invalid_client_with_an_unchanged_secret_is_not_retried(
     clock.advance(1)  # a secret read a second ago is not re-read again
     handler(alb_event(), CTX)
     assert (token_server.count, aws.secrets.calls) == (3, 2)
+
+
+def test_concurrent_cold_invocations_share_one_token_request(
+    make_handler: MakeHandler, token_server: ScriptedServer, api_server: ScriptedServer
+) -> None:
+    # The local edge may run one container's handler on several threads: no token stampede.
+    token_server.default = lambda _r: Reply(200, token_reply().body, delay=0.2)
+    handler = make_handler()
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(handler(alb_event(), CTX)["statusCode"]))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == [200] * 6
+    assert token_server.count == 1
+    assert api_server.count == 6
+    assert handler.client.stats.tokens_fetched == 1
+    token = handler.client.token(Deadline(lambda: 0.0, 10))
+    assert token.fetched_now is False
+    assert token.value not in repr(token)

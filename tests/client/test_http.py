@@ -218,3 +218,24 @@ class BrokenContext:
 def test_deadline_without_a_usable_context_uses_the_default(clock: FakeClock, context: Any) -> None:
     deadline = Deadline.for_invocation(context, clock, safety_margin=0.5, default_seconds=30)
     assert deadline.remaining() == 30
+
+
+def test_a_body_cut_short_is_retried(server: ScriptedServer, clock: FakeClock) -> None:
+    server.script.append(Reply(200, b"partial", short_by=100))
+    http = client(clock)
+    response = get(http, server, Deadline(clock, 10))
+    assert (response.status, response.attempts, response.body) == (200, 2, b'{"ok": true}')
+
+
+def test_a_body_cut_short_every_time_is_unreachable(server: ScriptedServer, clock: FakeClock) -> None:
+    server.default = Reply(200, b"partial", short_by=100)
+    with pytest.raises(HttpUnreachable, match="while reading"):
+        get(client(clock, max_attempts=2), server, Deadline(clock, 10))
+
+
+def test_a_stalled_body_times_out_per_read(server: ScriptedServer, clock: FakeClock) -> None:
+    server.default = Reply(200, b"abc", drip=2.0)
+    started = time.monotonic()
+    with pytest.raises(HttpTimeout, match="reading the response body"):
+        get(client(clock, timeout=0.2, max_attempts=1), server, Deadline(clock, 10))
+    assert time.monotonic() - started < 1.5
