@@ -21,7 +21,8 @@ locals {
   undefined_route_scopes = sort(setsubtract(toset(flatten(values(var.route_scopes))), local.defined_scopes))
   demo_client            = try(var.clients[var.client_function_client], null)
 
-  create_network = var.vpc_id == null
+  # An incomplete pair (vpc_id without subnet_ids or the reverse) fails the alb_arn precondition.
+  create_network = var.vpc_id == null || length(var.subnet_ids) == 0
   https          = var.certificate_arn != null
 
   issuer     = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"

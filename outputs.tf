@@ -1,11 +1,6 @@
 output "token_url" {
   description = "Cognito's token endpoint (POST, client_credentials), or the endpoint_overrides.token_url."
   value       = local.token_url
-
-  precondition {
-    condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", local.domain_prefix)) && !strcontains(local.domain_prefix, "aws") && !strcontains(local.domain_prefix, "amazon") && !strcontains(local.domain_prefix, "cognito")
-    error_message = "The hosted-domain prefix derived from name (\"<name>-<account id>\") contains a reserved word (aws, amazon, cognito): choose another name or set domain_prefix."
-  }
 }
 
 output "issuer" {

@@ -19,7 +19,7 @@ variable "subnet_ids" {
 
   validation {
     condition     = length(var.subnet_ids) >= 2
-    error_message = "An Application Load Balancer needs at least two subnets in different Availability Zones."
+    error_message = "subnet_ids must list at least two subnets in different Availability Zones (an Application Load Balancer needs two)."
   }
 }
 

@@ -14,7 +14,7 @@ variable "domain_prefix" {
 
   validation {
     condition     = can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.domain_prefix)) && !strcontains(var.domain_prefix, "aws") && !strcontains(var.domain_prefix, "amazon") && !strcontains(var.domain_prefix, "cognito")
-    error_message = "domain_prefix must be 1-63 lowercase letters, digits and hyphens (no leading/trailing hyphen) and must not contain the reserved words aws, amazon or cognito."
+    error_message = "domain_prefix must be 1-63 lowercase letters, digits and hyphens (no leading/trailing hyphen) and must not contain the reserved words aws, amazon or cognito. The root module derives it as <name>-<account id> unless domain_prefix is set: choose a name without those words, or set domain_prefix."
   }
 }
 

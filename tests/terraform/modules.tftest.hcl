@@ -108,6 +108,23 @@ run "cognito_m2m_protected_kms" {
   }
 }
 
+run "cognito_m2m_reserved_domain_prefix" {
+  command = plan
+
+  module {
+    source = "./modules/cognito-m2m"
+  }
+
+  variables {
+    name             = "orders"
+    domain_prefix    = "orders-cognito-123456789012"
+    resource_servers = { "rest-api" = { name = "REST API", scopes = { read = "Read" } } }
+    clients          = { demo = { scopes = ["rest-api/read"] } }
+  }
+
+  expect_failures = [var.domain_prefix]
+}
+
 run "lambda_function" {
   command = apply
 
