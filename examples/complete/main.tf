@@ -1,0 +1,67 @@
+# A production-shaped deployment: HTTPS with an ACM certificate on your own domain (plus a Route 53 alias),
+# an existing VPC, two resource servers and two clients with different scopes, KMS-encrypted secrets and
+# logs, and deletion protection. Run `make build` first; see example.tfvars for the inputs.
+
+provider "aws" {
+  region = var.region
+}
+
+module "m2m" {
+  source = "../.."
+
+  name = var.name
+  tags = var.tags
+
+  resource_servers = {
+    "orders" = {
+      name = "Orders API"
+      scopes = {
+        read  = "Read orders"
+        write = "Create and change orders"
+      }
+    }
+    "reports" = {
+      name   = "Reports API"
+      scopes = { export = "Export reports" }
+    }
+  }
+
+  clients = {
+    # The demo client function uses this one.
+    storefront = {
+      scopes                        = ["orders/read", "orders/write"]
+      access_token_validity_minutes = 30
+    }
+    # A batch job elsewhere reads its credentials from client_secret_arns["reporting"].
+    reporting = {
+      scopes                        = ["orders/read", "reports/export"]
+      access_token_validity_minutes = 15
+    }
+  }
+  client_function_client = "storefront"
+
+  route_scopes = {
+    "GET /api"  = ["orders/read"]
+    "POST /api" = ["orders/write"]
+  }
+
+  certificate_arn = var.certificate_arn
+  domain_name     = var.domain_name
+  route53_zone_id = var.route53_zone_id
+  alb_ssl_policy  = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  vpc_id          = var.vpc_id
+  subnet_ids      = var.subnet_ids
+  ingress_cidrs   = var.ingress_cidrs
+  internet_facing = true
+
+  kms_key_arn                 = var.kms_key_arn
+  secret_recovery_window_days = 30
+  deletion_protection         = var.deletion_protection
+  log_retention_days          = 365
+
+  resource_function = {
+    memory_size          = 512
+    reserved_concurrency = 50
+  }
+}

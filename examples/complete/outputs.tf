@@ -1,0 +1,34 @@
+output "client_url" {
+  description = "GET this URL to run the whole flow as the storefront client."
+  value       = module.m2m.client_url
+}
+
+output "api_url" {
+  description = "The protected API, https://<domain_name>/api."
+  value       = module.m2m.api_url
+}
+
+output "token_url" {
+  description = "Cognito's token endpoint."
+  value       = module.m2m.token_url
+}
+
+output "issuer" {
+  description = "Issuer of the access tokens."
+  value       = module.m2m.issuer
+}
+
+output "client_ids" {
+  description = "App client ids by client key."
+  value       = module.m2m.client_ids
+}
+
+output "client_secret_arns" {
+  description = "Secrets Manager ARNs of the client credentials by client key (give each caller its own)."
+  value       = module.m2m.client_secret_arns
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer (target of domain_name)."
+  value       = module.m2m.alb_dns_name
+}

@@ -1,0 +1,64 @@
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "name" {
+  description = "Name prefix of every resource."
+  type        = string
+  default     = "m2m-orders"
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource."
+  type        = map(string)
+  default = {
+    project = "m2m-orders"
+    owner   = "platform"
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate (in the region) that covers domain_name."
+  type        = string
+}
+
+variable "domain_name" {
+  description = "DNS name of the API, covered by the certificate (e.g. api.example.com)."
+  type        = string
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone of domain_name, for the alias record; null to manage DNS yourself."
+  type        = string
+  default     = null
+}
+
+variable "vpc_id" {
+  description = "Existing VPC of the load balancer."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Existing public subnets (two or more Availability Zones) of the load balancer."
+  type        = list(string)
+}
+
+variable "ingress_cidrs" {
+  description = "CIDR blocks allowed to reach the load balancer."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the client secrets and the log groups; null for AWS managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Protect the user pool and the load balancer from deletion."
+  type        = bool
+  default     = true
+}
