@@ -370,3 +370,13 @@ def test_no_secret_or_token_in_logs_or_bodies_across_paths(
     assert "token cache miss" in all_logs.text
     assert "retry 1 of 3" in all_logs.text
     assert "answering 502" in all_logs.text
+
+
+def test_plain_http_token_url_is_warned_about(
+    env: dict[str, str], aws: Aws, caplog: pytest.LogCaptureFixture
+) -> None:
+    build_handler(env, secrets_client=aws.secrets)
+    assert "TOKEN_URL uses plain http" in caplog.text
+    caplog.clear()
+    build_handler({**env, "TOKEN_URL": "https://example.auth.us-east-1.amazoncognito.com/oauth2/token"})
+    assert "plain http" not in caplog.text

@@ -161,5 +161,7 @@ def build_handler(
         http=http,
         clock=clock,
     )
+    if config.token_url.startswith("http://"):
+        log.warning("TOKEN_URL uses plain http: the client secret travels unencrypted (use https)")
     log.debug("client configured", extra={"scopes": list(config.scopes)})
     return ClientHandler(client, clock=clock, safety_margin=safety_margin)

@@ -9,12 +9,14 @@ endpoint answers ``invalid_client``, which is what a rotated secret looks like).
 
 boto3 is imported on the first read only (it is part of the Lambda runtime and not bundled, and
 importing it costs a noticeable part of a cold start); the Secrets Manager client is created once per
-container. Error messages name the failure, never the secret's value.
+container. Error messages name the failure, never the secret's value, and botocore's DEBUG logging
+(which would print the whole GetSecretValue response) is held at INFO.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,7 +45,11 @@ class ClientCredentials:
 
 
 def default_client_factory(region: str, timeout_seconds: float) -> Callable[[], SecretsClient]:
-    """A factory for boto3's Secrets Manager client, importing boto3 only when first called."""
+    """A factory for boto3's Secrets Manager client, importing boto3 only when first called.
+
+    botocore's own timeouts and two attempts bound a read (the invocation's deadline cannot be handed to
+    boto3); a failure is answered 502 and, with a cached value at hand, costs nothing.
+    """
 
     def create() -> SecretsClient:
         import boto3  # noqa: PLC0415 (lazy on purpose: see the module docstring)
@@ -52,12 +58,19 @@ def default_client_factory(region: str, timeout_seconds: float) -> Callable[[], 
         config = Config(
             connect_timeout=min(2.0, timeout_seconds),
             read_timeout=timeout_seconds,
-            retries={"mode": "standard", "total_max_attempts": 3},
+            retries={"mode": "standard", "total_max_attempts": 2},
         )
         client: SecretsClient = boto3.client("secretsmanager", region_name=region, config=config)
         return client
 
     return create
+
+
+def quiet_sdk_debug_logs() -> None:
+    """Keep botocore at INFO or above: at DEBUG it logs whole responses, the secret's value included."""
+    sdk = logging.getLogger("botocore")
+    if sdk.getEffectiveLevel() < logging.INFO:
+        sdk.setLevel(logging.INFO)
 
 
 def _error_code(exc: Exception) -> str | None:
@@ -128,6 +141,7 @@ class SecretCache:
     def client(self) -> SecretsClient:
         """The Secrets Manager client, created on first use and kept for the container's life."""
         if self._client is None:
+            quiet_sdk_debug_logs()
             self._client = self._client_factory()
         return self._client
 
