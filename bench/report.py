@@ -119,7 +119,7 @@ def tables(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"**Token verification, warm** ({tok['distinct']:,} distinct RS256 RSA-2048 access tokens; "
-            f"median of {tok['rounds']} interleaved rounds in one process)",
+            f"median of {tok['rounds']} interleaved rounds in one process, CPU time of the verifying thread)",
             "",
         ]
         rows = []
@@ -204,7 +204,8 @@ def tables(results: dict[str, Any]) -> str:
         imports = cold["imports"]
         lines += [
             "",
-            f"**Cold import** (median of {cold['samples']} fresh `python{cold['python_version']}` processes, "
+            f"**Cold import** (median CPU time of the import in {cold['samples']} fresh "
+            f"`python{cold['python_version']}` processes, "
             "`-I -S -B`, package directory first on `sys.path`"
             f"{'; ' + cold['fallback_note'] if cold.get('fallback_note') else ''})",
             "",
