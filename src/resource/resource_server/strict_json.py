@@ -39,6 +39,8 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_members, parse_constant=_no_constants, parse_float=_finite_float
 )
 _decode = _DECODER.decode
+decode_unchecked = _DECODER.decode
+"""The raw strict decoder for hot paths: raises ValueError (incl. StrictJsonError) or RecursionError."""
 
 
 def loads(text: str) -> Any:

@@ -142,8 +142,10 @@ class TokenVerifier:
         if cached is not None:
             try:
                 check_times(cached, now, self.leeway)
-            except TokenExpired:
-                del cache[token]
+            except InvalidToken as exc:
+                if isinstance(exc, TokenExpired):
+                    cache.pop(token, None)
+                exc.kid = cached.kid
                 raise
             return cached
 
@@ -164,7 +166,10 @@ class TokenVerifier:
                 cache.clear()
                 self._cache_generation = self.jwks.generation
             if len(cache) >= self.cache_size:
-                cache.popitem(last=False)
+                try:  # noqa: SIM105 - hot path: a try costs nothing, contextlib.suppress does
+                    cache.popitem(last=False)
+                except KeyError:  # emptied meanwhile by another thread
+                    pass
             cache[token] = claims
         return claims
 
