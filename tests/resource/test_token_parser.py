@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from resource_testkit import KID, TokenFactory, b64url
 
 from resource_server.errors import MalformedToken, TokenTooLarge, UnsupportedHeader
@@ -216,3 +218,27 @@ def test_accepts_typ_jwt(parser: TokenParser, typ: str) -> None:
 def test_kid_is_opaque_printable_ascii(parser: TokenParser) -> None:
     for kid in (KID, "a", "k" * 256, "!~{}[]\"'\\"):
         assert parser.parse(token_of({"kid": kid, "alg": "RS256"}, {"a": 1})).kid == kid
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.binary(min_size=1, max_size=64),
+    position=st.integers(min_value=0),
+    char=st.sampled_from([c for c in (chr(i) for i in range(128)) if not (c.isalnum() or c in "-_")]),
+    replace=st.booleans(),
+)
+def test_b64url_decode_is_exact_and_rejects_any_foreign_character(
+    data: bytes, position: int, char: str, replace: bool
+) -> None:
+    text = b64url(data)
+    assert b64url_decode(text) == data
+    position %= len(text) + (0 if replace else 1)
+    mutated = text[:position] + char + text[position + (1 if replace else 0) :]
+    with pytest.raises(MalformedToken):
+        b64url_decode(mutated)
+
+
+def test_unsupported_header_detail_escapes_member_names(parser: TokenParser) -> None:
+    with pytest.raises(UnsupportedHeader) as caught:
+        parser.parse(token_of({"kid": KID, "alg": "RS256", "x\nINFO forged": 1}, {"a": 1}))
+    assert "\n" not in caught.value.detail

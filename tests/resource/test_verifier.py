@@ -440,8 +440,9 @@ def test_cached_token_expires_at_its_exp(
     clock.now = NOW + 59
     verifier.verify(token)
     clock.now = NOW + 60
-    with pytest.raises(errors.TokenExpired):
+    with pytest.raises(errors.TokenExpired) as caught:
         verifier.verify(token)
+    assert caught.value.kid == KID
     assert verifier.cached_tokens == 0
     with pytest.raises(errors.TokenExpired):
         verifier.verify(token)
