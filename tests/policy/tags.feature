@@ -1,8 +1,8 @@
 Feature: Every taggable resource carries the module's tags
-  (issue 5, Tags)
+  The tags given to the module (the root's `tags` variable, or the `tags` an example passes to the module)
+  and a Name tag. (issue 5, Tags; the step is ours: tests/policy/steps/relations.py)
 
   @noskip
-  Scenario: taggable resources have the module's tags
+  Scenario: taggable resources carry the module's tags and a Name
     Given I have resource that supports tags defined
-    Then it must contain tags
-    And it must contain Name
+    Then it must carry the module's tags and a Name tag

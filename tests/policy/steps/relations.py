@@ -149,3 +149,25 @@ def function_with_variable_has_no_access(step: Any, variable: str, prefix: str) 
                     Error(step, f"{function['address']} may {bad} via {policy['address']}.")
     if checked == 0:
         Error(step, f"No function has a {variable} variable.")
+
+
+def _module_tags() -> dict[str, str]:
+    """The tags given to the module: the root's `tags` variable, or the literal `tags` of a module call."""
+    raw = world.config.terraform.raw
+    tags: dict[str, str] = dict((raw.get("variables", {}).get("tags") or {}).get("value") or {})
+    calls = raw.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    for call in calls.values():
+        constant = call.get("expressions", {}).get("tags", {}).get("constant_value")
+        if isinstance(constant, dict):
+            tags.update(constant)
+    return tags
+
+
+@then("it must carry the module's tags and a Name tag")
+def carries_module_tags(step: Any) -> None:
+    expected = _module_tags()
+    for resource in step.context.stash:
+        tags = (resource.get("values") or {}).get("tags") or {}
+        missing = {k: v for k, v in expected.items() if tags.get(k) != v}
+        if missing or not tags.get("Name"):
+            Error(step, f"{resource.get('address')}: tags {tags} lack {missing or 'a Name tag'}.")
