@@ -307,7 +307,8 @@ def rewrite_readme(readme: Path, block: str) -> bool:
             "\n## Performance\n\n"
             "`make bench` measures the verifier, the token client, cold imports and package sizes\n"
             "side by side (loopback only, about two minutes on 2 cores), prints the tables below and\n"
-            "writes the raw figures to `bench/results.json`; each run regenerates the block below.\n\n"
+            "writes the raw figures to `bench/results.json`; each run regenerates the block below.\n"
+            "`.venv/bin/python -m bench.profile_verifier` breaks the verifier's cost down step by step.\n\n"
         )
         new = text.rstrip("\n") + "\n" + section + generated + "\n"
     if new == text:
