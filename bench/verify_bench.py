@@ -416,7 +416,6 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 except (OSError, RuntimeError, ValueError) as exc:
                     skip = f"runner failed: {exc}"
             if skip is not None:
-                log(f"aws-jwt-verify skipped: {skip}")
                 cases.append(
                     Case(
                         "aws_jwt_verify",
