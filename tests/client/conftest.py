@@ -56,7 +56,7 @@ def env(token_server: ScriptedServer, api_server: ScriptedServer, aws: Aws) -> d
         "CLIENT_SECRET_ARN": aws.arn,
         "SCOPES": SCOPES,
         "API_URL": api_server.url("/api"),
-        "HTTP_TIMEOUT_SECONDS": "2",
+        "HTTP_TIMEOUT_SECONDS": "5",
     }
 
 

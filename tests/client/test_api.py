@@ -14,7 +14,7 @@ from token_client.http import Deadline, HttpClient, RetryPolicy
 TOKEN = "eyJh.eyJi.sig"
 
 
-def http(clock: FakeClock, timeout: float = 1.0) -> HttpClient:
+def http(clock: FakeClock, timeout: float = 5.0) -> HttpClient:
     return HttpClient(
         urllib3.PoolManager(),
         connect_timeout=timeout,

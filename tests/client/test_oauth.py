@@ -52,8 +52,8 @@ def server() -> Iterator[ScriptedServer]:
 def http(clock: FakeClock) -> HttpClient:
     return HttpClient(
         urllib3.PoolManager(),
-        connect_timeout=1.0,
-        read_timeout=1.0,
+        connect_timeout=5.0,
+        read_timeout=5.0,  # generous: a loaded CI machine must not turn into a spurious retry
         policy=RetryPolicy(),
         clock=clock,
         sleep=clock.sleep,
