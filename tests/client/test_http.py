@@ -239,3 +239,22 @@ def test_a_stalled_body_times_out_per_read(server: ScriptedServer, clock: FakeCl
     with pytest.raises(HttpTimeout, match="reading the response body"):
         get(client(clock, timeout=0.2, max_attempts=1), server, Deadline(clock, 10))
     assert time.monotonic() - started < 1.5
+
+
+class OversleepingClock(FakeClock):
+    """A pause that lasts longer than asked (a loaded machine)."""
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds + 1.0)
+
+
+def test_a_pause_that_overran_the_deadline_reports_the_last_outcome(server: ScriptedServer) -> None:
+    clock = OversleepingClock()
+    server.default = Reply(503, "busy")
+    response = get(client(clock), server, Deadline(clock, 1.0))
+    assert (response.status, response.attempts) == (503, 1)
+    closed = ScriptedServer()
+    closed.stop()
+    with pytest.raises(HttpUnreachable) as info:
+        get(client(clock), closed, Deadline(clock, 1.0))
+    assert info.value.attempts == 1

@@ -162,13 +162,19 @@ class HttpClient:
         ``name`` ("token endpoint", "api") is what the log says; URLs, headers and bodies are not logged.
         """
         attempt = 0
+        failure: TransportError | None = None
+        final: HttpResponse | None = None
         while True:
             attempt += 1
             remaining = deadline.remaining()
             if remaining < MIN_ATTEMPT_SECONDS:
-                raise HttpTimeout(f"no time left to call the {name}", attempts=attempt - 1)
-            failure: TransportError | None = None
-            final: HttpResponse | None = None
+                if (
+                    failure is not None or final is not None
+                ):  # the pause ate the rest: report the last outcome
+                    return self._give_up(failure, final)
+                raise HttpTimeout(f"no time left to call the {name}", attempts=0)
+            failure = None
+            final = None
             retry_after: float | None = None
             try:
                 self.sent[name] += 1
