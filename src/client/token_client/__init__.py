@@ -8,7 +8,9 @@ Modules, one job each:
 - :mod:`token_client.http`: one urllib3 pool, timeouts, retries with backoff bounded by a deadline;
 - :mod:`token_client.oauth`: the client-credentials token request and strict response validation;
 - :mod:`token_client.api`: the call to the protected API with the bearer token;
-- :mod:`token_client.handler`: the ALB-facing handler that ties them together.
+- :mod:`token_client.client`: the flow (credentials -> token -> API, one refresh on a 401);
+- :mod:`token_client.errors`: upstream failures, each answered 502 or 504 with a secret-free JSON body;
+- :mod:`token_client.handler`: the ALB-facing handler and ``build_handler(env, ...)`` with injectable parts.
 
 Nothing here imports boto3 at module level: it is imported on the first secret read only.
 """
