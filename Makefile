@@ -115,7 +115,7 @@ bench-node:
 	else echo "bench: node/npm not found: the aws-jwt-verify case is skipped"; fi
 
 bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, README)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # ---- Everything -----------------------------------------------------------------------------
 test: lint typecheck pytest ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
