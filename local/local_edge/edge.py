@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 
 from local_edge import alb
-from local_edge.functions import FunctionError, FunctionRunner, FunctionTimeout
+from local_edge.functions import ALB_PRINCIPAL, FunctionError, FunctionRunner, FunctionTimeout
 from local_edge.signing import TokenSigner, jwk_matches
 from local_edge.token_endpoint import TOKEN_PATH, EmulatorClientDirectory, TokenEndpoint, method_not_allowed
 
@@ -120,6 +120,7 @@ class AlbEdge:
             (event.get("multiValueHeaders") or {}).get("x-amzn-trace-id") or [""]
         )[0]
         try:
+            self._runner.check_permission(group.targets[0], ALB_PRINCIPAL, group.arn)
             result = self._runner.invoke(group.targets[0], event, trace)
             return alb.translate_response(result, multi_value=group.multi_value)
         except FunctionTimeout as exc:

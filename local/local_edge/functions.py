@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from local_edge.alb import wildcard_match
 from local_edge.worker import write_message
 
 LOG = logging.getLogger("local_edge.functions")
@@ -77,6 +78,58 @@ class FunctionConfig:
             log_group=logging_config.get("LogGroup") or f"/aws/lambda/{config['FunctionName']}",
             log_format=logging_config.get("LogFormat") or "Text",
         )
+
+
+ALB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def policy_allows(policy: Mapping[str, Any], principal: str, source_arn: str) -> bool:
+    """Whether a function's resource policy lets ``principal`` invoke it for ``source_arn``.
+
+    Evaluated like Lambda does for a service principal: an Allow of ``lambda:InvokeFunction`` (or
+    ``lambda:*``) for the service, whose ``AWS:SourceArn`` condition (ArnLike/ArnEquals/StringEquals/
+    StringLike), if any, matches; an explicit Deny wins.
+    """
+    allowed = False
+    for statement in _as_list(policy.get("Statement", [])):
+        if not isinstance(statement, Mapping):
+            continue
+        actions = _as_list(statement.get("Action", []))
+        if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
+            continue
+        principals = statement.get("Principal", {})
+        services = (
+            _as_list(principals.get("Service", [])) if isinstance(principals, Mapping) else [principals]
+        )
+        if principal not in services and "*" not in services:
+            continue
+        if not _condition_matches(statement.get("Condition") or {}, source_arn):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
+
+
+def _condition_matches(condition: Mapping[str, Any], source_arn: str) -> bool:
+    for operator, pairs in condition.items():
+        for key, values in (pairs or {}).items():
+            if key.lower() != "aws:sourcearn":
+                continue
+            candidates = _as_list(values)
+            if operator in ("ArnLike", "StringLike"):
+                if not any(wildcard_match(str(v), source_arn) for v in candidates):
+                    return False
+            elif operator in ("ArnEquals", "StringEquals"):
+                if source_arn not in candidates:
+                    return False
+            else:
+                return False
+    return True
 
 
 def code_sha256(path: Path) -> str:
@@ -153,6 +206,7 @@ class Worker:
         os.close(resp_write)
         self.invocations = 0
         self._closed = False
+        self._closed_by_worker = False
         ready = self._read(time.monotonic() + max(config.timeout, 10))  # init has its own 10 s budget
         if "error" in ready:
             self.kill()
@@ -173,6 +227,7 @@ class Worker:
                 raise FunctionTimeout(self.config.name)
             chunk = os.read(self._resp_read, size)
             if not chunk:
+                self._closed_by_worker = True
                 raise FunctionError(f"{self.config.name}: the worker exited (code {self.process.poll()})")
             chunks.append(chunk)
             size -= len(chunk)
@@ -193,6 +248,7 @@ class Worker:
                 {"event": event, "request_id": request_id, "deadline_ms": deadline_ms, "trace_id": trace_id},
             )
         except OSError as exc:
+            self._closed_by_worker = True
             raise FunctionError(f"{self.config.name}: the worker is gone") from exc
         answer = self._read(deadline)
         self.invocations += 1
@@ -202,7 +258,7 @@ class Worker:
         return answer.get("result")
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self._closed_by_worker and self.process.poll() is None
 
     def kill(self) -> None:
         if not self._closed:
@@ -250,6 +306,7 @@ class FunctionRunner:
         self._lock = threading.Condition()
         self._pools: dict[str, _Pool] = {}
         self._configs: dict[str, tuple[float, FunctionConfig]] = {}
+        self._permissions: dict[str, tuple[float, bool]] = {}
         self._logs: dict[str, IO[bytes]] = {}
         self._closed = False
 
@@ -329,6 +386,23 @@ class FunctionRunner:
                 else:
                     worker.kill()
             self._lock.notify()
+
+    def check_permission(self, arn: str, principal: str, source_arn: str) -> None:
+        """Raise :class:`FunctionError` unless the function's policy lets ``principal`` invoke it."""
+        now = time.monotonic()
+        key = f"{arn}|{principal}|{source_arn}"
+        cached = self._permissions.get(key)
+        if cached is None or now - cached[0] > self._ttl:
+            try:
+                policy = json.loads(self._lambda.get_policy(FunctionName=arn)["Policy"])
+            except self._lambda.exceptions.ResourceNotFoundException:
+                policy = {}
+            cached = (now, policy_allows(policy, principal, source_arn))
+            self._permissions[key] = cached
+        if not cached[1]:
+            raise FunctionError(
+                f"{arn}: its resource policy does not let {principal} invoke it from {source_arn}"
+            )
 
     def invoke(self, arn: str, event: Any, trace_id: str = "") -> Any:
         pool, worker = self._acquire(arn)

@@ -231,6 +231,7 @@ def _terraform_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["TF_DATA_DIR"] = str(settings.state_dir / "terraform")
     env["TF_IN_AUTOMATION"] = "1"
+    env["CHECKPOINT_DISABLE"] = "1"  # offline: no version check against checkpoint-api.hashicorp.com
     env.setdefault("TF_CLI_CONFIG_FILE", "/dev/null")
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         env.pop(name, None)  # never reach for real credentials

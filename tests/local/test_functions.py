@@ -199,3 +199,64 @@ def test_a_redeployment_starts_fresh_environments_with_the_new_code(
     assert runner.invoke(arn, {})["count"] == 1
     aws["lambda"].update_function_code(FunctionName="fn", ZipFile=new.read_bytes())
     assert runner.invoke(arn, {}) == {"version": 2}
+
+
+# ---- the load balancer's permission to invoke ------------------------------------------------
+
+TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fn/0123456789abcdef"
+ALB = "elasticloadbalancing.amazonaws.com"
+
+
+def statement(**over: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Principal": {"Service": ALB},
+        "Condition": {"ArnLike": {"AWS:SourceArn": TG_ARN}},
+    }
+    values.update(over)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("statements", "allowed"),
+    [
+        ([statement()], True),
+        ([statement(Condition={})], True),
+        (
+            [
+                statement(
+                    Condition={
+                        "ArnLike": {"AWS:SourceArn": "arn:aws:elasticloadbalancing:*:targetgroup/fn/*"}
+                    }
+                )
+            ],
+            True,
+        ),
+        ([statement(Condition={"ArnEquals": {"AWS:SourceArn": TG_ARN + "0"}})], False),
+        ([statement(Principal={"Service": "apigateway.amazonaws.com"})], False),
+        ([statement(Action="lambda:GetFunction")], False),
+        ([statement(), statement(Effect="Deny")], False),
+        ([], False),
+    ],
+)
+def test_policy_allows(statements: list[dict[str, Any]], allowed: bool) -> None:
+    from local_edge.functions import policy_allows
+
+    assert policy_allows({"Version": "2012-10-17", "Statement": statements}, ALB, TG_ARN) is allowed
+
+
+def test_check_permission_reads_the_functions_policy(
+    aws: dict[str, Any], runner_factory: Any, tmp_path: Path
+) -> None:
+    code = make_zip(tmp_path / "fn.zip", HANDLER)
+    arn = create(aws, "fn", code)
+    runner = runner_factory(code)
+    with pytest.raises(FunctionError, match="resource policy"):
+        runner.check_permission(arn, ALB, TG_ARN)
+    aws["lambda"].add_permission(
+        FunctionName="fn", StatementId="alb", Action="lambda:InvokeFunction", Principal=ALB, SourceArn=TG_ARN
+    )
+    runner.check_permission(arn, ALB, TG_ARN)
+    with pytest.raises(FunctionError):
+        runner.check_permission(arn, ALB, TG_ARN.replace("fn/", "other/"))
