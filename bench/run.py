@@ -67,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}"
     )
-    parser.add_argument("--out", type=Path, default=paths.RESULTS)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results file (default bench/results.json; --quick: bench/.work/results-quick.json)",
+    )
     parser.add_argument(
         "--no-readme", action="store_true", help="do not rewrite README.md's Performance block"
     )
@@ -80,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown part(s): {', '.join(unknown)}")
     n = QUICK if args.quick else FULL
+    out: Path = args.out or (paths.WORK / "results-quick.json" if args.quick else paths.RESULTS)
     started = time.perf_counter()
     results: dict[str, Any] = {
         "generated_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -107,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     table = report.tables(results)
     print()
     print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"bench: raw figures in {paths.shown(args.out)} ({results['seconds_total']} s)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"bench: raw figures in {paths.shown(out)} ({results['seconds_total']} s)")
     complete = not args.no_readme and not args.quick and set(parts) == set(PARTS)
     if complete and report.rewrite_readme(paths.README, table):
         print(f"bench: {paths.shown(paths.README)} Performance block rewritten")
