@@ -89,15 +89,18 @@ policy: $(POLICY_VENV)/.installed $(POLICY_OUT)/plans.stamp ## security policies
 test: policy
 
 # ---- Local stack (issue 4) ------------------------------------------------------------------
-# State (pids, logs, terraform state, unpacked zips) lives in .local/ (LOCAL_STATE_DIR); ports:
+# State (pids, logs, terraform state, unpacked zips) lives in .local/stack/ (LOCAL_STATE_DIR); ports:
 # LOCAL_AWS_PORT (4566, moto), LOCAL_ALB_PORT (8080), LOCAL_AUTH_PORT (8081).
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
 .PHONY: local local-down
 
-local: $(VENV)/.installed build-host ## run the whole flow here: moto, terraform apply of examples/local, local ALB + token endpoint, GET /client
+local: $(VENV)/.installed ## run the whole flow here: moto, terraform apply of examples/local, local ALB + token endpoint, GET /client
+	@echo "==> host zips (make build-host) ..."; t0=$$(date +%s%N); \
+	  $(MAKE) --no-print-directory build-host && \
+	  awk -v ns=$$(( $$(date +%s%N) - t0 )) 'BEGIN { printf "    done in %.1f s\n", ns / 1e9 }'
 	@$(LOCAL_EDGE) up
 
-local-down: ## stop every process `make local` started and remove .local/
+local-down: ## stop every process `make local` started and remove its state (.local/stack/)
 	@$(LOCAL_EDGE) down
 
 # ---- Benchmarks (issue 6) -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """``up`` and ``down`` of the local stack: moto, ``terraform apply`` of examples/local, the edge.
 
-Every process is started in its own session with its pid and log under the state folder (``.local/``
+Every process is started in its own session with its pid and log under the state folder (``.local/stack``
 by default, ``LOCAL_STATE_DIR`` to move it) and stopped by that pid. ``up`` on a running stack reuses
 the emulator and re-applies (no change), then restarts the edge; ``down`` stops what ``up`` started
 and removes the state, so the next ``up`` starts clean.
@@ -49,8 +49,9 @@ def host_architecture() -> str:
 @dataclass(frozen=True)
 class Settings:
     root: Path = REPO_ROOT
+    # .local/ is git-ignored and shared with other tools (e.g. .local/policy): the stack owns .local/stack.
     state_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local")
+        default_factory=lambda: Path(os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local" / "stack")
     )
     aws_port: int = field(default_factory=lambda: _env_port("LOCAL_AWS_PORT", 4566))
     alb_port: int = field(default_factory=lambda: _env_port("LOCAL_ALB_PORT", 8080))
@@ -281,12 +282,15 @@ def terraform_vars(settings: Settings) -> list[str]:
     return [arg for key, value in values.items() for arg in ("-var", f"{key}={value}")]
 
 
-def apply(settings: Settings) -> dict[str, Any]:
+def init(settings: Settings) -> None:
     terraform(
         settings,
         ["init", "-input=false", "-no-color", f"-plugin-dir={plugin_dir(settings)}"],
         "terraform-init",
     )
+
+
+def apply(settings: Settings) -> dict[str, Any]:
     terraform(
         settings,
         [
@@ -361,7 +365,9 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         if start_moto(settings, out) and settings.tfstate.exists():
             settings.tfstate.unlink()  # a fresh emulator holds nothing of the old state
             Path(str(settings.tfstate) + ".backup").unlink(missing_ok=True)
-    with step(out, "terraform init + apply of examples/local", timings):
+    with step(out, "terraform init (offline provider mirror)", timings):
+        init(settings)
+    with step(out, "terraform apply of examples/local", timings):
         outputs = apply(settings)
     with step(out, "local edge (ALB + Cognito token endpoint)", timings):
         pid = start_edge(settings, outputs)
