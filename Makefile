@@ -66,7 +66,7 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 # planned again, so that every value (ARNs inside IAM policies) is known. It lives in its own virtualenv:
 # it pins radish-bdd and IPython, which we keep out of .venv.
 POLICY_VENV ?= .venv-policy
-POLICY_OUT ?= .local/policy
+POLICY_OUT ?= build/policy
 POLICY_RUNNER := tests/policy/policy_runner.py
 POLICY_PLAN_INPUTS = $(wildcard *.tf modules/*/*.tf examples/complete/*.tf) $(POLICY_RUNNER)
 
@@ -92,7 +92,7 @@ test: policy
 # State (pids, logs, terraform state, unpacked zips) lives in .local/stack/ (LOCAL_STATE_DIR); ports:
 # LOCAL_AWS_PORT (4566, moto), LOCAL_ALB_PORT (8080), LOCAL_AUTH_PORT (8081).
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
-.PHONY: local local-down
+.PHONY: local local-down local-token typecheck-local
 
 local: $(VENV)/.installed ## run the whole flow here: moto, terraform apply of examples/local, local ALB + token endpoint, GET /client
 	@echo "==> host zips (make build-host) ..."; t0=$$(date +%s%N); \
@@ -102,6 +102,14 @@ local: $(VENV)/.installed ## run the whole flow here: moto, terraform apply of e
 
 local-down: ## stop every process `make local` started and remove its state (.local/stack/)
 	@$(LOCAL_EDGE) down
+
+local-token: ## print an access token of the demo client: curl -H "Authorization: Bearer $$(make -s local-token)" ...
+	@$(LOCAL_EDGE) token $(if $(SCOPE),--scope "$(SCOPE)")
+
+typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
+	$(VENV)/bin/mypy local/local_edge
+
+typecheck: typecheck-local
 
 # ---- Benchmarks (issue 6) -------------------------------------------------------------------
 .PHONY: bench bench-node

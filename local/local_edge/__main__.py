@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from local_edge.edge import EdgeConfig, serve
-from local_edge.stack import Settings, StackError, down, up
+from local_edge.stack import Settings, StackError, demo_token, down, up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start moto, terraform apply examples/local, start the edge (idempotent)")
     commands.add_parser("down", help="stop every process `up` started and remove the state folder")
+    token = commands.add_parser("token", help="print an access token of the demo client (for curl)")
+    token.add_argument("--scope", help="space-separated scopes (default: all the client's scopes)")
+    token.add_argument("--client", default="demo", help="client key in the module's clients map")
     edge = commands.add_parser("edge", help="run the edge servers in the foreground")
     edge.add_argument("--config", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -28,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             info = up(settings)
             return 0 if info.client_status == 200 else 1
+        if args.command == "token":
+            print(demo_token(settings, args.scope, args.client)["access_token"])
+            return 0
         down(settings)
         return 0
     except StackError as err:

@@ -8,6 +8,7 @@ and removes the state, so the next ``up`` starts clean.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import platform
@@ -18,12 +19,15 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import boto3
 
 from local_edge.edge import EdgeConfig
 
@@ -388,6 +392,36 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
     out("Timings    " + ", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
     out("Stop with  make local-down")
     return info
+
+
+def demo_token(settings: Settings, scope: str | None = None, client: str = "demo") -> dict[str, Any]:
+    """A token response from the local token endpoint for ``client``, whose secret is read from the
+    emulator's Secrets Manager (as the client function does); for trying the API by hand."""
+    stack = json.loads((settings.state_dir / "stack.json").read_text())
+    arn = stack["outputs"]["client_secret_arns"][client]
+    secrets = boto3.client(
+        "secretsmanager",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
+    )
+    secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+    basic = base64.b64encode(f"{secret['client_id']}:{secret['client_secret']}".encode()).decode()
+    token_request = urllib.request.Request(  # noqa: S310 - loopback only
+        settings.token_url,
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {basic}"},
+    )
+    try:
+        with urllib.request.urlopen(token_request, timeout=10) as answer:  # noqa: S310 - loopback only
+            body: dict[str, Any] = json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        raise StackError(
+            f"the token endpoint answered {err.code} {err.read().decode(errors='replace')}"
+        ) from err
+    return body
 
 
 def down(settings: Settings, out: Printer = print) -> None:

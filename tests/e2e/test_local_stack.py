@@ -22,7 +22,7 @@ import urllib3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from local_edge.stack import REPO_ROOT, Settings, StackInfo, down, up
+from local_edge.stack import REPO_ROOT, Settings, StackInfo, demo_token, down, up
 
 pytestmark = pytest.mark.e2e
 HTTP = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=30), retries=False)
@@ -206,6 +206,13 @@ def test_unknown_path_gets_the_listeners_fixed_404(stack: tuple[Settings, StackI
     assert response.status == 404
     assert response.headers["Content-Type"] == fixed["ContentType"]
     assert response.data.decode() == fixed["MessageBody"]
+
+
+def test_the_token_helper_of_make_local_token_gets_a_working_token(stack: tuple[Settings, StackInfo]) -> None:
+    settings, _ = stack
+    token = demo_token(settings, "rest-api/read")["access_token"]
+    response = request("GET", f"{settings.alb_url}/api", headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
 
 
 def test_up_again_on_a_running_stack_is_safe(stack: tuple[Settings, StackInfo]) -> None:
