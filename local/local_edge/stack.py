@@ -9,6 +9,8 @@ and removes the state, so the next ``up`` starts clean.
 from __future__ import annotations
 
 import base64
+import ctypes
+import ctypes.util
 import json
 import os
 import platform
@@ -62,6 +64,8 @@ class Settings:
     auth_port: int = field(default_factory=lambda: _env_port("LOCAL_AUTH_PORT", 8081))
     region: str = "us-east-1"
     zip_dir: Path = field(default_factory=lambda: REPO_ROOT / "dist" / "host")
+    # Tests: the stack's processes get SIGTERM when the process that started them dies, even by SIGKILL.
+    die_with_parent: bool = False
 
     @property
     def aws_endpoint(self) -> str:
@@ -130,10 +134,16 @@ def running_pid(settings: Settings, name: str, marker: str) -> int | None:
     return None
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def start_process(
     settings: Settings, name: str, argv: Sequence[str], env: dict[str, str] | None = None
 ) -> int:
     settings.logs.mkdir(parents=True, exist_ok=True)
+    tie = settings.die_with_parent and sys.platform.startswith("linux")
     with (settings.logs / f"{name}.log").open("ab") as log:
         process = subprocess.Popen(
             list(argv),
@@ -143,6 +153,7 @@ def start_process(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped by pid, untouched by ^C of make
+            preexec_fn=_die_with_parent if tie else None,  # noqa: PLW1509 - no threads run the stack's start
         )
     settings.pidfile(name).write_text(f"{process.pid}\n")
     return process.pid

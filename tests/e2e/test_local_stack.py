@@ -48,6 +48,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, 
         alb_port=free_port(),
         auth_port=free_port(),
         zip_dir=zip_dir,
+        die_with_parent=True,  # no stray moto/edge even if the test run itself is killed
     )
     lines: list[str] = []
     try:

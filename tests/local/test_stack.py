@@ -86,3 +86,45 @@ def test_down_removes_only_the_stack_state(tmp_path: Path) -> None:
     assert not settings.state_dir.exists()
     assert neighbour.is_dir()
     down(settings, out=lines.append)  # a second down is harmless
+
+
+def test_processes_tied_to_their_parent_stop_when_it_dies(tmp_path: Path) -> None:
+    """A starter that is SIGKILLed leaves nothing behind when die_with_parent is set."""
+    import os
+    import signal
+    import subprocess
+    import textwrap
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux-only")
+    state = tmp_path / "state"
+    marker = f"tied-child-{time.monotonic_ns()}"
+    starter = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from local_edge.stack import Settings, start_process
+        s = Settings(state_dir=Path({str(state)!r}), die_with_parent=True)
+        s.state_dir.mkdir(parents=True, exist_ok=True)
+        start_process(s, "child", [sys.executable, "-c", "import time; time.sleep(60)", {marker!r}])
+        print("started", flush=True)
+        time.sleep(60)
+        """
+    )
+    local_dir = Path(__file__).resolve().parents[2] / "local"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starter],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(local_dir)},
+    )
+    assert parent.stdout is not None
+    assert parent.stdout.readline().strip() == b"started"
+    settings = Settings(state_dir=state)
+    child = running_pid(settings, "child", marker)
+    assert child is not None
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while running_pid(settings, "child", marker) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running_pid(settings, "child", marker) is None
