@@ -52,7 +52,7 @@ variable "lambda_architecture" {
 }
 
 variable "use_default_vpc" {
-  description = "Put the load balancer in the emulator's default VPC (faster apply) instead of the module's own network."
+  description = "Put the load balancer in the emulator's default VPC instead of the module's own minimal network (the module's default, applied here too)."
   type        = bool
-  default     = true
+  default     = false
 }

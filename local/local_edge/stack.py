@@ -273,6 +273,8 @@ def plugin_dir(settings: Settings) -> str:
 
 def terraform(settings: Settings, args: Sequence[str], log_name: str) -> str:
     settings.logs.mkdir(parents=True, exist_ok=True)
+    if shutil.which("terraform") is None:
+        raise StackError("terraform is not on PATH: install Terraform >= 1.7 (see README)")
     argv = ["terraform", f"-chdir={settings.example_dir}", *args]
     result = subprocess.run(argv, env=_terraform_env(settings), capture_output=True, text=True, check=False)
     (settings.logs / f"{log_name}.log").write_text(result.stdout + result.stderr)
