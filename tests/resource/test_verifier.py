@@ -408,18 +408,15 @@ def test_any_single_character_change_is_rejected(
 # ---- verified-token cache ---------------------------------------------------------------------------
 
 
-class _NoParsing:
-    max_length = 8192
-
-    def parse(self, token: str) -> Any:
-        raise AssertionError("the cache hit must not parse or verify again")
+def _no_parsing(token: str) -> Any:
+    raise AssertionError("the cache hit must not parse or verify again")
 
 
 def test_cache_hit_skips_parse_and_signature(verifier: TokenVerifier, tokens: TokenFactory) -> None:
     token = tokens.make()
     first = verifier.verify(token)
     assert verifier.cached_tokens == 1
-    verifier._parser = _NoParsing()  # type: ignore[assignment]
+    verifier._split = _no_parsing
     for _ in range(10):
         assert verifier.verify(token) is first
     assert verifier.authorize(token, (READ,)) is first

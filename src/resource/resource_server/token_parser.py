@@ -129,6 +129,10 @@ class TokenParser:
 
     def parse(self, token: str) -> ParsedToken:
         """Split, decode and check a token; raise a :class:`MalformedToken` or UnsupportedHeader."""
+        return ParsedToken(*self.split(token))
+
+    def split(self, token: str) -> tuple[str, dict[str, Any], bytes, bytes]:
+        """:meth:`parse` as a plain tuple ``(kid, payload, signing_input, signature)`` (hot path)."""
         if type(token) is not str:
             raise MalformedToken("token is not a string")
         if len(token) > self.max_length:
@@ -181,7 +185,7 @@ class TokenParser:
             raise MalformedToken("payload is not strict JSON") from None
         if type(payload) is not dict:
             raise MalformedToken("payload is not a JSON object")
-        return ParsedToken(kid, payload, raw[:dot2], signature)
+        return kid, payload, raw[:dot2], signature
 
 
 def strict_json_object(data: bytes, what: str) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from types import MappingProxyType
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -52,6 +51,8 @@ from resource_server.token_parser import MAX_TOKEN_LENGTH, TokenParser
 
 MAX_LEEWAY_SECONDS = 300
 DEFAULT_CACHE_SIZE = 1024
+_SCOPE_CACHE_SIZE = 64
+_MAX_CACHED_SCOPE_LENGTH = 1024
 _PADDING = PKCS1v15()
 _HASH = SHA256()
 
@@ -106,10 +107,14 @@ class TokenVerifier:
         self.issuer = issuer
         self.jwks = jwks
         self.allowed_client_ids = allowed
+        # client_id -> the configured string itself: cached claims share it instead of a fresh copy
+        self._allowed: dict[str, str] = {c: c for c in allowed}
+        self._scope_tuples: dict[str, tuple[str, ...]] = {}
         self.leeway = leeway
         self.cache_size = cache_size
         self._clock = clock
         self._parser = TokenParser(max_token_length)
+        self._split = self._parser.split
         self._cache: OrderedDict[str, AccessTokenClaims] = OrderedDict()
         self._cache_generation = jwks.generation
 
@@ -149,16 +154,15 @@ class TokenVerifier:
                 raise
             return cached
 
-        parsed = self._parser.parse(token)
+        kid, payload, signing_input, signature = self._split(token)
         try:
-            claims = self._check_claims(parsed.payload, parsed.kid, now)
-            key = self.jwks.get_key(parsed.kid)
+            claims = self._check_claims(payload, kid, now, token)
             try:
-                key.verify(parsed.signature, parsed.signing_input, _PADDING, _HASH)
+                self.jwks.get_key(kid).verify(signature, signing_input, _PADDING, _HASH)
             except _CryptoInvalidSignature:
                 raise InvalidSignature("signature does not verify") from None
         except InvalidToken as exc:
-            exc.kid = parsed.kid
+            exc.kid = kid
             raise
 
         if self.cache_size:
@@ -173,7 +177,9 @@ class TokenVerifier:
             cache[token] = claims
         return claims
 
-    def _check_claims(self, payload: dict[str, object], kid: str, now: float) -> AccessTokenClaims:
+    def _check_claims(
+        self, payload: dict[str, object], kid: str, now: float, token: str
+    ) -> AccessTokenClaims:
         """Claim rules in the module docstring's step 2 (same time rules as :func:`check_times`)."""
         exp = payload.get("exp")
         iat = payload.get("iat")
@@ -192,13 +198,13 @@ class TokenVerifier:
         if payload.get("token_use") != "access":
             raise WrongTokenUse("token_use is not access")
         client_id = payload.get("client_id")
-        if type(client_id) is not str or client_id not in self.allowed_client_ids:
+        if type(client_id) is not str or (client_id := self._allowed.get(client_id)) is None:
             raise ClientNotAllowed("client_id is not allowed")
         scope = payload.get("scope")
         if type(scope) is str:
-            scopes: tuple[str, ...] = tuple(scope.split(" ")) if scope else ()
-            if "" in scopes:
-                raise InvalidClaim("scope has empty items")
+            scopes = self._scope_tuples.get(scope)
+            if scopes is None:
+                scopes = self._scopes_of(scope)
         elif scope is None and "scope" not in payload:
             scopes = ()
         else:
@@ -210,4 +216,15 @@ class TokenVerifier:
             raise TokenIssuedInFuture("iat is in the future")
         if nbf is not None and nbf > now + leeway:
             raise TokenNotYetValid("nbf is in the future")
-        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, MappingProxyType(payload))
+        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, token)
+
+    def _scopes_of(self, scope: str) -> tuple[str, ...]:
+        """Split a scope claim into its tokens; one shared tuple per distinct string (bounded)."""
+        scopes = tuple(scope.split(" ")) if scope else ()
+        if "" in scopes:
+            raise InvalidClaim("scope has empty items")
+        if len(self._scope_tuples) >= _SCOPE_CACHE_SIZE or len(scope) > _MAX_CACHED_SCOPE_LENGTH:
+            self._scope_tuples.clear()
+        else:
+            self._scope_tuples[scope] = scopes
+        return scopes
