@@ -242,3 +242,22 @@ def test_unsupported_header_detail_escapes_member_names(parser: TokenParser) -> 
     with pytest.raises(UnsupportedHeader) as caught:
         parser.parse(token_of({"kid": KID, "alg": "RS256", "x\nINFO forged": 1}, {"a": 1}))
     assert "\n" not in caught.value.detail
+
+
+def test_foreign_characters_that_keep_the_length_valid_are_caught_by_the_output_length(
+    parser: TokenParser,
+) -> None:
+    # four skipped characters leave a multiple of four: the decoder would succeed, the length check won't
+    assert b64url_decode("QUJD") == b"ABC"
+    for bad in ("QUJD!!!!", "QU  JD  ", "Q+U/J=D!", "QUJD\n\n\n\n"):
+        with pytest.raises(MalformedToken):
+            b64url_decode(bad)
+    h, p, s = token_of(HEADER, {"a": 1}).split(".")
+    for bad in (f"{h}.{p[:4]}!!!!{p[4:]}.{s}", f"{h}.{p}.{s[:4]}    {s[4:]}"):
+        with pytest.raises(MalformedToken):
+            parser.parse(bad)
+
+
+def test_parse_header_requires_an_object() -> None:
+    with pytest.raises(MalformedToken):
+        parse_header(["alg", "RS256"])

@@ -540,3 +540,16 @@ def test_constructor_rejects_bad_parameters(make_verifier: MakeVerifier, kwargs:
 
 def test_b64url_helper_matches_stdlib() -> None:
     assert b64url(b"\xff\xfe") == base64.urlsafe_b64encode(b"\xff\xfe").decode().rstrip("=")
+
+
+def test_scope_tuples_are_shared_and_their_cache_stays_bounded(
+    verifier: TokenVerifier, tokens: TokenFactory
+) -> None:
+    first = verifier.verify(tokens.make(scope=READ))
+    assert verifier.verify(tokens.make(scope=READ)).scopes is first.scopes
+    for i in range(100):
+        assert verifier.verify(tokens.make(scope=f"{READ} s{i}")).scopes == (READ, f"s{i}")
+    assert len(verifier._scope_tuples) <= 64
+    long_scope = " ".join(f"scope-{i}" for i in range(200))
+    assert len(verifier.verify(tokens.make(scope=long_scope)).scopes) == 200
+    assert long_scope not in verifier._scope_tuples
