@@ -47,3 +47,21 @@ def test_loads_utf8_rejects_what_loads_rejects() -> None:
         with pytest.raises(StrictJsonError):
             loads_utf8(data)
     assert loads_utf8('{"é": "ü"}'.encode()) == {"é": "ü"}
+
+
+def test_decode_unchecked_matches_the_full_decoder() -> None:
+    from resource_server.strict_json import decode_unchecked
+
+    assert decode_unchecked('{"a": [1, {"b": null}]}') == {"a": [1, {"b": None}]}
+    assert decode_unchecked(' \n{"a": 1}\t ') == {"a": 1}  # surrounding whitespace: full decoder
+    for bad in (
+        "",
+        " ",
+        '{"a": 1} x',
+        '{"a": 1}{}',
+        '{"a": 1, "a": 1}',
+        ' {"a": NaN}',
+        '{"b": {"a": 1, "a": 2}}',
+    ):
+        with pytest.raises(ValueError):  # noqa: PT011 - StrictJsonError and JSONDecodeError both
+            decode_unchecked(bad)
