@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 
@@ -39,7 +40,7 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_members, parse_constant=_no_constants, parse_float=_finite_float
 )
 _decode = _DECODER.decode
-_scan_once = _DECODER.scan_once
+_scan_once: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def decode_unchecked(text: str) -> Any:
