@@ -30,6 +30,11 @@ Feature: IAM policies the module writes are least privilege
     Then each policy statement allowing "secretsmanager:GetSecretValue" only grants resources matching "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}"
 
   @noskip
+  Scenario: KMS actions are granted on exact key ARNs only
+    Given I have aws_iam_role_policy defined
+    Then each policy statement allowing "kms:Decrypt" only grants resources matching "arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}"
+
+  @noskip
   Scenario: the client function may read only its own client secret
     Given I have aws_lambda_function defined
     Then the function named in its "CLIENT_SECRET_ARN" variable may read only that secret of this configuration

@@ -43,7 +43,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 REPO = Path(os.environ.get("POLICY_REPO") or PROJECT)
 POLICY_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = POLICY_DIR / "fixtures"
-DEFAULT_OUT = REPO / ".local" / "policy"
+# Not under .local/: `make local-down` removes that folder whole. build/ is git-ignored too.
+DEFAULT_OUT = PROJECT / "build" / "policy"
 POLICY_VENV = Path(os.environ.get("POLICY_VENV", str(PROJECT / ".venv-policy")))
 MAIN_VENV = Path(os.environ.get("VENV", str(PROJECT / ".venv")))
 REGION = "us-east-1"
@@ -157,6 +158,13 @@ def _mirror_path(src_root: Path, dest_root: Path, rel: Path) -> None:
                 link.symlink_to(entry)
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so that a concurrent reader never sees half a plan."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
     with log.open("ab") as out:
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
@@ -213,12 +221,16 @@ def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
     plan = json.loads(shown.stdout)
     dest = out / f"{target.name}.json"
     # one line: terraform-compliance reads only the first line (or the second, if there are more)
-    dest.write_text(json.dumps(plan, sort_keys=True))
+    write_atomically(dest, json.dumps(plan, sort_keys=True))
     return dest
 
 
 def prepare_complete(url: str) -> dict[str, Any]:
-    """examples/complete needs an existing VPC, two subnets and an ACM certificate: create them in moto."""
+    """examples/complete needs an existing VPC and subnets, an ACM certificate and a KMS key.
+
+    They are created in moto, and the example's inputs point at them (its example.tfvars holds placeholders
+    of the right shape, which an apply cannot use). The region is ours, not the example's default.
+    """
     import boto3  # the main venv has it; imported here so `check` runs without it
 
     session = boto3.session.Session(
@@ -226,20 +238,30 @@ def prepare_complete(url: str) -> dict[str, Any]:
     )
     ec2 = session.client("ec2", endpoint_url=url)
     vpc_id = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    subnet_ids = [
-        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, az in enumerate("ab")
-    ]
+    subnet_ids = []
+    for i, az in enumerate("ab"):
+        subnet = ec2.create_subnet(
+            VpcId=vpc_id, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{az}"
+        )
+        subnet_ids.append(subnet["Subnet"]["SubnetId"])
+    domain = "api.example.com"
     acm = session.client("acm", endpoint_url=url)
-    cert = acm.request_certificate(DomainName="api.example.com", ValidationMethod="DNS")["CertificateArn"]
+    certificate = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+    kms = session.client("kms", endpoint_url=url)
+    key_arn = kms.create_key(Description="policy tests")["KeyMetadata"]["Arn"]
+    candidates: dict[str, Any] = {
+        "region": REGION,
+        "vpc_id": vpc_id,
+        "subnet_ids": subnet_ids,
+        "certificate_arn": certificate,
+        "domain_name": domain,
+        # moto's hosted zone ids do not start with Z as AWS's do (the module validates that): no alias record.
+        "route53_zone_id": None,
+        "kms_key_arn": key_arn,
+        "deletion_protection": False,  # so that a later destroy of the emulator's copy would work
+    }
     names = complete_variable_names()
-    values: dict[str, Any] = {}
-    for name, value in (("vpc_id", vpc_id), ("subnet_ids", subnet_ids), ("certificate_arn", cert)):
-        if name in names:
-            values[name] = value
-    return values
+    return {name: value for name, value in candidates.items() if name in names}
 
 
 def complete_variable_names() -> set[str]:
@@ -455,7 +477,7 @@ class Result:
 
 def features_digest() -> str:
     digest = hashlib.sha256()
-    for path in sorted(POLICY_DIR.glob("*.feature")):
+    for path in [*sorted(POLICY_DIR.glob("*.feature")), *sorted((POLICY_DIR / "steps").glob("*.py"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update((PROJECT / "requirements-policy.txt").read_bytes())
     return digest.hexdigest()
@@ -528,7 +550,8 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
                 result.passed_scenarios.add(label)
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        (cache_dir / f"{key}.json").write_text(
+        write_atomically(
+            cache_dir / f"{key}.json",
             json.dumps(
                 {
                     "exit_code": result.exit_code,
@@ -538,7 +561,7 @@ def run_compliance(plan_path: Path, skip_tag: str, cache_dir: Path | None = None
                     "skipped_scenarios": sorted(result.skipped_scenarios),
                     "output": result.output,
                 }
-            )
+            ),
         )
     return result
 
@@ -557,7 +580,7 @@ def write_fixture_plans(out: Path, bases: list[str] | None = None) -> dict[str, 
         path = fixture_dir / f"{fixture.name}.json"
         text = json.dumps(bad, sort_keys=True)
         if not path.exists() or path.read_text() != text:
-            path.write_text(text)
+            write_atomically(path, text)
         written[fixture.name] = (fixture, path)
     return written
 
@@ -584,7 +607,7 @@ def check(out: Path, names: list[str] | None = None) -> int:
                 f"passed, {len(result.skipped_scenarios)} not applicable)"
             )
             if not ok:
-                problems.append(f"{name}: failed {sorted(result.failed_scenarios)}\n{result.output[-6000:]}")
+                problems.append(f"{name}: failed {sorted(result.failed_scenarios)}\n{result.output[-3000:]}")
         for name, future in bad.items():
             fixture = fixtures[name][0]
             result = future.result()

@@ -1,6 +1,7 @@
 Feature: Client secrets live in Secrets Manager and nowhere else
   Each app client's id and secret are stored in a Secrets Manager secret that cannot be deleted at once, and
-  no output shows a client secret unless it is marked sensitive. (issue 5, Secrets)
+  no output shows a client secret unless it is marked sensitive. (issue 5, Secrets; the step relating
+  clients to secrets is ours: tests/policy/steps/relations.py)
 
   @noskip
   Scenario: every secret has a recovery window of at least 7 days
@@ -13,6 +14,11 @@ Feature: Client secrets live in Secrets Manager and nowhere else
     Given I have aws_secretsmanager_secret_version defined
     Then it must contain secret_string
     And it must contain client_secret
+
+  @noskip
+  Scenario: each app client's id and secret are stored in one of the secrets
+    Given I have aws_cognito_user_pool_client defined
+    Then each app client's id and secret are stored in a secret of this configuration
 
   Scenario: an output whose name says it holds client secrets is sensitive
     Given I have any output defined

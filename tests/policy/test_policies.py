@@ -1,6 +1,6 @@
 """The security policies pass on the module's real plans and each fails on its own bad fixture.
 
-The plans come from `make policy` (.local/policy/, applied to a moto server and planned again, no AWS);
+The plans come from `make policy` (build/policy/, applied to a moto server and planned again, no AWS);
 when they are missing this test makes them itself (about two minutes: moto and the AWS provider's waiters).
 terraform-compliance runs in its own virtualenv (.venv-policy, created by `make policy`). Its results are
 cached by the digest of plan + features + pinned requirements, so right after `make policy` this re-checks the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import policy_runner as runner
@@ -32,11 +33,19 @@ def plans() -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def fixture_plans(plans: dict[str, Path]) -> dict[str, tuple[runner.Fixture, Path]]:
-    return runner.write_fixture_plans(OUT)
+    fixtures = runner.write_fixture_plans(OUT)
+    # Judge every plan up front, two at a time (the cache then answers each test below).
+    jobs = [(path, runner.TARGET_BY_NAME[name].skip_tag) for name, path in plans.items()]
+    jobs += [(path, runner.TARGET_BY_NAME[fixture.base].skip_tag) for fixture, path in fixtures.values()]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda job: runner.run_compliance(job[0], job[1], OUT / "results"), jobs))
+    return fixtures
 
 
 @pytest.mark.parametrize("target", [t.name for t in runner.TARGETS])
-def test_good_plan_passes_every_policy(plans: dict[str, Path], target: str) -> None:
+def test_good_plan_passes_every_policy(
+    plans: dict[str, Path], fixture_plans: dict[str, tuple[runner.Fixture, Path]], target: str
+) -> None:
     result = runner.run_compliance(plans[target], runner.TARGET_BY_NAME[target].skip_tag, OUT / "results")
     assert result.failed_scenarios == set(), result.output[-6000:]
     assert result.exit_code == 0

@@ -171,3 +171,21 @@ def carries_module_tags(step: Any) -> None:
         missing = {k: v for k, v in expected.items() if tags.get(k) != v}
         if missing or not tags.get("Name"):
             Error(step, f"{resource.get('address')}: tags {tags} lack {missing or 'a Name tag'}.")
+
+
+@then("each app client's id and secret are stored in a secret of this configuration")
+def clients_stored_in_secrets(step: Any) -> None:
+    stored = []
+    for version in _resources_of_type("aws_secretsmanager_secret_version"):
+        value = version["values"].get("secret_string")
+        if isinstance(value, str):  # terraform-compliance may have parsed the JSON string already
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        stored.append(value)
+    for client in step.context.stash:
+        values = client.get("values") or {}
+        wanted = {"client_id": values.get("id"), "client_secret": values.get("client_secret")}
+        if not any(all(s.get(k) == v for k, v in wanted.items()) for s in stored if isinstance(s, dict)):
+            Error(step, f"{client.get('address')}: no secret of this configuration holds its id and secret.")
