@@ -314,8 +314,11 @@ def test_unconfigured_route_does_not_exist(
 ) -> None:
     app = make_app(ROUTE_SCOPES=json.dumps({"GET /api": [READ]}))
     resp = app.handle(event(mode, "POST", headers=bearer(tokens.make()), body="{}"))
+    assert resp["statusCode"] == 404
+    resp = app.handle(event(mode, "DELETE", headers=bearer(tokens.make())))
     assert resp["statusCode"] == 405
     assert header(resp, "allow") == "GET"
+    assert app.handle(event(mode, headers=bearer(tokens.make())))["statusCode"] == 200
 
 
 # ---- POST body ---------------------------------------------------------------------------------------

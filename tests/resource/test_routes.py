@@ -22,8 +22,10 @@ def test_matches_configured_routes() -> None:
 
 def test_a_route_without_scopes_does_not_exist() -> None:
     table = RouteTable({("POST", "/api"): ("w",)})
-    with pytest.raises(MethodNotAllowed) as caught:
+    with pytest.raises(RouteNotFound):
         table.match("GET", "/api")
+    with pytest.raises(MethodNotAllowed) as caught:
+        table.match("PUT", "/api")
     assert caught.value.allow == ("POST",)
     with pytest.raises(ValueError, match="at least one scope"):
         RouteTable({("GET", "/api"): ()})

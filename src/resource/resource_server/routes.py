@@ -1,10 +1,16 @@
 """The route table: which (method, path) exists and which scopes it requires.
 
 The function implements ``GET /api`` and ``POST /api``; ``ROUTE_SCOPES`` decides which of them exist
-and with which scopes. **Every scope listed for a route is required** (all-of, not any-of). A path
-with no configured route is 404; a configured path asked with another method is 405 with ``Allow``.
-Both answers come before authorization: they depend only on the deployment's public route table, and
-a client without a token learns nothing from them that the ALB's own rules would not reveal.
+and with which scopes. **Every scope listed for a route is required** (all-of, not any-of).
+
+- a path with no configured route: 404;
+- an implemented route that is not configured (say ``POST /api`` when only ``GET /api`` is): 404,
+  it does not exist;
+- any other method on a configured path (``PUT``, ``DELETE``, ``HEAD``, ...): 405 with ``Allow``
+  naming the configured methods of that path.
+
+Both answers come before authorization: they depend only on the deployment's route table, which a
+client learns from these very answers anyway; the verifier's work is spent on real routes only.
 """
 
 from __future__ import annotations
@@ -54,5 +60,7 @@ class RouteTable:
             raise RouteNotFound(path)
         route = methods.get(method)
         if route is None:
+            if (method, path) in IMPLEMENTED_ROUTES:
+                raise RouteNotFound(path)  # implemented, but not configured: the route does not exist
             raise MethodNotAllowed(tuple(sorted(methods)))
         return route
