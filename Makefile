@@ -59,6 +59,47 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # ---- Terraform (issue 3) --------------------------------------------------------------------
+# The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),
+# `terraform test` against a mocked provider, README tables up to date. `deploy`/`destroy` use your own
+# AWS credentials and region (AWS_PROFILE / AWS_REGION ...); TF_APPLY_ARGS=-auto-approve skips the prompt.
+TF_EXAMPLES := examples/minimal examples/complete
+TF_DEPLOY_INIT := terraform init -input=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
+TF_BUILD_VARS := -var=lambda_architecture=$(ARCH) -var=lambda_runtime=python$(PYTHON_VERSION)
+TF_APPLY_ARGS ?=
+
+.PHONY: tf-check tf-fmt tf-validate tf-test docs docs-check deploy destroy
+
+tf-fmt:
+	terraform fmt -check -recursive -diff
+
+tf-validate:
+	@for d in . $(TF_EXAMPLES); do \
+	  echo "terraform validate $$d"; \
+	  (cd $$d && $(TF_INIT) >/dev/null && terraform validate -no-color) || exit 1; \
+	done
+
+tf-test: build
+	$(TF_INIT) -test-directory=tests/terraform >/dev/null
+	terraform test -test-directory=tests/terraform -no-color $(TF_TEST_ARGS)
+
+docs-check: $(VENV)/.installed
+	$(PY) scripts/tfdocs.py --check
+
+tf-check: tf-fmt tf-validate tf-test docs-check ## Terraform: fmt, validate root + examples, terraform test, README tables current
+
+docs: $(VENV)/.installed ## regenerate the README's Terraform inputs/outputs tables from the .tf files
+	$(PY) scripts/tfdocs.py
+
+deploy: build ## build the zips, terraform apply the module to your AWS account, print its outputs
+	$(TF_DEPLOY_INIT)
+	terraform apply $(TF_BUILD_VARS) $(TF_APPLY_ARGS)
+	@terraform output
+	@echo
+	@echo "Call it:  curl -s $$(terraform output -raw client_url)"
+
+destroy: build ## terraform destroy what `make deploy` created
+	$(TF_DEPLOY_INIT)
+	terraform destroy $(TF_BUILD_VARS) $(TF_APPLY_ARGS)
 
 # ---- Policy tests (issue 5) -----------------------------------------------------------------
 # terraform-compliance judges JSON plans of the root (default inputs) and of examples/complete (HTTPS,
@@ -129,7 +170,7 @@ bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier,
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # ---- Everything -----------------------------------------------------------------------------
-test: lint typecheck pytest ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
+test: lint typecheck pytest tf-check ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
 
 clean: ## remove build outputs (not the venv)
 	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .coverage
