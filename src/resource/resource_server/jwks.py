@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -36,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPubli
 from lambda_common.log import get_logger
 from resource_server import strict_json
 from resource_server.errors import KeysUnavailable, MalformedToken, UnknownKey
-from resource_server.token_parser import b64url_decode
+from resource_server.token_parser import b64url_decode, is_valid_kid
 
 log = get_logger(__name__)
 
@@ -46,7 +45,6 @@ READ_TIMEOUT = 3.0
 MAX_JWKS_BYTES = 64 * 1024
 MIN_KEY_BITS = 2048
 MAX_KEY_BITS = 8192
-_KID = re.compile(r"[\x21-\x7e]{1,256}")
 
 
 class InvalidKey(ValueError):
@@ -72,7 +70,7 @@ def rsa_key_from_jwk(jwk: Any) -> tuple[str, int, int, RSAPublicKey]:
     if type(jwk) is not dict:
         raise InvalidKey("key is not a JSON object")
     kid = jwk.get("kid")
-    if type(kid) is not str or not _KID.fullmatch(kid):
+    if not is_valid_kid(kid):
         raise InvalidKey("kid is missing or not 1-256 printable ASCII characters")
     if jwk.get("kty") != "RSA":
         raise InvalidKey("kty is not RSA")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import binascii
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from resource_server import strict_json
 from resource_server.errors import MalformedToken, TokenTooLarge, UnsupportedHeader
@@ -40,13 +40,13 @@ ALGORITHM = "RS256"
 MAX_KID_LENGTH = 256
 _HEADER_MEMBERS = frozenset({"alg", "kid", "typ"})
 _TYPES = frozenset({"jwt", "at+jwt", "application/jwt", "application/at+jwt"})
-_KID = re.compile(r"[\x21-\x7e]{1,256}")
+_KID = re.compile(r"[\x21-\x7e]{1,%d}" % MAX_KID_LENGTH)  # noqa: UP031 - a regex, braces included
 _HEADER_CACHE_SIZE = 32
 
-# base64url -> standard base64. "+", "/" and "=" in the input become "!", which the strict decoder
-# rejects like every other character outside the alphabet.
+# base64url -> standard base64. "+", "/" and "=" in the input become "!", which the decoder skips like
+# every other character outside the alphabet (and the output-length check then rejects).
 _TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/!!!")
-# value of each standard base64 character (others: 0; they fail decoding anyway)
+# value of each standard base64 character (others: 0; they are caught by the output-length check)
 _SEXTET = bytearray(256)
 for _i, _c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"):
     _SEXTET[_c] = _i
@@ -73,6 +73,11 @@ def b64decode_standardized(segment: bytes) -> bytes:
     if len(data) != (size * 3) >> 2:
         raise MalformedToken("segment has characters outside base64url")
     return data
+
+
+def is_valid_kid(kid: object) -> TypeGuard[str]:
+    """A key id as accepted in headers and JWKS: 1-256 printable ASCII characters, no spaces."""
+    return type(kid) is str and _KID.fullmatch(kid) is not None
 
 
 def b64url_decode(text: str) -> bytes:
@@ -107,7 +112,7 @@ def parse_header(header: Any) -> str:
     if header.get("alg") != ALGORITHM:
         raise UnsupportedHeader("alg is not RS256")
     kid = header.get("kid")
-    if type(kid) is not str or not _KID.fullmatch(kid):
+    if not is_valid_kid(kid):
         raise UnsupportedHeader("kid is missing or not 1-256 printable ASCII characters")
     if "typ" in header:
         typ = header["typ"]
