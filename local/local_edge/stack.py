@@ -57,7 +57,9 @@ class Settings:
     root: Path = REPO_ROOT
     # .local/ is git-ignored and shared with other tools (e.g. .local/policy): the stack owns .local/stack.
     state_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local" / "stack")
+        default_factory=lambda: Path(
+            os.environ.get("LOCAL_STATE_DIR") or REPO_ROOT / ".local" / "stack"
+        ).resolve()
     )
     aws_port: int = field(default_factory=lambda: _env_port("LOCAL_AWS_PORT", 4566))
     alb_port: int = field(default_factory=lambda: _env_port("LOCAL_ALB_PORT", 8080))

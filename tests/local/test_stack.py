@@ -128,3 +128,10 @@ def test_processes_tied_to_their_parent_stop_when_it_dies(tmp_path: Path) -> Non
     while running_pid(settings, "child", marker) is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert running_pid(settings, "child", marker) is None
+
+
+def test_a_relative_state_dir_is_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # terraform runs with -chdir=examples/local: a relative -state path would land there
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LOCAL_STATE_DIR", "rel/state")
+    assert Settings().state_dir == tmp_path / "rel" / "state"
