@@ -7,6 +7,7 @@ couple of seconds, so a new ``terraform apply`` is picked up) and invokes Lambda
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import signal
@@ -93,6 +94,8 @@ class AlbEdge:
         except Exception:
             LOG.exception("cannot read the load balancer from the emulator")
             return alb.error_page(503)
+        # The target sees the listener's port and protocol (x-forwarded-port/-proto), not the local one.
+        request = dataclasses.replace(request, port=listener.port, protocol=listener.protocol.lower())
         rule = alb.select_rule(listener.rules, request)
         if rule is None or not rule.actions:
             return alb.error_page(503)
