@@ -27,10 +27,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from bench import ours, paths
 from bench.loopback import JwksServer
@@ -97,6 +99,21 @@ def floor_loop(key: SigningKey, items: list[tuple[bytes, bytes]]) -> Callable[[]
         verify = public_key.verify
         for signing_input, signature in items:
             verify(signature, signing_input, pad, sha256)
+        return len(items)
+
+    return loop
+
+
+def prehashed_floor_loop(key: SigningKey, items: list[tuple[bytes, bytes]]) -> Callable[[], int]:
+    """The floor's check with the digest taken by hashlib and passed as ``Prehashed(SHA256())``."""
+    public_key = key.public_key
+    pad = padding.PKCS1v15()
+    prehashed = Prehashed(hashes.SHA256())
+
+    def loop() -> int:
+        verify = public_key.verify
+        for signing_input, signature in items:
+            verify(signature, sha256(signing_input).digest(), pad, prehashed)
         return len(items)
 
     return loop
@@ -331,6 +348,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 "floor: cryptography RSA verify",
                 "distinct",
                 timed(floor_loop(key, split(tokens))),
+                distinct,
+            ),
+            Case(
+                "floor_prehashed",
+                "floor, digest by hashlib + Prehashed (context)",
+                "distinct",
+                timed(prehashed_floor_loop(key, split(tokens))),
                 distinct,
             ),
             Case(
