@@ -8,12 +8,18 @@ temporary mirror of the repository (symlinks), so nothing (`.terraform/`, lock f
 the working tree.
 
 Usage (the Makefile's `policy` target does this):
-    python tests/policy/policy_runner.py plans --out .local/policy      # root.json and complete.json
-    python tests/policy/policy_runner.py check --out .local/policy      # compliance on plans + fixtures
+    python tests/policy/policy_runner.py plans --out build/policy       # root.json and complete.json
+    python tests/policy/policy_runner.py check --out build/policy       # compliance on plans + fixtures
 
 The fixtures (tests/policy/fixtures/*.json) are small documented mutations of a good plan: each names the
-base plan, the one feature that must fail, and the edits. `check` applies them and asserts that exactly that
-feature fails; tests/policy/test_policies.py asserts the same under pytest.
+base plan, the feature and the scenarios of it that must fail, and the edits. `check` applies them and
+asserts that exactly those scenarios fail; tests/policy/test_policies.py asserts the same under pytest.
+
+Mutations (each must match something): {"type": <resource type>, "address": <regex>, "set": {dotted.path:
+value}, "delete": [dotted.path], "policy": {"append_statement": {...}} or {"where": {...}, "set": {...}}},
+{"remove_resources": <type regex>}, {"add_resource": {"address", "type", "values"}}, {"output": name,
+"value": <configuration output>}. A value "@attr(<address regex>)" is that attribute of a resource in the
+good plan (e.g. the secret ARN that moto generated).
 """
 
 from __future__ import annotations
