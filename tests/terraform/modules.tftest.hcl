@@ -429,3 +429,93 @@ run "network" {
     error_message = "Network resources carry the module's tags."
   }
 }
+
+# ---- submodule validations (used on their own, without the root's checks) ----------------------
+run "cognito_m2m_token_validity" {
+  command = plan
+
+  module {
+    source = "./modules/cognito-m2m"
+  }
+
+  variables {
+    name             = "orders"
+    domain_prefix    = "orders-auth"
+    resource_servers = { "rest-api" = { name = "REST API", scopes = { read = "Read" } } }
+    clients          = { demo = { scopes = ["rest-api/read"], access_token_validity_minutes = 2000 } }
+  }
+
+  expect_failures = [var.clients]
+}
+
+run "cognito_m2m_scope_charset" {
+  command = plan
+
+  module {
+    source = "./modules/cognito-m2m"
+  }
+
+  variables {
+    name             = "orders"
+    domain_prefix    = "orders-auth"
+    resource_servers = { "rest-api" = { name = "REST API", scopes = { "read all" = "Read" } } }
+    clients          = { demo = { scopes = ["rest-api/read"] } }
+  }
+
+  expect_failures = [var.resource_servers]
+}
+
+run "alb_rejects_non_tls13_policy_and_bad_cidr" {
+  command = plan
+
+  module {
+    source = "./modules/alb"
+  }
+
+  variables {
+    name          = "orders"
+    vpc_id        = "vpc-0a1b2c3d4e5f60718"
+    subnet_ids    = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719"]
+    ingress_cidrs = ["10.0.0.1/8"]
+    ssl_policy    = "ELBSecurityPolicy-TLS-1-2-2017-01"
+    targets       = {}
+  }
+
+  expect_failures = [var.ingress_cidrs, var.ssl_policy]
+}
+
+run "alb_rejects_duplicate_priorities_and_single_subnet" {
+  command = plan
+
+  module {
+    source = "./modules/alb"
+  }
+
+  variables {
+    name          = "orders"
+    vpc_id        = "vpc-0a1b2c3d4e5f60718"
+    subnet_ids    = ["subnet-0a1b2c3d4e5f60718"]
+    ingress_cidrs = ["0.0.0.0/0"]
+    targets = {
+      a = { function_name = "a", function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:a", path_patterns = ["/a"], priority = 100 }
+      b = { function_name = "b", function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:b", path_patterns = ["/b"], priority = 100 }
+    }
+  }
+
+  expect_failures = [var.targets, var.subnet_ids]
+}
+
+run "network_rejects_small_cidr" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    name       = "orders"
+    cidr_block = "10.0.0.0/27"
+  }
+
+  expect_failures = [var.cidr_block]
+}
