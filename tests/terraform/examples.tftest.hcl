@@ -1,0 +1,46 @@
+# The example roots, planned and applied against the mocked provider with the inputs they document.
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+run "example_minimal" {
+  command = apply
+
+  module {
+    source = "./examples/minimal"
+  }
+
+  assert {
+    condition     = output.client_url == "http://mock-1234567890.eu-west-1.elb.amazonaws.com/client" && output.token_url == "https://m2m-minimal-123456789012.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    error_message = "The minimal example deploys the defaults over HTTP."
+  }
+}
+
+run "example_complete" {
+  command = apply
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    certificate_arn     = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8f9e-0a1b2c3d4e5f"
+    domain_name         = "api.example.com"
+    route53_zone_id     = "Z0123456789ABCDEFGHIJ"
+    vpc_id              = "vpc-0123456789abcdef0"
+    subnet_ids          = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+    kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = output.api_url == "https://api.example.com/api" && output.client_url == "https://api.example.com/client"
+    error_message = "The complete example serves HTTPS on its domain name."
+  }
+
+  assert {
+    condition     = keys(output.client_ids) == tolist(["reporting", "storefront"]) && keys(output.client_secret_arns) == tolist(["reporting", "storefront"])
+    error_message = "The complete example has two clients, each with its secret."
+  }
+}
