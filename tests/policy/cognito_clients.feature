@@ -23,6 +23,11 @@ Feature: Cognito app clients are confidential machine-to-machine clients
     Then it must contain allowed_oauth_scopes
     And all of its values must match the "^[^\s]+/[^/\s]+$" regex
 
+  Scenario: no user sign-in flow is enabled, only refreshing
+    Given I have aws_cognito_user_pool_client defined
+    Then it must contain explicit_auth_flows
+    And all of its values must match the "^ALLOW_REFRESH_TOKEN_AUTH$" regex
+
   Scenario: token revocation is on
     Given I have aws_cognito_user_pool_client defined
     Then it must contain enable_token_revocation

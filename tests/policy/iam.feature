@@ -49,6 +49,15 @@ Feature: IAM policies the module writes are least privilege
     Given I have aws_lambda_function defined
     Then the function with a "ALLOWED_CLIENT_IDS" variable has no "kms:" permission
 
+  @noskip
+  Scenario: execution roles can be assumed by the Lambda service only
+    Given I have aws_iam_role defined
+    When it contains assume_role_policy
+    And it contains Statement
+    Then it must contain Principal
+    And it must contain Service
+    And its value must match the "^lambda\.amazonaws\.com$" regex
+
   Scenario: roles get no managed policy but the AWS one for VPC network interfaces
     Given I have aws_iam_role_policy_attachment defined
     Then it must contain policy_arn
