@@ -149,6 +149,7 @@ class JwksServer:
         self.headers: dict[str, str] = {}
         self.delay = 0.0
         self.omit_length = False
+        self.drip = 0.0
         self.hits = 0
         self.paths: list[str] = []
 
@@ -191,7 +192,13 @@ def _handler_class(state: JwksServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+                if state.drip:  # one byte at a time, each after a pause
+                    for index in range(len(body)):
+                        time.sleep(state.drip)
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                else:
+                    self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -137,6 +137,24 @@ def test_connect_timeout_and_read_timeout_are_bounded(make_jwks: MakeJwks, jwks_
     assert time.monotonic() - started < 1.9
 
 
+def test_a_dripping_body_is_cut_off_at_connect_plus_read_timeout(
+    make_jwks: MakeJwks, jwks_server: JwksServer
+) -> None:
+    jwks_server.drip = 0.05  # the whole document would take many seconds
+    cache = make_jwks(connect_timeout=0.3, read_timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(KeysUnavailable, match=r"longer than 0\.6 s|ReadTimeout"):
+        cache.get_key(KID)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_slow_but_timely_body_is_read(make_jwks: MakeJwks, jwks_server: JwksServer) -> None:
+    jwks_server.body = b'{"keys": []}'
+    jwks_server.drip = 0.01
+    with pytest.raises(KeysUnavailable, match="no usable"):  # the whole (empty) set arrived in time
+        make_jwks(read_timeout=2.0).get_key(KID)
+
+
 @pytest.mark.parametrize(
     "body",
     [

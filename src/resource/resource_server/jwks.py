@@ -3,8 +3,9 @@
 :class:`JwksCache` knows nothing about tokens or claims: it maps a ``kid`` to a ready
 ``cryptography`` RSA public key object (built once per key set, never per token).
 
-- Fetch: one ``urllib3.PoolManager``, connect/read timeouts (2 s / 3 s by default), one immediate
-  retry on connection errors only, no redirects, ``identity`` encoding only, a response size cap
+- Fetch: one ``urllib3.PoolManager``, connect/read timeouts (2 s / 3 s by default) and the whole
+  exchange, body included, within their sum (a body dripping byte by byte is cut off); no retry (the
+  penalty window paces attempts), no redirects, ``identity`` encoding only, a response size cap
   (64 KiB by default), HTTP 200 only, strict UTF-8 JSON without duplicate members.
 - Keys: ``kty`` ``RSA``; ``use`` ``sig`` and ``alg`` ``RS256`` when present; ``key_ops`` containing
   ``verify`` when present; ``n``/``e`` canonical unpadded base64url; modulus 2048-8192 bits; odd
@@ -144,8 +145,8 @@ class JwksCache:
         self.max_bytes = max_bytes
         self._clock = clock
         self._http = http or urllib3.PoolManager(num_pools=2, maxsize=1)
-        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
-        self._retries = urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0)
+        self._total_seconds = connect_timeout + read_timeout
+        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout, total=self._total_seconds)
         self._lock = threading.Lock()
         self._keys: dict[str, RSAPublicKey] = {}
         self._numbers: dict[str, tuple[int, int]] = {}
@@ -215,13 +216,15 @@ class JwksCache:
         self._install(keys)
 
     def _download(self) -> bytes:
+        """The JWKS body, or an exception; the whole exchange ends within connect + read timeouts."""
+        deadline = time.monotonic() + self._total_seconds
         try:
             resp = self._http.request(
                 "GET",
                 self.url,
                 headers={"Accept": "application/json", "Accept-Encoding": "identity"},
                 timeout=self._timeout,
-                retries=self._retries,
+                retries=False,
                 redirect=False,
                 preload_content=False,
                 decode_content=False,
@@ -240,16 +243,34 @@ class JwksCache:
             length = resp.headers.get("content-length", "")
             if length.isdigit() and int(length) > self.max_bytes:
                 raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
-            try:
-                body = resp.read(self.max_bytes + 1)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                raise InvalidKeySet(f"JWKS read failed: {type(exc).__name__}") from None
-            if len(body) > self.max_bytes:
-                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
+            body = self._read_body(resp, deadline)
             complete = True
-            return bytes(body)
+            return body
         finally:
             if complete:
                 resp.release_conn()
             else:
                 resp.close()
+
+    def _read_body(self, resp: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+        """Read at most ``max_bytes`` before ``deadline``: each socket read may wait only for the time
+        left, so a body that drips slowly cannot hold the fetch (and the lock) longer than that."""
+        chunks: list[bytes] = []
+        size = 0
+        sock = getattr(getattr(resp, "connection", None), "sock", None)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise InvalidKeySet(f"JWKS download took longer than {self._total_seconds:g} s")
+            if sock is not None:
+                sock.settimeout(remaining)
+            try:
+                chunk = resp.read1(16384)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise InvalidKeySet(f"JWKS read failed: {type(exc).__name__}") from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
+            chunks.append(chunk)
