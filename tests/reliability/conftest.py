@@ -127,3 +127,84 @@ def make_resource_app(pool_keys: JwksServer, clock: FakeClock, mono: FakeClock) 
         return build_app({**RESOURCE_ENV, **(env or {})}, jwks=jwks, clock=clock)
 
     return make
+
+
+# ---- the client function's collaborators --------------------------------------------------------
+
+
+@pytest.fixture
+def token_server() -> Iterator[Any]:
+    """A loopback, fault-scriptable stand-in for Cognito's token endpoint (new token per request)."""
+    from tests.client.servers import ScriptedServer, token_endpoint
+
+    server = ScriptedServer(token_endpoint())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api_server() -> Iterator[Any]:
+    from tests.client.servers import Reply, ScriptedServer
+    from tests.client.support import CLIENT_ID
+
+    server = ScriptedServer(Reply(200, {"message": "hello", "client_id": CLIENT_ID}))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Secrets Manager in moto, holding the client's credentials."""
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    from tests.client.support import CLIENT_ID, CLIENT_SECRET, Aws, CountingSecrets
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    log_capture.register_secrets([CLIENT_SECRET])
+    with mock_aws():
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        arn = client.create_secret(
+            Name="m2m/client-credentials",
+            SecretString=json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
+        )["ARN"]
+        yield Aws(client, CountingSecrets(client), arn)
+
+
+@pytest.fixture
+def client_clock() -> Any:
+    from tests.client.support import FakeClock as ClientClock
+
+    return ClientClock()
+
+
+@pytest.fixture
+def make_client(token_server: Any, api_server: Any, aws: Any, client_clock: Any) -> Callable[..., Any]:
+    """``make_client(env=..., **kw)``: the client handler on the loopback servers, moto and a fake clock
+    whose sleeps are recorded (pass ``clock=time.monotonic, sleep=time.sleep`` for real time)."""
+    from token_client.handler import build_handler
+    from token_client.http import RetryPolicy
+
+    def make(env: dict[str, str] | None = None, **kw: Any) -> Any:
+        base = {
+            "TOKEN_URL": token_server.url("/oauth2/token"),
+            "CLIENT_SECRET_ARN": aws.arn,
+            "SCOPES": "rest-api/read",
+            "API_URL": api_server.url("/api"),
+            "HTTP_TIMEOUT_SECONDS": "2",
+        }
+        kwargs: dict[str, Any] = {
+            "secrets_client": aws.secrets,
+            "clock": client_clock,
+            "sleep": client_clock.sleep,
+            "random": lambda: 0.5,
+            "retry_policy": RetryPolicy(),
+        }
+        kwargs.update(kw)
+        return build_handler({**base, **(env or {})}, **kwargs)
+
+    return make
