@@ -16,7 +16,8 @@ Public API (what the bench, the fuzz suite and other code use)::
     jwks = JwksCache(url, penalty_seconds=10.0, clock=time.monotonic)  # or jwks.load(jwks_bytes)
     verifier = TokenVerifier(issuer=cognito_issuer(pool_id), jwks=jwks,
                              allowed_client_ids=["abc123"], leeway=5, clock=time.time)
-    claims = verifier.verify(token)              # AccessTokenClaims (client_id, scopes, exp, iat, kid, ...)
+    claims = verifier.verify(token)              # AccessTokenClaims: client_id, scopes, exp, iat, nbf,
+                                                 # kid, and .claims (the whole payload, read-only)
     check_scopes(claims, ("rest-api/read",))     # all required; raises InsufficientScope
     claims = verifier.authorize(token, scopes)   # verify + check_scopes: exactly what the handler runs
 

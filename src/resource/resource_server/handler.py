@@ -7,10 +7,11 @@ JWKS cache and verified-token cache, for the container's life. Tests and tools b
 with :func:`build_app` from an explicit mapping, or :class:`ResourceApp` from explicit objects.
 
 Order for a request: 404 for an unknown path or unconfigured route and 405 (``Allow``) for other
-methods come first (see :mod:`resource_server.routes`); then the Authorization header (RFC 6750 §2.1) and the
-token, with the route's scopes, all required; only then the method's own work (the POST body is read
-only for an authorized caller). Client input never yields a 500: any unexpected failure while
-verifying a token is logged as a bug and answered with 401 ``invalid_token`` (fail closed).
+methods come first (see :mod:`resource_server.routes`); then the Authorization header (RFC 6750
+§2.1: ``Bearer``, case-insensitive, one or more spaces, one b64token; blanks around the value are
+ignored) and the token, with the route's scopes, all required; only then the method's own work (the
+POST body is read only for an authorized caller). Client input never yields a 500: any unexpected
+failure while verifying a token is logged as a bug and answered with 401 ``invalid_token``.
 """
 
 from __future__ import annotations
