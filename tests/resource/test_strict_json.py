@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resource_server.strict_json import StrictJsonError, loads, loads_utf8
 
@@ -65,3 +69,42 @@ def test_decode_unchecked_matches_the_full_decoder() -> None:
     ):
         with pytest.raises(ValueError):  # noqa: PT011 - StrictJsonError and JSONDecodeError both
             decode_unchecked(bad)
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(alphabet=',:{}[]"\\ ab\u00e9', max_size=6)
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    members=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ",", "a,b", ""]), _values), max_size=5),
+    separators=st.sampled_from([(",", ":"), (", ", ": "), (" ,", " :")]),
+    pad=st.sampled_from(["", " ", "\n"]),
+)
+def test_decode_unchecked_agrees_with_the_strict_decoder_even_with_duplicates(
+    members: list[tuple[str, object]], separators: tuple[str, str], pad: str
+) -> None:
+    from resource_server.strict_json import decode_unchecked
+
+    item, colon = separators
+    text = pad + "{" + item.join(json.dumps(k) + colon + json.dumps(v) for k, v in members) + "}" + pad
+    try:
+        expected: object = loads(text)
+    except StrictJsonError:
+        expected = StrictJsonError
+    try:
+        got: object = decode_unchecked(text)
+    except ValueError:
+        got = StrictJsonError
+    assert got == expected
+    if len({k for k, _ in members}) != len(members):
+        assert got is StrictJsonError
