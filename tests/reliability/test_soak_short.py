@@ -1,0 +1,133 @@
+"""A shortened soak through the local stack, inside ``make test`` (``make soak`` runs the full one).
+
+4 callers x 300 requests (plus a warm-up) over loopback to the local ALB: ``GET /client`` and ``/api``
+with valid, expired, forged (stranger key, ``alg: none``, HS256) and wrong-scope tokens, no token and a
+malformed header. Checks (see :mod:`local_edge.soak`): zero unexpected statuses, zero accepted
+forgeries, at most one token request per client container, the workers' RSS flat after warm-up, and no
+secret in any log file of the stack.
+
+The stack: the e2e suite's session stack is reused when it is running (it lives in the session's base
+temporary folder as ``local-stack*`` until the session ends, and the e2e tests run before these);
+otherwise this module brings up its own on free ports and tears it down afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from local_edge import soak
+from tests.reliability import log_capture
+
+pytestmark = pytest.mark.e2e
+
+CALLERS = 4
+REQUESTS = 300 * CALLERS
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _running_stack(base: Path) -> Path | None:
+    for state in sorted(base.glob("local-stack*")):
+        try:
+            pid = int((state / "edge.pid").read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            continue
+        if (state / "stack.json").is_file() and (state / "edge.json").is_file():
+            return state
+    return None
+
+
+@pytest.fixture(scope="module")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    running = _running_stack(tmp_path_factory.getbasetemp())
+    if running is not None:
+        yield running
+        return
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not installed: the local stack needs it")
+    from local_edge.stack import REPO_ROOT, Settings, down, up
+
+    zip_dir = REPO_ROOT / "dist" / "host"
+    missing = [n for n in ("resource.zip", "client.zip") if not (zip_dir / n).is_file()]
+    assert not missing, f"{missing} missing in {zip_dir}: run `make build-host` (the pytest target does)"
+    settings = Settings(
+        state_dir=tmp_path_factory.mktemp("soak-stack"),
+        aws_port=_free_port(),
+        alb_port=_free_port(),
+        auth_port=_free_port(),
+        zip_dir=zip_dir,
+    )
+    try:
+        info = up(settings, out=lambda _line: None)
+        assert info.client_status == 200, info.client_body
+        yield settings.state_dir
+    finally:
+        down(settings, out=lambda _line: None)
+
+
+def test_short_soak_through_the_local_stack(stack_dir: Path) -> None:
+    stack = soak.discover(stack_dir)
+    log_capture.register_secrets([stack.client_secret])
+    report = soak.soak(stack, requests=REQUESTS, concurrency=CALLERS, max_seconds=240, out=print)
+    print("\n".join(report.lines()))
+    (stack_dir / "soak-short.json").write_text(json.dumps(report.as_dict(), indent=2))
+    assert report.requests == REQUESTS
+    assert report.unexpected == []
+    assert report.accepted_forgeries == 0
+    assert report.tokens_issued_to_containers <= report.client_containers
+    assert report.rss_growth_kib_max <= soak.DEFAULT_RSS_GROWTH_KIB
+    assert report.leaked == {}
+    assert report.failures == []
+    assert set(report.statuses) == set(soak.EXPECTED)
+
+
+# ---- the soak's own checks can fail ---------------------------------------------------------------
+
+
+def test_log_scan_finds_planted_secrets(tmp_path: Path) -> None:
+    (tmp_path / "clean.log").write_text("INFO resource_server request status=401 outcome=invalid_signature\n")
+    (tmp_path / "worker.log").write_text("DEBUG sending Authorization: Bearer abc.def.ghi\n")
+    (tmp_path / "client.log").write_text("INFO got s3cr3t-value-0123456789 from the secret\n")
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
+    (tmp_path / "edge.log").write_text(f"INFO token {jwt}\n")
+    found = soak.scan_logs(tmp_path, ["s3cr3t-value-0123456789"])
+    assert set(found) == {"worker.log", "client.log", "edge.log"}
+    assert found["client.log"] == ["secret #0"]
+    assert "a JWT" in found["edge.log"]
+
+
+def test_expected_statuses_cover_the_mix_and_forgeries_never_2xx() -> None:
+    assert set(soak.MIX) == set(soak.EXPECTED)
+    for kind in soak.FORGED_KINDS:
+        assert all(not 200 <= status < 300 for status in soak.EXPECTED[kind])
+
+
+def test_soak_refuses_non_loopback_targets(tmp_path: Path) -> None:
+    (tmp_path / "edge.json").write_text(
+        json.dumps(
+            {"alb_port": 1, "auth_port": 2, "aws_endpoint": "http://127.0.0.1:3", "region": "us-east-1"}
+        )
+    )
+    (tmp_path / "stack.json").write_text(json.dumps({"outputs": {}}))
+    (tmp_path / "edge.pid").write_text("1\n")
+    with pytest.raises(soak.SoakError, match="loopback"):
+        soak.discover(tmp_path, alb_url="http://example.com")
+
+
+def test_rss_reading_of_this_process() -> None:
+    value = soak.rss_kib(os.getpid())
+    assert value is not None
+    assert value > 1000
