@@ -169,6 +169,19 @@ bench-node:
 bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, README)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# ---- Reliability (issue 7) ------------------------------------------------------------------
+# `make test` runs the reliability suite with the bounded Hypothesis profile "ci" and a short soak;
+# these run it longer. SOAK_ARGS passes options to the soak (e.g. SOAK_ARGS="--requests 20000").
+.PHONY: fuzz soak
+FUZZ_FILES := tests/reliability/test_hostile_fuzz.py tests/reliability/test_hostile_corpus.py
+
+fuzz: $(VENV)/.installed ## hostile-token fuzzing with many more examples (Hypothesis profile "fuzz")
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider $(FUZZ_FILES) --hypothesis-show-statistics
+
+soak: $(VENV)/.installed build-host ## load + soak through the local stack (starts it if needed): 16 callers, 5,000 requests
+	@$(LOCAL_EDGE).soak --check 2>/dev/null || $(LOCAL_EDGE) up
+	$(LOCAL_EDGE).soak $(SOAK_ARGS)
+
 # ---- Everything -----------------------------------------------------------------------------
 test: lint typecheck pytest tf-check ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
 
