@@ -299,7 +299,7 @@ class World:
             value = original
             for mutation in recipe.mutations:
                 value = mutate(value, *mutation)
-            if value == original:
+            if value.lstrip(" ").rstrip(" \t") == original:  # only spaces the header's syntax allows
                 scope = GENUINE_SPECS[recipe.genuine][3]
                 return Built(value, tuple(scope.split(" ")) if scope else (), [value])
             return Built(value, None, [original])
@@ -509,8 +509,8 @@ def check_answer(world: World, shape: Shape, *, keys_down: bool) -> None:
         bearer_error(answer)
     text = answer["body"] + json.dumps(answer.get("headers") or answer.get("multiValueHeaders"))
     for secret in [built.token, *built.secrets]:
-        if len(secret) >= 16:
-            assert secret not in text, "token echoed"
+        if len(secret) >= 40 and secret.count(".") >= 2:  # token-like values (not random text that
+            assert secret not in text, "token echoed"  # happens to spell a word of the answer)
 
     route = ROUTES.get((shape.method.upper(), shape.path))
     if 200 <= status < 300:

@@ -161,12 +161,6 @@ def test_recovers_after_the_window_once_the_endpoint_is_back(
         pytest.param(
             Reply(200, b'{"keys":[' + b" " * 20 + b"]}", drip=0.2),
             id="slow_drip_body",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG (reported to the integrator): JwksCache._download bounds each socket read by "
-                "read_timeout but not the whole download, so a body dripping one byte per 0.2 s holds "
-                "the fetch (and the lock every unknown-kid request waits on) for as long as it drips",
-            ),
         ),
     ],
 )
