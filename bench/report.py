@@ -119,7 +119,8 @@ def tables(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"**Token verification, warm** ({tok['distinct']:,} distinct RS256 RSA-2048 access tokens; "
-            f"median of {tok['rounds']} interleaved rounds in one process, CPU time of the verifying thread)",
+            f"median of {tok['rounds']} interleaved rounds after a warm-up round, in one process; "
+            "CPU time of the verifying thread)",
             "",
         ]
         rows = []

@@ -24,7 +24,7 @@ from typing import Any
 from bench import client_bench, coldstart, paths, report, size, verify_bench
 
 PARTS = ("verify", "client", "coldstart", "size")
-FULL = {"distinct": 5000, "clients": 20, "reuses": 500, "rounds": 7, "invocations": 1000, "samples": 21}
+FULL = {"distinct": 5000, "clients": 20, "reuses": 500, "rounds": 9, "invocations": 1000, "samples": 21}
 QUICK = {"distinct": 200, "clients": 4, "reuses": 25, "rounds": 2, "invocations": 50, "samples": 3}
 
 
