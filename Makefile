@@ -173,7 +173,7 @@ bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier,
 # `make test` runs the reliability suite with the bounded Hypothesis profile "ci" and a short soak;
 # these run it longer. SOAK_ARGS passes options to the soak (e.g. SOAK_ARGS="--requests 20000").
 .PHONY: fuzz soak
-FUZZ_FILES := tests/reliability/test_hostile_fuzz.py tests/reliability/test_hostile_corpus.py
+FUZZ_FILES := tests/reliability/test_hostile_fuzz.py tests/reliability/test_hostile_corpus.py tests/reliability/test_token_endpoint_faults.py
 
 fuzz: $(VENV)/.installed ## hostile-token fuzzing with many more examples (Hypothesis profile "fuzz")
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider $(FUZZ_FILES) --hypothesis-show-statistics

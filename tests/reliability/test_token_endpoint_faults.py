@@ -12,9 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.client.servers import Reply, ScriptedServer, token_reply
 from tests.client.support import CLIENT_SECRET, FakeContext, alb_event
+from tests.reliability.conftest import PROFILE
 from tests.reliability.support import assert_valid_alb_response
 
 MAX_ATTEMPTS = 4  # RetryPolicy's default: the first attempt and three retries
@@ -222,3 +225,50 @@ def test_hostile_oauth_error_code_is_not_echoed(
     assert status == 502
     assert "<script>" not in json.dumps(body)
     assert token_server.count == 1
+
+
+ANSWER_BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(str.encode),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+        lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=12), kids, max_size=4),
+        max_leaves=12,
+    ).map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "access_token": st.one_of(st.just("a.b.c"), st.text(max_size=40), st.integers()),
+            "token_type": st.one_of(st.just("Bearer"), st.just("bearer"), st.text(max_size=8), st.none()),
+            "expires_in": st.one_of(st.integers(-10, 10**6), st.floats(allow_nan=False), st.text(max_size=5)),
+            "error": st.one_of(st.sampled_from(["invalid_client", "invalid_scope"]), st.text(max_size=80)),
+        },
+    ).map(lambda v: json.dumps(v).encode()),
+)
+STATUSES = st.sampled_from([200, 200, 200, 400, 401, 403, 404, 429, 500, 502, 503, 504, 302, 201, 204])
+
+
+@settings(
+    max_examples=200 if PROFILE != "fuzz" else 3000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(status=STATUSES, body=ANSWER_BODIES)
+def test_fuzzed_token_endpoint_answers(
+    status: int, body: bytes, token_server: ScriptedServer, make_client: Callable[..., Any]
+) -> None:
+    """Whatever the token endpoint answers, the client answers 200/502/504 JSON, never a 500, and sends
+    the API only a token that passed validation."""
+    from token_client.http import RetryPolicy
+
+    token_server.script = [Reply(status, body)]
+    token_server.default = Reply(503, b"")
+    handler = make_client(retry_policy=RetryPolicy(max_attempts=1))
+    status_out, answer = invoke(handler)
+    assert status_out in (200, 502, 504), answer
+    if status_out == 200:
+        assert status == 200
+        sent = json.loads(body)
+        assert isinstance(sent["expires_in"], int)
+        assert 0 < sent["expires_in"] <= 86400
+        assert str(sent["token_type"]).lower() == "bearer"
