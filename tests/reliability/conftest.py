@@ -47,31 +47,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = rest + last
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _capture_function_logs() -> Iterator[log_capture.CapturedLogs]:
+    """While each test of this folder runs: the functions' loggers at DEBUG, their records captured.
+    (Levels are restored and the handler removed afterwards, so other suites are not affected.)"""
     root = logging.getLogger()
-    root.addHandler(log_capture.CAPTURE)
     saved: dict[str, int] = {}
-    for name in log_capture.FUNCTION_LOGGERS:
+    names = set(log_capture.FUNCTION_LOGGERS) | {
+        name
+        for name, logger in list(logging.Logger.manager.loggerDict.items())
+        if isinstance(logger, logging.Logger) and name.startswith(log_capture.FUNCTION_LOGGERS)
+    }
+    for name in names:
         logger = logging.getLogger(name)
         saved[name] = logger.level
         logger.setLevel(logging.DEBUG)
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger) and name.startswith(log_capture.FUNCTION_LOGGERS):
-            saved.setdefault(name, logger.level)
-            logger.setLevel(logging.DEBUG)
-    yield log_capture.CAPTURE
-    root.removeHandler(log_capture.CAPTURE)
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture(autouse=True)
-def _debug_function_loggers() -> None:
-    """Loggers created after the session start (first import of a module) also log at DEBUG."""
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if isinstance(logger, logging.Logger) and name.startswith(log_capture.FUNCTION_LOGGERS):
-            logger.setLevel(logging.DEBUG)
+    root.addHandler(log_capture.CAPTURE)
+    try:
+        yield log_capture.CAPTURE
+    finally:
+        root.removeHandler(log_capture.CAPTURE)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(scope="session")
