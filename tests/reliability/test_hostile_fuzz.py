@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,8 +265,9 @@ BODIES = st.one_of(
 @dataclass
 class Built:
     token: str
-    acceptable: tuple[str, ...] | None  # scopes when the token itself must be accepted, else None
+    acceptable: tuple[str, ...] | None  # scopes of ``original`` when it must be accepted, else None
     secrets: list[str]
+    original: str = ""  # the unmodified token the credentials must equal for a 2xx
 
 
 class World:
@@ -293,16 +295,15 @@ class World:
         if recipe.kind == "genuine":
             value = self.genuine[recipe.genuine]
             scope = GENUINE_SPECS[recipe.genuine][3]
-            return Built(value, tuple(scope.split(" ")) if scope else (), [value])
+            return Built(value, tuple(scope.split(" ")) if scope else (), [value], value)
         if recipe.kind == "mutated":
             original = self.genuine[recipe.genuine]
             value = original
             for mutation in recipe.mutations:
                 value = mutate(value, *mutation)
-            if value.lstrip(" ").rstrip(" \t") == original:  # only spaces the header's syntax allows
-                scope = GENUINE_SPECS[recipe.genuine][3]
-                return Built(value, tuple(scope.split(" ")) if scope else (), [value])
-            return Built(value, None, [original])
+            scope = GENUINE_SPECS[recipe.genuine][3]
+            # acceptable only if the credentials, as the header syntax reads them, are the original
+            return Built(value, tuple(scope.split(" ")) if scope else (), [original], original)
         if recipe.kind == "resigned":
             header = {"alg": recipe.alg.split("-")[0], "kid": KID, **recipe.header_extra}
             data = signing_input(header, claims())
@@ -352,7 +353,7 @@ class World:
                     )
                 )
             scopes = oracle_scopes(payload, self.now) if header_ok else None
-            return Built(value, scopes, [value])
+            return Built(value, scopes, [value], value)
         if recipe.kind == "kid":
             value = self.sign_rs256({"kid": recipe.text, "alg": "RS256"}, claims(), ring.main)
             return Built(value, None, [value])
@@ -479,10 +480,18 @@ def make_event(shape: Shape, value: str) -> tuple[dict[str, Any], bool]:
             if shape.several > 1:
                 other = "authorization" if shape.header_name != "authorization" else "Authorization"
                 event["headers"][other] = header_value
-        scheme_ok = shape.scheme.strip(" ").lower() in ("bearer",) and shape.scheme.lstrip(" ")[6:7] == " "
         query = event["multiValueQueryStringParameters" if shape.multi else "queryStringParameters"]
-        well_formed = shape.several == 1 and scheme_ok and "access_token" not in query
+        well_formed = shape.several == 1 and "access_token" not in query
     return event, well_formed
+
+
+def credentials(header_value: str) -> str | None:
+    """The token RFC 6750 §2.1 reads from one Authorization value (``Bearer`` 1*SP b64token), else None."""
+    scheme, _, rest = header_value.strip(" \t").partition(" ")
+    token = rest.lstrip(" ")
+    if scheme.lower() != "bearer" or not re.fullmatch(r"[A-Za-z0-9\-._~+/]+=*", token):
+        return None
+    return token
 
 
 def check_answer(world: World, shape: Shape, *, keys_down: bool) -> None:
@@ -513,19 +522,22 @@ def check_answer(world: World, shape: Shape, *, keys_down: bool) -> None:
             assert secret not in text, "token echoed"  # happens to spell a word of the answer)
 
     route = ROUTES.get((shape.method.upper(), shape.path))
+    sent = credentials(shape.scheme + built.token) if shape.include_auth and well_formed else None
+    genuine = sent is not None and sent == built.original and built.acceptable is not None
     if 200 <= status < 300:
         assert route is not None, "2xx outside the routes"
-        assert well_formed, "2xx without exactly one well-formed Bearer header"
-        assert built.acceptable is not None, f"2xx for a token that must be rejected ({shape.recipe.kind})"
+        assert well_formed, "2xx without exactly one Authorization header (or with a token in the query)"
+        assert sent is not None, "2xx for a header that is not `Bearer` 1*SP b64token"
+        assert genuine, f"2xx for a token that must be rejected ({shape.recipe.kind})"
+        assert built.acceptable is not None
         assert route in built.acceptable, "2xx without the route's scope"
         assert body["client_id"] in ALLOWED
     elif (
         route is not None
-        and well_formed
+        and genuine
         and built.acceptable is not None
         and route in built.acceptable
         and not keys_down
-        and all(c in B64TOKEN_CHARS for c in built.token)
         and shape.body != "b64:!!!not base64"  # not an ALB event: 400 bad_request before anything else
     ):
         # a genuine request is let in (POST bodies may still be refused: invalid JSON 400, too large 413)
