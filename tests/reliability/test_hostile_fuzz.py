@@ -259,6 +259,8 @@ BODIES = st.one_of(
     st.binary(max_size=200).map(lambda b: "b64:" + base64.b64encode(b).decode()),
     st.just("b64:!!!not base64"),
     st.integers(min_value=16_000, max_value=20_000).map(lambda n: '{"x":"' + "a" * n + '"}'),
+    st.integers(min_value=1, max_value=8000).map(lambda n: "[" * n + "]" * n),  # deep: never a 500
+    st.integers(min_value=1, max_value=3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
 )
 
 
