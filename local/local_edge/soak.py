@@ -16,8 +16,8 @@ then reports throughput, p50/p99 latency and status counts, and checks:
   a warm-up and again at the end, grows by at most ``--rss-growth-kib`` (default 8 MiB);
 - no client secret, access token or ``Authorization`` value in any log of the stack's state folder.
 
-The stack is found through its state folder (``LOCAL_STATE_DIR``, default ``.local``): ``edge.json``
-(ports, emulator endpoint), ``stack.json`` (Terraform outputs), ``edge.pid`` and ``logs/``.
+The stack is found through its state folder (``LOCAL_STATE_DIR``, default that of ``make local``):
+``edge.json`` (ports, emulator endpoint), ``stack.json`` (Terraform outputs), ``edge.pid`` and ``logs/``.
 Start it first with ``make local`` (``make soak`` does). Exit status 0 only when every check passes.
 """
 
@@ -28,7 +28,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import sys
 import threading
@@ -596,15 +595,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alb-url", help="the local ALB (default: from the state folder)")
     parser.add_argument("--token-url", help="the local token endpoint (default: from the state folder)")
     parser.add_argument(
-        "--state-dir",
-        type=Path,
-        default=Path(os.environ.get("LOCAL_STATE_DIR") or Path(__file__).resolve().parents[2] / ".local"),
+        "--state-dir", type=Path, default=None, help="the stack's state folder (default: as `make local`)"
     )
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--check", action="store_true", help="only check that a stack is running (exit 0)")
     args = parser.parse_args(argv)
     try:
-        stack = discover(args.state_dir, args.alb_url, args.token_url)
+        from local_edge.stack import Settings  # noqa: PLC0415 - the default state folder of `up`
+
+        stack = discover(args.state_dir or Settings().state_dir, args.alb_url, args.token_url)
         if args.check:
             answer = urllib3.PoolManager(retries=False, timeout=5.0).request("GET", f"{stack.alb_url}/api")
             return 0 if answer.status == 401 else 2
