@@ -216,6 +216,42 @@ def test_the_token_helper_of_make_local_token_gets_a_working_token(stack: tuple[
     assert response.status == 200
 
 
+def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings, StackInfo]) -> None:
+    """Two plans in a row after one build show no change: source_code_hash and every other argument are
+    stable. moto 5.2.5 does not store a function's LoggingConfig, so the plan re-sends exactly that
+    block to both functions; this test fails on any other change."""
+    from local_edge.stack import terraform, terraform_vars
+
+    settings, _ = stack
+    plan_file = settings.state_dir / "second.tfplan"
+    terraform(
+        settings,
+        [
+            "plan",
+            "-input=false",
+            "-no-color",
+            f"-state={settings.tfstate}",
+            f"-out={plan_file}",
+            *terraform_vars(settings),
+        ],
+        "terraform-plan-again",
+    )
+    plan = json.loads(terraform(settings, ["show", "-json", str(plan_file)], "terraform-show-again"))
+    changed = {}
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if actions in (["no-op"], ["read"]):
+            continue
+        before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
+        changed[change["address"]] = (actions, sorted(k for k in after if before.get(k) != after.get(k)))
+    functions = {a for a in changed if a.endswith("aws_lambda_function.this")}
+    assert len(functions) <= 2
+    assert set(changed) == functions, changed
+    for actions, attributes in changed.values():
+        assert actions == ["update"]
+        assert attributes == ["logging_config"]
+
+
 def test_up_again_on_a_running_stack_is_safe(stack: tuple[Settings, StackInfo]) -> None:
     settings, first = stack
     lines: list[str] = []
