@@ -80,17 +80,24 @@ def steps(
             for s in signature_segments:
                 b64(s)
 
-        # the decoder the parser's hot path uses, if it names one; else the strict module's own
-        decode_text = getattr(token_parser, "_decode_json", None)
+        # the decoder the parser's hot path uses (it has taken text, then bytes), else the strict module's
+        decode = getattr(token_parser, "_decode_json", None)
+        json_input: list[Any] | None = None
+        if decode is not None:
+            for form in (payload_bytes, [p.decode("utf-8") for p in payload_bytes]):
+                try:
+                    decode(form[0])
+                except TypeError:
+                    continue
+                json_input = form
+                break
+        if decode is None or json_input is None:
+            decode, json_input = strict_json.loads_utf8, payload_bytes
+        decode_fn, inputs = decode, json_input
 
         def payload_json() -> None:
-            if decode_text is not None:
-                for p in payload_bytes:
-                    decode_text(p.decode("utf-8"))
-            else:
-                loads = strict_json.loads_utf8
-                for p in payload_bytes:
-                    loads(p)
+            for p in inputs:
+                decode_fn(p)
 
         out |= {
             "  encode + translate": encode_translate,
