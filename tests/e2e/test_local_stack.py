@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
-import socket
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,48 +19,16 @@ import urllib3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from local_edge.stack import REPO_ROOT, Settings, StackInfo, demo_token, down, up
+from local_edge.stack import Settings, StackInfo, demo_token, up
 
 pytestmark = pytest.mark.e2e
 HTTP = urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=30), retries=False)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, StackInfo]]:
-    if shutil.which("terraform") is None:
-        pytest.skip("terraform is not installed: the local stack needs it")
-    zip_dir = REPO_ROOT / "dist" / "host"
-    missing = [n for n in ("resource.zip", "client.zip") if not (zip_dir / n).is_file()]
-    assert not missing, f"{missing} missing in {zip_dir}: run `make build-host` (the pytest target does)"
-    settings = Settings(
-        state_dir=tmp_path_factory.mktemp("local-stack"),
-        aws_port=free_port(),
-        alb_port=free_port(),
-        auth_port=free_port(),
-        zip_dir=zip_dir,
-        die_with_parent=True,  # no stray moto/edge even if the test run itself is killed
-    )
-    lines: list[str] = []
-    try:
-        info = up(settings, out=lines.append)
-        print("\n".join(lines))
-        yield settings, info
-    finally:
-        logs = settings.logs
-        if logs.is_dir():  # keep the logs of a failed run next to the report
-            for log in sorted(logs.glob("*.log")):
-                print(
-                    f"---- {log.name} (tail)\n"
-                    + "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-                )
-        down(settings, out=lines.append)
+def stack(local_stack: tuple[Settings, StackInfo]) -> tuple[Settings, StackInfo]:
+    """The session's local stack (tests/conftest.py), shared with the short soak."""
+    return local_stack
 
 
 def request(method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:

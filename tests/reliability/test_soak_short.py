@@ -6,23 +6,19 @@ malformed header. Checks (see :mod:`local_edge.soak`): zero unexpected statuses,
 forgeries, at most one token request per client container, the workers' RSS flat after warm-up, and no
 secret in any log file of the stack.
 
-The stack: the e2e suite's session stack is reused when it is running (it lives in the session's base
-temporary folder as ``local-stack*`` until the session ends, and the e2e tests run before these);
-otherwise this module brings up its own on free ports and tears it down afterwards.
+The stack is the session's local stack (``local_stack`` in tests/conftest.py), shared with the e2e tests.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from local_edge import soak
+from local_edge.stack import Settings, StackInfo
 from tests.reliability import log_capture
 
 pytestmark = pytest.mark.e2e
@@ -31,51 +27,10 @@ CALLERS = 4
 REQUESTS = 300 * CALLERS
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _running_stack(base: Path) -> Path | None:
-    for state in sorted(base.glob("local-stack*")):
-        try:
-            pid = int((state / "edge.pid").read_text().strip())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            continue
-        if (state / "stack.json").is_file() and (state / "edge.json").is_file():
-            return state
-    return None
-
-
 @pytest.fixture(scope="module")
-def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    running = _running_stack(tmp_path_factory.getbasetemp())
-    if running is not None:
-        yield running
-        return
-    if shutil.which("terraform") is None:
-        pytest.skip("terraform is not installed: the local stack needs it")
-    from local_edge.stack import REPO_ROOT, Settings, down, up
-
-    zip_dir = REPO_ROOT / "dist" / "host"
-    missing = [n for n in ("resource.zip", "client.zip") if not (zip_dir / n).is_file()]
-    assert not missing, f"{missing} missing in {zip_dir}: run `make build-host` (the pytest target does)"
-    settings = Settings(
-        state_dir=tmp_path_factory.mktemp("soak-stack"),
-        aws_port=_free_port(),
-        alb_port=_free_port(),
-        auth_port=_free_port(),
-        zip_dir=zip_dir,
-    )
-    try:
-        info = up(settings, out=lambda _line: None)
-        assert info.client_status == 200, info.client_body
-        yield settings.state_dir
-    finally:
-        down(settings, out=lambda _line: None)
+def stack_dir(local_stack: tuple[Settings, StackInfo]) -> Path:
+    """The state folder of the session's local stack (tests/conftest.py)."""
+    return local_stack[0].state_dir
 
 
 def test_short_soak_through_the_local_stack(stack_dir: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import urllib3
 
-from lambda_common.alb import BadEvent, parse_event, response
+from lambda_common.alb import MAX_RESPONSE_BODY_BYTES, BadEvent, parse_event, response
 from lambda_common.log import get_logger
 from token_client.client import TokenClient
 from token_client.config import ClientConfig, load_config
@@ -93,11 +93,20 @@ class ClientHandler:
             body = {"error": "internal_error", "message": "unexpected failure"}
             return response(500, body, multi_value=multi)
         log.info(
-            "answering 200: api_status=%d",
+            "API answered: api_status=%d",
             result.status,
             extra={"status": 200, "api_status": result.status, **self._counters()},
         )
-        return response(200, {"api_status": result.status, "api_body": result.body}, multi_value=multi)
+        answer = response(200, {"api_status": result.status, "api_body": result.body}, multi_value=multi)
+        if len(answer["body"]) > MAX_RESPONSE_BODY_BYTES:  # ASCII JSON: characters == bytes
+            log.warning("API answer too large for the ALB: %d bytes re-encoded", len(answer["body"]))
+            too_large = {
+                "error": "api_body_too_large",
+                "message": "the API's answer does not fit the ALB's 1 MB Lambda response",
+                "api_status": result.status,
+            }
+            return response(502, too_large, multi_value=multi)
+        return answer
 
     def _counters(self) -> dict[str, int]:
         return {

@@ -16,6 +16,8 @@ from http import HTTPStatus
 from typing import Any
 
 JSON_CONTENT_TYPE = "application/json"
+MAX_RESPONSE_BODY_BYTES = 1_000_000
+"""An ALB refuses (502) a Lambda response over 1 MB; keep the JSON body under this, headers aside."""
 
 
 class BadEvent(ValueError):
