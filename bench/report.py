@@ -149,8 +149,8 @@ def tables(results: dict[str, Any]) -> str:
         lines += [
             "",
             "x floor: throughput relative to the floor, `cryptography`'s RSA verify alone on pre-split input "
-            "(same run, same tokens), from the median rounds; best rounds: from each case's fastest round "
-            "(other work on the machine only adds time).",
+            "(same tokens), the median over rounds of the ratio within each round; best rounds: the fastest "
+            "round of each (other work on the machine only ever adds time).",
             *(["", *notes] if notes else []),
         ]
         reused = verification["cases"]["reused_ours"]

@@ -305,7 +305,7 @@ def node_runner(config: dict[str, Any]) -> Iterator[NodeRunner]:
             process.wait()
 
 
-def summarize(case: Case, floors: dict[str, float], best_floors: dict[str, float]) -> dict[str, Any]:
+def summarize(case: Case, floors: dict[str, Case]) -> dict[str, Any]:
     out: dict[str, Any] = {"label": case.label, "workload": case.workload, "tokens_per_round": case.count}
     if case.skipped:
         out["skipped"] = case.skipped
@@ -322,15 +322,19 @@ def summarize(case: Case, floors: dict[str, float], best_floors: dict[str, float
             "all_accepted": all(a == case.count for a in case.accepted),
         }
     )
-    floor = floors.get(case.workload)
-    if floor:
-        out["ratio_to_floor"] = round((1 / per_token) / floor, 3)
-    # the best round of each, for context: noise from other work on the machine only ever adds time
+    # Ratio to the floor: the median over rounds of the ratio within each round (the floor and the case
+    # ran moments apart there), so that load from other work on a shared machine, which drifts between
+    # rounds, cancels out better than in a ratio of two medians. Both cases verify the same token count.
     best = min(case.seconds) / case.count
     out["best_us_per_token"] = round(best * 1e6, 2)
-    best_floor = best_floors.get(case.workload)
-    if best_floor:
-        out["best_ratio_to_floor"] = round((1 / best) / best_floor, 3)
+    floor = floors.get(case.workload)
+    if floor is not None and len(floor.seconds) == len(case.seconds):
+        per_round = [f / c for f, c in zip(floor.seconds, case.seconds, strict=True)]
+        out["ratio_to_floor"] = round(median(per_round), 3)
+        out["ratio_to_floor_per_round"] = [round(r, 3) for r in per_round]
+        out["ratio_of_medians"] = round(median(floor.seconds) / secs, 3)
+        # the best round of each: noise from other work only ever adds time
+        out["best_ratio_to_floor"] = round(min(floor.seconds) / min(case.seconds), 3)
     if case.note:
         out["note"] = case.note
     return out
@@ -464,9 +468,17 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 assert case.run is not None
                 case.run()
             log("warm-up round done")
+            # Each floor runs right next to our verifier on the same workload (the pair's order alternates),
+            # so that their per-round ratio sees the same load; the units rotate round by round.
+            partner = {"floor": "ours", "reused_floor": "reused_ours"}
+            by_name = {c.name: c for c in active}
+            paired = set(partner) | set(partner.values())
+            units = [[by_name[f], by_name[o]] for f, o in partner.items() if f in by_name and o in by_name]
+            units += [[c] for c in active if c.name not in paired]
             for r in range(rounds):
-                shift = r % len(active)
-                for case in active[shift:] + active[:shift]:
+                shift = r % len(units)
+                order = [c for unit in units[shift:] + units[:shift] for c in (unit if r % 2 else unit[::-1])]
+                for case in order:
                     assert case.run is not None
                     cpu, wall, ok = case.run()
                     case.seconds.append(cpu)
@@ -476,20 +488,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
         jwks_fetches = jwks_server.requests
 
     by_name = {c.name: c for c in cases}
-    floors = {
-        "distinct": 1 / (median(by_name["floor"].seconds) / distinct),
-        "reused": 1 / (median(by_name["reused_floor"].seconds) / len(reused)),
-    }
-    best_floors = {
-        "distinct": 1 / (min(by_name["floor"].seconds) / distinct),
-        "reused": 1 / (min(by_name["reused_floor"].seconds) / len(reused)),
-    }
+    floors = {"distinct": by_name["floor"], "reused": by_name["reused_floor"]}
     return {
         "tokens": {"distinct": distinct, "clients": clients, "reuses_per_client": reuses, "rounds": rounds},
         "key": "RSA-2048, RS256, one kid",
         "node": node_version or None,
         "jwks_requests_served": jwks_fetches,
-        "cases": {c.name: summarize(c, floors, best_floors) for c in cases},
+        "cases": {c.name: summarize(c, floors) for c in cases},
         "seconds_total": round(time.perf_counter() - t0, 1),
     }
 
