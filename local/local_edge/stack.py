@@ -273,13 +273,19 @@ def plugin_dir(settings: Settings) -> str:
     return found
 
 
-def terraform(settings: Settings, args: Sequence[str], log_name: str) -> str:
+def terraform(settings: Settings, args: Sequence[str], log_name: str, *, log_stdout: bool = True) -> str:
+    """Run terraform in examples/local; its output goes to ``logs/<log_name>.log``.
+
+    ``log_stdout=False`` keeps standard output (for example ``show -json``, which holds the secret
+    values of the state) out of the log file and only returns it.
+    """
     settings.logs.mkdir(parents=True, exist_ok=True)
     if shutil.which("terraform") is None:
         raise StackError("terraform is not on PATH: install Terraform >= 1.7 (see README)")
     argv = ["terraform", f"-chdir={settings.example_dir}", *args]
     result = subprocess.run(argv, env=_terraform_env(settings), capture_output=True, text=True, check=False)
-    (settings.logs / f"{log_name}.log").write_text(result.stdout + result.stderr)
+    logged = result.stdout if log_stdout else "(standard output not logged)\n"
+    (settings.logs / f"{log_name}.log").write_text(logged + result.stderr)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise StackError(f"terraform {args[0]} failed (log {settings.logs / (log_name + '.log')}):\n{tail}")
