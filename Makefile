@@ -62,7 +62,7 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 # The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),
 # `terraform test` against a mocked provider, README tables up to date. `deploy`/`destroy` use your own
 # AWS credentials and region (AWS_PROFILE / AWS_REGION ...); TF_APPLY_ARGS=-auto-approve skips the prompt.
-TF_EXAMPLES := examples/minimal examples/complete
+TF_EXAMPLES := examples/minimal examples/complete examples/local
 TF_DEPLOY_INIT := terraform init -input=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
 TF_BUILD_VARS := -var=lambda_architecture=$(ARCH) -var=lambda_runtime=python$(PYTHON_VERSION)
 TF_APPLY_ARGS ?=
@@ -186,4 +186,4 @@ soak: $(VENV)/.installed build-host ## load + soak through the local stack (star
 test: lint typecheck pytest tf-check ## everything CI runs: lint, types, unit + e2e tests, Terraform and policy checks
 
 clean: ## remove build outputs (not the venv)
-	rm -rf dist .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .coverage

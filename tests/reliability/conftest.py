@@ -129,24 +129,8 @@ def make_resource_app(pool_keys: JwksServer, clock: FakeClock, mono: FakeClock) 
 # ---- the client function's collaborators --------------------------------------------------------
 
 
-@pytest.fixture
-def token_server() -> Iterator[Any]:
-    """A loopback, fault-scriptable stand-in for Cognito's token endpoint (new token per request)."""
-    from tests.client.servers import ScriptedServer, token_endpoint
-
-    server = ScriptedServer(token_endpoint())
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api_server() -> Iterator[Any]:
-    from tests.client.servers import Reply, ScriptedServer
-    from tests.client.support import CLIENT_ID
-
-    server = ScriptedServer(Reply(200, {"message": "hello", "client_id": CLIENT_ID}))
-    yield server
-    server.stop()
+# token_server (fault-scriptable Cognito token endpoint) and api_server: the client suite's fixtures
+from tests.client.conftest import api_server, token_server  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -180,7 +164,7 @@ def client_clock() -> Any:
 
 
 @pytest.fixture
-def make_client(token_server: Any, api_server: Any, aws: Any, client_clock: Any) -> Callable[..., Any]:
+def make_client(token_server: Any, api_server: Any, aws: Any, client_clock: Any) -> Callable[..., Any]:  # noqa: F811
     """``make_client(env=..., **kw)``: the client handler on the loopback servers, moto and a fake clock
     whose sleeps are recorded (pass ``clock=time.monotonic, sleep=time.sleep`` for real time)."""
     from token_client.handler import build_handler

@@ -19,7 +19,16 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests.resource.resource_testkit import CLIENT_ID, ISSUER, KID, KID2, NOW, OTHER_CLIENT_ID, POOL_ID
+from tests.resource.resource_testkit import (
+    CLIENT_ID,
+    ISSUER,
+    KID,
+    KID2,
+    NOW,
+    OTHER_CLIENT_ID,
+    POOL_ID,
+    jwk_for,
+)
 
 __all__ = [
     "CLIENT_ID",
@@ -87,18 +96,8 @@ class KeyRing:
 
 
 def rsa_jwk(key: rsa.RSAPrivateKey | rsa.RSAPublicKey, kid: str, **extra: Any) -> dict[str, Any]:
-    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
-    numbers = public.public_numbers()
-    jwk: dict[str, Any] = {
-        "alg": "RS256",
-        "e": b64url_uint(numbers.e),
-        "kid": kid,
-        "kty": "RSA",
-        "n": b64url_uint(numbers.n),
-        "use": "sig",
-    }
-    jwk.update(extra)
-    return {k: v for k, v in jwk.items() if v is not None}
+    """A JWKS entry for ``key`` (the resource suite's helper; ``None`` values drop a member)."""
+    return jwk_for(key, kid, **extra)
 
 
 def ec_jwk(key: ec.EllipticCurvePrivateKey, kid: str) -> dict[str, Any]:
