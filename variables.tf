@@ -145,7 +145,7 @@ variable "client_function_client" {
 }
 
 variable "route_scopes" {
-  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" (every listed scope is required; a route not listed answers 404). Becomes ROUTE_SCOPES."
+  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" among the routes it implements (\"GET /api\", \"POST /api\"); every listed scope is required; a route not listed answers 404. Becomes ROUTE_SCOPES."
   type        = map(list(string))
   default = {
     "GET /api"  = ["rest-api/read"]
@@ -155,6 +155,11 @@ variable "route_scopes" {
   validation {
     condition     = length(var.route_scopes) >= 1 && alltrue([for r in keys(var.route_scopes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /[!-~]*$", r))])
     error_message = "route_scopes keys must be \"METHOD /path\" with an upper-case HTTP method and one space, e.g. \"GET /api\"."
+  }
+
+  validation {
+    condition     = alltrue([for r in keys(var.route_scopes) : contains(["GET /api", "POST /api"], r)])
+    error_message = "route_scopes may only name routes the resource function implements: \"GET /api\" and \"POST /api\" (its cold start rejects any other)."
   }
 
   validation {

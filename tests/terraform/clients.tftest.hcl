@@ -16,9 +16,8 @@ variables {
   }
   client_function_client = "reporting"
   route_scopes = {
-    "GET /api"    = ["rest-api/read"]
-    "POST /api"   = ["rest-api/write"]
-    "GET /export" = ["reports/export"]
+    "GET /api"  = ["rest-api/read", "reports/export"]
+    "POST /api" = ["rest-api/write"]
   }
 }
 
@@ -75,7 +74,7 @@ run "several_clients" {
   }
 
   assert {
-    condition     = jsondecode(module.resource_function.environment_variables.ROUTE_SCOPES)["GET /export"] == ["reports/export"]
+    condition     = jsondecode(module.resource_function.environment_variables.ROUTE_SCOPES)["GET /api"] == ["rest-api/read", "reports/export"]
     error_message = "route_scopes reach ROUTE_SCOPES."
   }
 

@@ -188,6 +188,14 @@ run "route_key_format" {
   expect_failures = [var.route_scopes]
 }
 
+run "route_the_function_does_not_implement" {
+  command = plan
+  variables {
+    route_scopes = { "GET /export" = ["rest-api/read"] }
+  }
+  expect_failures = [var.route_scopes]
+}
+
 run "route_without_scopes" {
   command = plan
   variables {
