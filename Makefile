@@ -35,7 +35,7 @@ dist/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 dist/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 	$(PY) scripts/build_zip.py --function client --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
-build: dist/resource.zip dist/client.zip ## build dist/{resource,client}.zip for Lambda ($(ARCH), python$(PYTHON_VERSION))
+build: dist/resource.zip dist/client.zip ## build dist/{resource,client}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
 
 # The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
 HOST_PY_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -144,7 +144,7 @@ local: $(VENV)/.installed ## run the whole flow here: moto, terraform apply of e
 local-down: ## stop every process `make local` started and remove its state (.local/stack/)
 	@$(LOCAL_EDGE) down
 
-local-token: ## print an access token of the demo client: curl -H "Authorization: Bearer $$(make -s local-token)" ...
+local-token: ## print an access token of the demo client (SCOPE=... to choose), for curl -H "Authorization: Bearer ..."
 	@$(LOCAL_EDGE) token $(if $(SCOPE),--scope "$(SCOPE)")
 
 typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
