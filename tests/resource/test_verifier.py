@@ -497,13 +497,20 @@ def test_cache_notices_a_key_change_made_elsewhere(
     assert verifier.cached_tokens == 0
 
 
-def test_cache_is_bounded_and_evicts_oldest(make_verifier: MakeVerifier, tokens: TokenFactory) -> None:
+def test_cache_is_bounded_and_starts_over_when_full(
+    make_verifier: MakeVerifier, tokens: TokenFactory
+) -> None:
     verifier = make_verifier(cache_size=4)
     issued = [tokens.make() for _ in range(10)]
+    sizes = []
     for token in issued:
         verifier.verify(token)
-    assert verifier.cached_tokens == 4
-    assert list(verifier._cache) == issued[-4:]
+        sizes.append(verifier.cached_tokens)
+    assert sizes == [1, 2, 3, 4, 1, 2, 3, 4, 1, 2]
+    assert list(verifier._cache) == issued[-2:]
+    # a token dropped with the rest is verified in full again (and cached again), still accepted
+    assert verifier.verify(issued[0]).client_id == verifier.verify(issued[0]).client_id
+    assert verifier.cached_tokens == 3
 
 
 def test_cache_can_be_disabled_and_rejections_are_never_cached(

@@ -12,28 +12,20 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
    ``nbf > now + leeway``;
 3. key: :meth:`JwksCache.get_key` for the header's ``kid`` (configured URL only; the token cannot
    steer it);
-4. signature: ``cryptography`` RSA PKCS#1 v1.5 with SHA-256 over the ASCII ``header.payload``
-   (the digest is computed by :mod:`hashlib`, OpenSSL's SHA-256, and handed to ``verify`` as
-   ``Prehashed(SHA256())``: the same check, about 0.7 µs cheaper than letting ``cryptography`` hash).
+4. signature: :func:`~resource_server.signature.signature_matches`, RSASSA-PKCS1-v1_5 with SHA-256
+   over the ASCII ``header.payload`` (RFC 8017 §8.2.2), by ``cryptography`` (OpenSSL) and hashlib.
 
 Nothing is accepted without step 4 having succeeded for exactly this token string. Then the token
-enters a bounded cache (``cache_size`` entries, oldest evicted) keyed by the whole token string; a
-hit skips steps 1-4 but still runs every time check against the current clock, drops the entry once
-expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked per request
+enters a bounded cache keyed by the whole token string (at most ``cache_size`` entries, emptied when
+full); a hit skips steps 1-4 but still runs every time check against the current clock, drops the
+entry once expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked per request
 by :meth:`TokenVerifier.authorize` / :func:`check_scopes` (all required scopes must be present).
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from hashlib import sha256
-
-from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from cryptography.hazmat.primitives.hashes import SHA256
 
 from resource_server.claims import AccessTokenClaims
 from resource_server.errors import (
@@ -51,14 +43,13 @@ from resource_server.errors import (
     WrongTokenUse,
 )
 from resource_server.jwks import JwksCache
+from resource_server.signature import signature_matches
 from resource_server.token_parser import MAX_TOKEN_LENGTH, TokenParser
 
 MAX_LEEWAY_SECONDS = 300
 DEFAULT_CACHE_SIZE = 1024
 _SCOPE_CACHE_SIZE = 64
 _MAX_CACHED_SCOPE_LENGTH = 1024
-_PADDING = PKCS1v15()
-_PREHASHED_SHA256 = Prehashed(SHA256())
 
 
 def check_times(claims: AccessTokenClaims, now: float, leeway: int) -> None:
@@ -120,7 +111,7 @@ class TokenVerifier:
         self._parser = TokenParser(max_token_length)
         self._split = self._parser.split
         self._max_length = max_token_length
-        self._cache: OrderedDict[str, AccessTokenClaims] = OrderedDict()
+        self._cache: dict[str, AccessTokenClaims] = {}
         self._cache_generation = jwks.generation
 
     @property
@@ -128,20 +119,16 @@ class TokenVerifier:
         """How many verified tokens the cache holds now."""
         return len(self._cache)
 
-    def authorize(self, token: str, required_scopes: tuple[str, ...]) -> AccessTokenClaims:
-        """:meth:`verify` then :func:`check_scopes`: the exact path the resource function runs."""
-        claims = self.verify(token)
-        scopes = claims.scopes
-        for scope in required_scopes:  # check_scopes, inlined (hot path)
-            if scope not in scopes:
-                check_scopes(claims, required_scopes)
-        return claims
-
     def verify(self, token: str) -> AccessTokenClaims:
         """The token's claims if it is a genuine, current access token of this pool; raise otherwise.
 
         Raises an :class:`InvalidToken` subclass, or :class:`KeysUnavailable` when no key can be had.
         """
+        return self.authorize(token, ())
+
+    def authorize(self, token: str, required_scopes: tuple[str, ...]) -> AccessTokenClaims:
+        """:meth:`verify`, then :func:`check_scopes` for ``required_scopes``: what the resource
+        function runs for each request (one method, so the hot path pays for one call)."""
         if type(token) is not str:
             raise MalformedToken("token is not a string")
         if len(token) > self._max_length:
@@ -151,38 +138,46 @@ class TokenVerifier:
         if self._cache_generation != self.jwks.generation:
             cache.clear()
             self._cache_generation = self.jwks.generation
-        cached = cache.get(token)
-        if cached is not None:
+        claims = cache.get(token)
+        if claims is not None:
             try:
-                check_times(cached, now, self.leeway)
+                check_times(claims, now, self.leeway)
             except InvalidToken as exc:
                 if isinstance(exc, TokenExpired):
                     cache.pop(token, None)
-                exc.kid = cached.kid
+                exc.kid = claims.kid
                 raise
-            return cached
+        else:
+            claims = self._verify_new(token, now)
+        scopes = claims.scopes
+        for scope in required_scopes:  # check_scopes, inlined (hot path)
+            if scope not in scopes:
+                check_scopes(claims, required_scopes)
+        return claims
 
+    def _verify_new(self, token: str, now: float) -> AccessTokenClaims:
+        """Steps 1-4 for a token not in the cache; on success the token enters the cache."""
         kid, payload, signing_input, signature = self._split(token)
         try:
             claims = self._check_claims(payload, kid, now, token)
             key = self.jwks.get_key(kid)
-            try:
-                key.verify(signature, sha256(signing_input).digest(), _PADDING, _PREHASHED_SHA256)
-            except _CryptoInvalidSignature:
-                raise InvalidSignature("signature does not verify") from None
+            if not signature_matches(key, signing_input, signature):
+                raise InvalidSignature("signature does not verify")
         except InvalidToken as exc:
             exc.kid = kid
             raise
 
         if self.cache_size:
+            cache = self._cache
             if self._cache_generation != self.jwks.generation:  # the key set changed during get_key
                 cache.clear()
                 self._cache_generation = self.jwks.generation
             if len(cache) >= self.cache_size:
-                try:  # noqa: SIM105 - hot path: a try costs nothing, contextlib.suppress does
-                    cache.popitem(last=False)
-                except KeyError:  # emptied meanwhile by another thread
-                    pass
+                # Full: start over rather than evict one by one (measured: 0.09 against 0.21 us per
+                # new entry for an OrderedDict eviction). Each live token then pays one more full
+                # verification; with fewer live tokens than cache_size (one or a few per client, the
+                # M2M shape) the cache never fills.
+                cache.clear()
             cache[token] = claims
         return claims
 
