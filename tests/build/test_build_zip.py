@@ -126,8 +126,10 @@ assert callable(app.handler)
 bad = sorted(m for m, mod in sys.modules.items()
              if getattr(mod, "__file__", None) and not mod.__file__.startswith(sys.argv[1])
              and "site-packages" in mod.__file__)
-if sys.argv[2] == "resource":  # the hot path's native code: orjson, cryptography (+ _cffi_backend)
+if sys.argv[2] == "resource":  # the hot path's native code: orjson, pybase64, cryptography (+ _cffi_backend)
     import base64
+    import pybase64
+    assert "C extension active" in pybase64.get_version(), pybase64.get_version()  # not its pure fallback
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
     from resource_server.token_parser import TokenParser
@@ -138,6 +140,9 @@ if sys.argv[2] == "resource":  # the hot path's native code: orjson, cryptograph
     parsed = TokenParser().parse(signing_input + "." + b64(sig))
     assert parsed.payload == {"exp": 1, "iat": 1}
     key.public_key().verify(parsed.signature, parsed.signing_input, padding.PKCS1v15(), hashes.SHA256())
+    from resource_server.verifier import signature_matches
+    assert signature_matches(key.public_key(), parsed.signing_input, parsed.signature)
+    assert not signature_matches(key.public_key(), parsed.signing_input + b"x", parsed.signature)
 print(json.dumps({"outside": bad, "modules": len(sys.modules)}))
 """
 

