@@ -3,7 +3,8 @@
 Modules (one job each): :mod:`~resource_server.token_parser` (strict single-pass JWT parse),
 :mod:`~resource_server.strict_json`, :mod:`~resource_server.jwks` (JWKS fetch, validation, cache,
 penalty window), :mod:`~resource_server.signature` (the RS256 check),
-:mod:`~resource_server.verifier` (claims, signature, verified-token cache, scope check), :mod:`~resource_server.errors`, :mod:`~resource_server.config` (environment contract),
+:mod:`~resource_server.verifier` (claims, signature, verified-token cache, scope check),
+:mod:`~resource_server.errors`, :mod:`~resource_server.config` (environment contract),
 :mod:`~resource_server.routes`, :mod:`~resource_server.responses` (RFC 6750),
 :mod:`~resource_server.handler` (the Lambda handler).
 
