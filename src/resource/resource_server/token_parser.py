@@ -21,8 +21,8 @@ payload and the signature, measured by ``make bench``) in its non-validating mod
 and ``=`` are translated to ``!``; the decoder skips every character outside the alphabet, so any
 such character shortens its output, and a segment is accepted only when the output has exactly
 ``len(segment) * 3 // 4`` bytes (this is how foreign characters, padding and whitespace are
-rejected). A valid header is the same string for every token
-signed by one key, so validated headers are kept in a small bounded dictionary.
+rejected). A valid header is the same string for every token signed by one key, so validated
+headers are kept in a small bounded dictionary.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
 Nothing is accepted without step 4 having succeeded for exactly this token string. Then the token
 enters a bounded cache keyed by the whole token string (at most ``cache_size`` entries, emptied when
 full); a hit skips steps 1-4 but still runs every time check against the current clock, drops the
-entry once expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked per request
-by :meth:`TokenVerifier.authorize` / :func:`check_scopes` (all required scopes must be present).
+entry once expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked
+per request by :meth:`TokenVerifier.authorize` / :func:`check_scopes` (all required scopes must be
+present).
 """
 
 from __future__ import annotations
