@@ -9,6 +9,10 @@ installed as wheels for the target platform (``manylinux2014_<arch>``, CPython `
 building needs neither Docker nor AWS. Entries are sorted with fixed timestamps and modes; pip's
 install records and the build interpreter's caches are left out, so two builds are byte-identical.
 
+Next to the zip it writes ``<zip>.manifest.json``: the function, the architecture and runtime it was built
+for, and the zip's SHA-256. The Terraform module reads it and fails at plan when a function's
+``architecture``/``runtime`` differ from what its zip was built for (the zip would fail at import).
+
 When an interpreter of the target version is found, ``.pyc`` files compiled by it with
 ``--invalidation-mode unchecked-hash`` are shipped: Lambda cannot write them into its read-only task
 directory, so without them every cold start compiles every module again.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -155,6 +160,28 @@ def write_zip(staging: Path, out: Path) -> None:
     tmp.replace(out)
 
 
+def manifest_path(zip_path: Path) -> Path:
+    return zip_path.with_name(zip_path.name + ".manifest.json")
+
+
+def write_manifest(zip_path: Path, *, function: str, arch: str, python_version: str, pyc: bool) -> Path:
+    """``<zip>.manifest.json``: what the zip was built for (read by the Terraform module at plan)."""
+    manifest = {
+        "function": function,
+        "architecture": arch,
+        "runtime": f"python{python_version}",
+        "python_version": python_version,
+        "platform": PLATFORMS[arch],
+        "compiled_pyc": pyc,
+        "zip_sha256": hashlib.sha256(zip_path.read_bytes()).hexdigest(),
+    }
+    path = manifest_path(zip_path)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--function", choices=sorted(PACKAGES), required=True)
@@ -174,18 +201,23 @@ def main() -> int:
         copy_tree(SRC / args.function / package, staging / package)
         copy_tree(SRC / "common" / "lambda_common", staging / "lambda_common")
         clean(staging)
+        pyc = False
         if not args.no_pyc:
             python = find_python(args.python_version, args.pyc_python)
             if python:
                 compile_pyc(staging, python)
+                pyc = True
             else:
                 log(
                     f"no Python {args.python_version} interpreter here: shipping without .pyc "
                     "(cold starts will compile every module)"
                 )
         write_zip(staging, args.out)
+    manifest = write_manifest(
+        args.out, function=args.function, arch=args.arch, python_version=args.python_version, pyc=pyc
+    )
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    log(f"{args.out} {args.out.stat().st_size} bytes sha256={digest}")
+    log(f"{args.out} {args.out.stat().st_size} bytes sha256={digest} ({manifest.name})")
     return 0
 
 

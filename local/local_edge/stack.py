@@ -386,6 +386,9 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         if not (settings.zip_dir / name).is_file():
             raise StackError(f"{settings.zip_dir / name} is missing: run `make build-host`")
         shutil.copyfile(settings.zip_dir / name, settings.state_dir / "zips" / name)
+        manifest = settings.zip_dir / f"{name}.manifest.json"  # the module checks it against the function
+        if manifest.is_file():
+            shutil.copyfile(manifest, settings.state_dir / "zips" / manifest.name)
     with step(out, "local AWS emulator (moto)", timings):
         if start_moto(settings, out) and settings.tfstate.exists():
             settings.tfstate.unlink()  # a fresh emulator holds nothing of the old state

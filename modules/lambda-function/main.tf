@@ -5,6 +5,12 @@ data "aws_partition" "current" {}
 locals {
   tags = merge(var.tags, { Name = var.function_name })
 
+  # `make build` writes <zip>.manifest.json next to each zip: what it was built for and its SHA-256.
+  # A zip without a manifest (built elsewhere) is deployed as given.
+  manifest_path = "${var.zip_path}.manifest.json"
+  manifest      = fileexists(local.manifest_path) ? try(jsondecode(file(local.manifest_path)), {}) : null
+  built_for     = local.manifest == null ? null : "${try(local.manifest.architecture, "?")}/${try(local.manifest.runtime, "?")}"
+
   base_statements = [
     {
       Sid      = "WriteOwnLogs"
@@ -40,7 +46,9 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name        = var.function_name
+  # IAM names are global to the account: a prefix (plus a suffix Terraform picks) lets the same function
+  # name exist in several regions of one account. name_prefix takes at most 38 characters.
+  name_prefix = "${substr(var.function_name, 0, 37)}-"
   description = "Execution role of the Lambda function ${var.function_name}."
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -97,7 +105,7 @@ resource "aws_lambda_function" "this" {
     log_format            = "JSON"
     log_group             = aws_cloudwatch_log_group.this.name
     application_log_level = var.log_level
-    system_log_level      = "WARN"
+    system_log_level      = "INFO" # START, END and REPORT (duration, init, memory) are INFO
   }
 
   tracing_config {
@@ -116,4 +124,15 @@ resource "aws_lambda_function" "this" {
 
   # The role must be able to write logs and traces before the first invocation.
   depends_on = [aws_iam_role_policy.this, aws_iam_role_policy_attachment.vpc_access]
+
+  lifecycle {
+    precondition {
+      condition     = local.manifest == null || local.built_for == "${var.architecture}/${var.runtime}"
+      error_message = "${var.zip_path} was built for ${coalesce(local.built_for, "?")} (its build manifest) but the function runs ${var.architecture}/${var.runtime}: every request would fail at import. Rebuild the zip (make build ARCH=<arm64|x86_64> PYTHON_VERSION=<3.x>) or set the architecture and runtime to what it was built for."
+    }
+    precondition {
+      condition     = local.manifest == null || try(local.manifest.zip_sha256 == filesha256(var.zip_path), false)
+      error_message = "${local.manifest_path} does not describe ${var.zip_path} (its zip_sha256 differs): the zip was replaced after the build. Rebuild it with make build, or delete the stale manifest."
+    }
+  }
 }

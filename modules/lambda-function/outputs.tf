@@ -49,7 +49,7 @@ output "role_policy_json" {
 }
 
 output "configuration" {
-  description = "Runtime settings of the function: handler, runtime, architectures, memory, timeout, reserved concurrency, tracing mode and log settings."
+  description = "Runtime settings of the function: handler, runtime, architectures, memory, timeout, reserved concurrency, tracing mode and log settings (format, group, levels, retention)."
   value = {
     handler                        = aws_lambda_function.this.handler
     runtime                        = aws_lambda_function.this.runtime
@@ -59,6 +59,8 @@ output "configuration" {
     reserved_concurrent_executions = aws_lambda_function.this.reserved_concurrent_executions
     tracing_mode                   = aws_lambda_function.this.tracing_config[0].mode
     log_format                     = aws_lambda_function.this.logging_config[0].log_format
+    application_log_level          = aws_lambda_function.this.logging_config[0].application_log_level
+    system_log_level               = aws_lambda_function.this.logging_config[0].system_log_level
     log_group                      = aws_lambda_function.this.logging_config[0].log_group
     log_retention_days             = aws_cloudwatch_log_group.this.retention_in_days
   }

@@ -164,3 +164,16 @@ def test_host_zip_imports_with_nothing_but_itself(tmp_path: Path, function: str)
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outside"] == []
+
+
+@pytest.mark.parametrize("function", ["resource", "client"])
+def test_manifest_records_what_the_zip_was_built_for(
+    lambda_zips: dict[str, tuple[Path, Path]], function: str
+) -> None:
+    bundle = lambda_zips[function][0]
+    manifest = json.loads(bundle.with_name(bundle.name + ".manifest.json").read_text())
+    assert manifest["function"] == function
+    assert manifest["architecture"] == "arm64"
+    assert manifest["runtime"] == f"python{TARGET_VERSION}"
+    assert manifest["platform"] == "manylinux2014_aarch64"
+    assert manifest["zip_sha256"] == sha256(bundle)  # Terraform checks this to spot a replaced zip
