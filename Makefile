@@ -58,13 +58,14 @@ typecheck: $(VENV)/.installed ## mypy --strict on each function's code
 pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-# ---- Terraform (issue 3) --------------------------------------------------------------------
+# ---- Terraform ------------------------------------------------------------------------------
 # The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),
 # `terraform test` against a mocked provider, README tables up to date. `deploy`/`destroy` use your own
 # AWS credentials and region (AWS_PROFILE / AWS_REGION ...); TF_APPLY_ARGS=-auto-approve skips the prompt.
 TF_EXAMPLES := examples/minimal examples/complete examples/local
 TF_DEPLOY_INIT := terraform init -input=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
-TF_BUILD_VARS := -var=lambda_architecture=$(ARCH) -var=lambda_runtime=python$(PYTHON_VERSION)
+# `make deploy` is the demo: it asks for the GET /client endpoint, which the module leaves off by default.
+TF_BUILD_VARS := -var=lambda_architecture=$(ARCH) -var=lambda_runtime=python$(PYTHON_VERSION) -var=enable_client_endpoint=true
 TF_APPLY_ARGS ?=
 
 .PHONY: tf-check tf-fmt tf-validate tf-test docs docs-check deploy destroy
@@ -78,7 +79,11 @@ tf-validate:
 	  (cd $$d && $(TF_INIT) >/dev/null && terraform validate -no-color) || exit 1; \
 	done
 
-tf-test: build
+# A zip with no build manifest next to it (one built elsewhere), for the runs that deploy it as given.
+build/tftest/unlabelled.zip: dist/resource.zip
+	@mkdir -p $(@D) && cp $< $@
+
+tf-test: build build/tftest/unlabelled.zip
 	$(TF_INIT) -test-directory=tests/terraform >/dev/null
 	terraform test -test-directory=tests/terraform -no-color $(TF_TEST_ARGS)
 
@@ -101,9 +106,9 @@ destroy: build ## terraform destroy what `make deploy` created
 	$(TF_DEPLOY_INIT)
 	terraform destroy $(TF_BUILD_VARS) $(TF_APPLY_ARGS)
 
-# ---- Policy tests (issue 5) -----------------------------------------------------------------
-# terraform-compliance judges JSON plans of the root (default inputs) and of examples/complete (HTTPS,
-# two clients). The plans are made without AWS: each root is applied to a moto server on 127.0.0.1 and
+# ---- Policy tests ---------------------------------------------------------------------------
+# terraform-compliance judges JSON plans of the root (default inputs plus the demo endpoint, as
+# `make deploy` applies it) and of examples/complete (HTTPS, two clients). The plans are made without AWS: each root is applied to a moto server on 127.0.0.1 and
 # planned again, so that every value (ARNs inside IAM policies) is known. It lives in its own virtualenv:
 # it pins radish-bdd and IPython, which we keep out of .venv.
 POLICY_VENV ?= .venv-policy
@@ -129,7 +134,7 @@ policy: $(POLICY_VENV)/.installed $(POLICY_OUT)/plans.stamp ## security policies
 
 test: policy
 
-# ---- Local stack (issue 4) ------------------------------------------------------------------
+# ---- Local stack ----------------------------------------------------------------------------
 # State (pids, logs, terraform state, unpacked zips) lives in .local/stack/ (LOCAL_STATE_DIR); ports:
 # LOCAL_AWS_PORT (4566, moto), LOCAL_ALB_PORT (8080), LOCAL_AUTH_PORT (8081).
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
@@ -152,7 +157,7 @@ typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
 
 typecheck: typecheck-local
 
-# ---- Benchmarks (issue 6) -------------------------------------------------------------------
+# ---- Benchmarks -----------------------------------------------------------------------------
 .PHONY: bench bench-node
 $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
@@ -169,7 +174,7 @@ bench-node:
 bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, README)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# ---- Reliability (issue 7) ------------------------------------------------------------------
+# ---- Reliability ----------------------------------------------------------------------------
 # `make test` runs the reliability suite with the bounded Hypothesis profile "ci" and a short soak;
 # these run it longer. SOAK_ARGS passes options to the soak (e.g. SOAK_ARGS="--requests 20000").
 .PHONY: fuzz soak

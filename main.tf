@@ -25,6 +25,12 @@ locals {
   create_network = var.vpc_id == null || length(var.subnet_ids) == 0
   https          = var.certificate_arn != null
 
+  # The demo client function runs outside any VPC: it reaches the API through the load balancer's public
+  # address, from AWS addresses that no narrower CIDR list can name. Checked by the client_url output.
+  client_reaches_api = (!var.enable_client_endpoint || var.endpoint_overrides.api_url != null ||
+  (var.internet_facing && contains(var.ingress_cidrs, "0.0.0.0/0")))
+  kms_key_region = var.kms_key_arn == null ? null : split(":", var.kms_key_arn)[3]
+
   issuer     = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"
   jwks_url   = coalesce(var.endpoint_overrides.jwks_url, "${local.issuer}/.well-known/jwks.json")
   token_url  = coalesce(var.endpoint_overrides.token_url, "https://${module.cognito.domain}.auth.${local.region}.amazoncognito.com/oauth2/token")
@@ -151,6 +157,7 @@ module "alb" {
         function_name               = module.client_function[0].function_name
         function_arn                = module.client_function[0].function_arn
         path_patterns               = ["/client"]
+        source_cidrs                = var.client_endpoint_source_cidrs
         priority                    = 200
         multi_value_headers_enabled = var.alb_multi_value_headers
       }

@@ -26,6 +26,11 @@ output "api_url" {
 output "client_url" {
   description = "URL of the demo client endpoint (GET it to run the whole flow); null when enable_client_endpoint is false."
   value       = local.client_url
+
+  precondition {
+    condition     = local.client_reaches_api
+    error_message = "enable_client_endpoint needs a load balancer that the demo client function can reach: it runs outside the VPC and calls the API over the internet from AWS addresses, so with internet_facing = false or ingress_cidrs without \"0.0.0.0/0\" every GET /client would time out (504). Keep internet_facing = true and ingress_cidrs = [\"0.0.0.0/0\"] (and limit who may call /client with client_endpoint_source_cidrs), or set enable_client_endpoint = false."
+  }
 }
 
 output "user_pool_id" {
@@ -36,6 +41,11 @@ output "user_pool_id" {
 output "user_pool_arn" {
   description = "ARN of the Cognito user pool."
   value       = module.cognito.user_pool_arn
+
+  precondition {
+    condition     = local.kms_key_region == null || local.kms_key_region == local.region
+    error_message = "kms_key_arn is a key in ${coalesce(local.kms_key_region, "?")}, but the module deploys to ${local.region}: Secrets Manager and CloudWatch Logs need a key in their own region."
+  }
 }
 
 output "client_ids" {

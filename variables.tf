@@ -64,6 +64,11 @@ variable "resource_servers" {
     condition     = alltrue(flatten([for rs in var.resource_servers : [for s, d in rs.scopes : can(regex("^[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]{1,256}$", s)) && length(d) >= 1 && length(d) <= 256]]))
     error_message = "Each scope name must be 1-256 printable ASCII characters without spaces, double quotes, slashes or backslashes (e.g. \"read\"), and each scope description 1-256 characters."
   }
+
+  validation {
+    condition     = alltrue(flatten([for id, rs in var.resource_servers : [for s in keys(rs.scopes) : length("${id}/${s}") <= 256]]))
+    error_message = "Each full scope \"<identifier>/<scope>\" must be at most 256 characters: longer ones can be defined but never granted to an app client (Cognito's AllowedOAuthScopes items are at most 256)."
+  }
 }
 
 variable "clients" {
@@ -95,6 +100,11 @@ variable "clients" {
     condition     = alltrue([for c in var.clients : length(c.scopes) >= 1 && length(c.scopes) <= 50 && alltrue([for s in c.scopes : can(regex("^[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,256}/[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]{1,256}$", s))])])
     error_message = "Each client needs 1-50 scopes of the form \"<resource server identifier>/<scope>\", e.g. \"rest-api/read\" (no spaces, quotes or backslashes)."
   }
+
+  validation {
+    condition     = alltrue(flatten([for c in var.clients : [for s in c.scopes : length(s) <= 256]]))
+    error_message = "Each client scope \"<resource server identifier>/<scope>\" must be at most 256 characters in all: Cognito's AllowedOAuthScopes items are limited to 256."
+  }
 }
 
 variable "domain_prefix" {
@@ -120,7 +130,7 @@ variable "secret_recovery_window_days" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the client secrets and the log groups (its key policy must allow CloudWatch Logs); the client function may kms:Decrypt with it. null uses AWS managed encryption."
+  description = "Customer managed symmetric KMS key, in the deployment's region, for the client secrets and the log groups; the client function may kms:Decrypt with it. Its key policy must allow the CloudWatch Logs service principal logs.<region>.amazonaws.com (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*), else creating the log groups fails, and must delegate to IAM (the account root principal with kms:*), else the client role's kms:Decrypt is ignored. The plan checks the region. null uses AWS managed encryption."
   type        = string
   default     = null
 
@@ -229,11 +239,11 @@ variable "resource_function" {
 }
 
 variable "client_function" {
-  description = "Settings of the client function: memory (MB), timeout (s; covers the token request and the API call), reserved concurrency (null = unreserved) and extra environment variables (e.g. TOKEN_EXPIRY_SKEW_SECONDS; the module's own variables win)."
+  description = "Settings of the demo client function: memory (MB), timeout (s; covers the token request and the API call), reserved concurrency (default 2, which caps how many containers, and so billed token requests, the public endpoint can cause; null = unreserved, needed on accounts whose concurrency quota is below 102) and extra environment variables (e.g. TOKEN_EXPIRY_SKEW_SECONDS; the module's own variables win)."
   type = object({
     memory_size          = optional(number, 256)
     timeout              = optional(number, 15)
-    reserved_concurrency = optional(number)
+    reserved_concurrency = optional(number, 2)
     environment          = optional(map(string), {})
   })
   default = {}
@@ -283,9 +293,21 @@ variable "endpoint_overrides" {
 }
 
 variable "enable_client_endpoint" {
-  description = "Create the demo client function and its /client route. The app clients and their secrets exist either way."
+  description = "Create the demo client function and its GET /client route, which fetches a token as client_function_client and calls the API: anyone who may reach /client gets that client's scopes, and each cold start buys a billed token. Off by default; limit it with client_endpoint_source_cidrs. The app clients and their secrets exist either way."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "client_endpoint_source_cidrs" {
+  description = "With enable_client_endpoint: the only source CIDR blocks whose requests reach GET /client (a source_ip condition on its listener rule; others get the listener's 404). Empty: whoever may reach the load balancer (ingress_cidrs). At most 3 (ALB's limit per condition)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.client_endpoint_source_cidrs) <= 3 && alltrue([for c in var.client_endpoint_source_cidrs : can(cidrnetmask(c)) && try(cidrsubnet(c, 0, 0) == c, false)])
+    error_message = "client_endpoint_source_cidrs must list at most 3 canonical IPv4 CIDR blocks, e.g. [\"203.0.113.0/24\"] (host bits zero)."
+  }
 }
 
 # ---- Load balancer and network --------------------------------------------------------------

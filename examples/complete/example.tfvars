@@ -7,3 +7,4 @@ subnet_ids          = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
 ingress_cidrs       = ["0.0.0.0/0"]
 kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 deletion_protection = false
+client_source_cidrs = ["203.0.113.0/24"]

@@ -40,6 +40,10 @@ module "m2m" {
   }
   client_function_client = "storefront"
 
+  # The demo endpoint GET /client, for the callers in client_source_cidrs only.
+  enable_client_endpoint       = true
+  client_endpoint_source_cidrs = var.client_source_cidrs
+
   route_scopes = {
     "GET /api"  = ["orders/read"]
     "POST /api" = ["orders/write"]
@@ -60,8 +64,13 @@ module "m2m" {
   deletion_protection         = var.deletion_protection
   log_retention_days          = 365
 
+  # Reserved concurrency is opt-in: Lambda keeps at least 100 of the account's concurrency unreserved,
+  # so a new account (quota 10) cannot reserve any. Check the "Concurrent executions" quota first.
   resource_function = {
     memory_size          = 512
-    reserved_concurrency = 50
+    reserved_concurrency = var.resource_reserved_concurrency
+  }
+  client_function = {
+    reserved_concurrency = var.client_reserved_concurrency
   }
 }

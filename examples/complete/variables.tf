@@ -62,3 +62,21 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "client_source_cidrs" {
+  description = "Source CIDR blocks allowed to call the demo endpoint GET /client (at most 3), e.g. your office; empty lets anyone who reaches the load balancer call it."
+  type        = list(string)
+  default     = []
+}
+
+variable "resource_reserved_concurrency" {
+  description = "Reserved concurrency of the resource function; null (default) leaves it unreserved. Needs an account concurrency quota of at least 100 plus this value."
+  type        = number
+  default     = null
+}
+
+variable "client_reserved_concurrency" {
+  description = "Reserved concurrency of the demo client function (module default 2); null leaves it unreserved, as new accounts (quota 10) require."
+  type        = number
+  default     = 2
+}

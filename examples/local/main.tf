@@ -55,6 +55,9 @@ module "m2m" {
   # Secrets can go at once: the emulator's state is thrown away with it.
   secret_recovery_window_days = 0
 
+  # The demo endpoint GET /client that `make local` calls.
+  enable_client_endpoint = true
+
   vpc_id     = var.use_default_vpc ? data.aws_vpc.default[0].id : null
   subnet_ids = var.use_default_vpc ? slice(sort(data.aws_subnets.default[0].ids), 0, 2) : []
 

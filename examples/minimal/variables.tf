@@ -9,3 +9,9 @@ variable "name" {
   type        = string
   default     = "m2m-minimal"
 }
+
+variable "client_source_cidrs" {
+  description = "Source CIDR blocks allowed to call the demo endpoint GET /client (at most 3); empty lets anyone call it."
+  type        = list(string)
+  default     = []
+}

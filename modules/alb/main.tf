@@ -153,6 +153,15 @@ resource "aws_lb_listener_rule" "this" {
     }
   }
 
+  dynamic "condition" {
+    for_each = length(each.value.source_cidrs) > 0 ? [each.value.source_cidrs] : []
+    content {
+      source_ip {
+        values = condition.value
+      }
+    }
+  }
+
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
@@ -164,8 +173,10 @@ resource "aws_route53_record" "this" {
   type    = "A"
 
   alias {
-    name                   = aws_lb.this.dns_name
-    zone_id                = aws_lb.this.zone_id
-    evaluate_target_health = true
+    name    = aws_lb.this.dns_name
+    zone_id = aws_lb.this.zone_id
+    # Lambda targets have no health checks: evaluating target health would only make Route 53 answer
+    # with nothing when every target group is judged unhealthy.
+    evaluate_target_health = false
   }
 }

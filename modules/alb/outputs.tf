@@ -44,13 +44,14 @@ output "subnet_ids" {
 }
 
 output "listener_rules" {
-  description = "Path patterns and priority of the listener rule of each target, by target key."
+  description = "Path patterns, source CIDR blocks and priority of the listener rule of each target, by target key."
   value = {
     for k, r in aws_lb_listener_rule.this : k => {
       arn           = r.arn
       listener_arn  = r.listener_arn
       priority      = r.priority
       path_patterns = sort(flatten([for c in r.condition : [for p in c.path_pattern : p.values]]))
+      source_cidrs  = sort(flatten([for c in r.condition : [for s in c.source_ip : s.values]]))
     }
   }
 }

@@ -83,18 +83,24 @@ variable "access_logs" {
 }
 
 variable "targets" {
-  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (at most 5) and the rule priority (unique, 1-50000)."
+  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (at most 3), optional source CIDR blocks that alone reach it (at most 3; empty: any source the security group admits), and the rule priority (unique, 1-50000)."
   type = map(object({
     function_name               = string
     function_arn                = string
     path_patterns               = list(string)
+    source_cidrs                = optional(list(string), [])
     priority                    = number
     multi_value_headers_enabled = optional(bool, false)
   }))
 
   validation {
-    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.path_patterns) <= 5 && t.priority >= 1 && t.priority <= 50000])
-    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with 1-5 path patterns and a priority between 1 and 50000."
+    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.path_patterns) <= 3 && length(t.source_cidrs) <= 3 && t.priority >= 1 && t.priority <= 50000])
+    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with 1-3 path patterns, at most 3 source CIDR blocks (ALB allows 3 values per condition and 5 per rule) and a priority between 1 and 50000."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.targets : length(t.path_patterns) + length(t.source_cidrs) <= 5])
+    error_message = "A target's path patterns and source CIDR blocks together must be at most 5 (ALB's limit of condition values per rule)."
   }
 
   validation {

@@ -278,7 +278,8 @@ def complete_variable_names() -> set[str]:
 
 
 TARGETS = [
-    Target("root", ".", "with_certificate"),
+    # The root as `make deploy` applies it: the module's defaults plus the demo endpoint, which is opt-in.
+    Target("root", ".", "with_certificate", lambda _url: {"enable_client_endpoint": True}),
     Target("complete", "examples/complete", "without_certificate", prepare_complete),
 ]
 TARGET_BY_NAME = {t.name: t for t in TARGETS}

@@ -5,6 +5,7 @@ mock_provider "aws" {
 }
 
 variables {
+  enable_client_endpoint = true
   resource_servers = {
     "rest-api" = { name = "REST API", scopes = { read = "Read", write = "Write" } }
     "reports"  = { name = "Reports", scopes = { export = "Export" } }

@@ -6,6 +6,11 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# The demo endpoint is opt-in (the module's default leaves it off); these runs ask for it.
+variables {
+  enable_client_endpoint = true
+}
+
 override_resource {
   target = module.resource_function.aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-resource" }
@@ -105,9 +110,9 @@ run "defaults" {
   # ---- function settings ---------------------------------------------------------------------
   assert {
     condition = alltrue([for c in [module.resource_function.configuration, module.client_function[0].configuration] :
-      c.handler == "app.handler" && c.runtime == "python3.13" && c.architectures == tolist(["arm64"]) && c.tracing_mode == "Active" && c.log_format == "JSON" && c.log_retention_days == 30
+      c.handler == "app.handler" && c.runtime == "python3.13" && c.architectures == tolist(["arm64"]) && c.tracing_mode == "Active" && c.log_format == "JSON" && c.log_retention_days == 30 && c.system_log_level == "INFO"
     ])
-    error_message = "Both functions: app.handler, python3.13, arm64, X-Ray Active, JSON logs, 30 days retention."
+    error_message = "Both functions: app.handler, python3.13, arm64, X-Ray Active, JSON logs, 30 days retention, INFO system logs (START/REPORT lines)."
   }
 
   assert {
@@ -204,8 +209,11 @@ run "tags_and_settings" {
     log_retention_days  = 90
     lambda_runtime      = "python3.12"
     lambda_architecture = "x86_64"
-    resource_function   = { memory_size = 512, timeout = 5, reserved_concurrency = 10, environment = { CLOCK_SKEW_SECONDS = "30", USER_POOL_ID = "ignored" } }
-    client_function     = { environment = { TOKEN_EXPIRY_SKEW_SECONDS = "120" } }
+    # Zips without a build manifest (built elsewhere) are deployed as given: no architecture check.
+    resource_zip_path = "./build/tftest/unlabelled.zip"
+    client_zip_path   = "./build/tftest/unlabelled.zip"
+    resource_function = { memory_size = 512, timeout = 5, reserved_concurrency = 10, environment = { CLOCK_SKEW_SECONDS = "30", USER_POOL_ID = "ignored" } }
+    client_function   = { environment = { TOKEN_EXPIRY_SKEW_SECONDS = "120" } }
   }
 
   assert {
@@ -219,8 +227,8 @@ run "tags_and_settings" {
   }
 
   assert {
-    condition     = module.client_function[0].configuration.memory_size == 256 && module.client_function[0].configuration.timeout == 15 && module.client_function[0].configuration.reserved_concurrent_executions == -1
-    error_message = "client_function defaults: 256 MB, 15 s, unreserved."
+    condition     = module.client_function[0].configuration.memory_size == 256 && module.client_function[0].configuration.timeout == 15 && module.client_function[0].configuration.reserved_concurrent_executions == 2
+    error_message = "client_function defaults: 256 MB, 15 s, reserved concurrency 2 (caps the containers, and so the billed tokens, a public demo endpoint can cause)."
   }
 
   assert {

@@ -4,6 +4,11 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# The demo endpoint is opt-in (the module's default leaves it off); these runs ask for it.
+variables {
+  enable_client_endpoint = true
+}
+
 override_resource {
   target = module.alb.aws_lb_listener.https[0]
   values = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/mock/50dc6c495c0c9188/0000000000000443" }

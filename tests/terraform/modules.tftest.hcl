@@ -258,7 +258,7 @@ run "alb_http" {
     ingress_cidrs = ["10.0.0.0/8", "192.168.0.0/16"]
     targets = {
       resource = { function_name = "orders-resource", function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders-resource", path_patterns = ["/api", "/api/*"], priority = 100 }
-      client   = { function_name = "orders-client", function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders-client", path_patterns = ["/client"], priority = 200, multi_value_headers_enabled = true }
+      client   = { function_name = "orders-client", function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders-client", path_patterns = ["/client"], source_cidrs = ["203.0.113.0/24"], priority = 200, multi_value_headers_enabled = true }
     }
   }
 
@@ -280,6 +280,11 @@ run "alb_http" {
   assert {
     condition     = [for r in aws_security_group.this.ingress : [r.from_port, r.to_port, r.protocol]] == [[80, 80, "tcp"]] && toset(one(aws_security_group.this.ingress).cidr_blocks) == toset(["10.0.0.0/8", "192.168.0.0/16"])
     error_message = "Without a certificate the security group admits only port 80, only from ingress_cidrs."
+  }
+
+  assert {
+    condition     = output.listener_rules["client"].source_cidrs == tolist(["203.0.113.0/24"]) && length(output.listener_rules["resource"].source_cidrs) == 0
+    error_message = "A target's source_cidrs become a source_ip condition on its rule only."
   }
 
   assert {
@@ -390,6 +395,11 @@ run "alb_https" {
   assert {
     condition     = aws_route53_record.this[0].name == "api.example.com" && aws_route53_record.this[0].type == "A" && aws_route53_record.this[0].alias[0].name == aws_lb.this.dns_name
     error_message = "An alias record domain_name -> ALB in the given zone."
+  }
+
+  assert {
+    condition     = one(aws_route53_record.this[0].alias).evaluate_target_health == false
+    error_message = "Lambda targets have no health checks: the alias must not evaluate target health."
   }
 
   assert {
@@ -518,4 +528,60 @@ run "network_rejects_small_cidr" {
   }
 
   expect_failures = [var.cidr_block]
+}
+
+# ---- build manifest: a zip built for another architecture or Python fails at plan ---------------
+run "lambda_function_zip_built_for_another_architecture" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "orders-fn"
+    zip_path      = "./dist/resource.zip" # make build: arm64, python3.13
+    architecture  = "x86_64"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "lambda_function_zip_built_for_another_python" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "orders-fn"
+    zip_path      = "./dist/client.zip"
+    runtime       = "python3.12"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "lambda_function_role_name_is_a_prefix" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "orders-function-with-a-rather-long-name-1234"
+    zip_path      = "./dist/resource.zip"
+  }
+
+  assert {
+    condition     = aws_iam_role.this.name_prefix == "orders-function-with-a-rather-long-na-"
+    error_message = "The role has a name prefix of at most 38 characters (IAM names are global to the account; a fixed name collides in a second region)."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].system_log_level == "INFO"
+    error_message = "Lambda's START/REPORT lines are INFO: a WARN system level drops duration, init and memory."
+  }
 }

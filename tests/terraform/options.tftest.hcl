@@ -4,6 +4,11 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# The demo endpoint is opt-in (the module's default leaves it off); these runs ask for it.
+variables {
+  enable_client_endpoint = true
+}
+
 run "kms_key" {
   command = apply
 

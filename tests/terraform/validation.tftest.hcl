@@ -134,6 +134,7 @@ run "client_scope_not_defined" {
 run "client_function_client_unknown" {
   command = plan
   variables {
+    enable_client_endpoint = true
     client_function_client = "missing"
   }
   expect_failures = [output.client_secret_arns]
@@ -390,4 +391,96 @@ run "ssl_policy_not_tls13" {
     alb_ssl_policy = "ELBSecurityPolicy-2016-08"
   }
   expect_failures = [var.alb_ssl_policy]
+}
+
+# ---- the demo endpoint is opt-in, and only where the client function can reach the API --------------
+run "defaults_create_no_client_endpoint" {
+  command = plan
+
+  assert {
+    condition     = length(module.client_function) == 0 && keys(module.alb.target_group_arns) == tolist(["resource"]) && output.client_url == null
+    error_message = "The module's defaults must be safe for reuse: no client function and no /client route unless enable_client_endpoint."
+  }
+}
+
+run "client_endpoint_behind_restricted_ingress" {
+  command = plan
+  variables {
+    enable_client_endpoint = true
+    ingress_cidrs          = ["203.0.113.0/24"]
+  }
+  expect_failures = [output.client_url]
+}
+
+run "client_endpoint_behind_internal_alb" {
+  command = plan
+  variables {
+    enable_client_endpoint = true
+    internet_facing        = false
+  }
+  expect_failures = [output.client_url]
+}
+
+run "restricted_alb_without_client_endpoint" {
+  command = plan
+  variables {
+    ingress_cidrs   = ["203.0.113.0/24"]
+    internet_facing = false
+  }
+}
+
+run "client_endpoint_with_api_url_override_behind_internal_alb" {
+  command = plan
+  variables {
+    enable_client_endpoint = true
+    internet_facing        = false
+    endpoint_overrides     = { api_url = "https://api.internal.example.com/api" }
+  }
+}
+
+run "client_endpoint_source_cidrs_not_canonical" {
+  command = plan
+  variables {
+    enable_client_endpoint       = true
+    client_endpoint_source_cidrs = ["203.0.113.7/24"]
+  }
+  expect_failures = [var.client_endpoint_source_cidrs]
+}
+
+run "client_endpoint_too_many_source_cidrs" {
+  command = plan
+  variables {
+    enable_client_endpoint       = true
+    client_endpoint_source_cidrs = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24"]
+  }
+  expect_failures = [var.client_endpoint_source_cidrs]
+}
+
+# ---- Cognito's 256-character limit on a whole scope "<identifier>/<scope>" -----------------------
+run "scope_over_256_characters" {
+  command = plan
+  variables {
+    resource_servers = { (join("", [for i in range(200) : "a"])) = { name = "Long", scopes = { (join("", [for i in range(60) : "r"])) = "Read" } } }
+    clients          = { demo = { scopes = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(60) : "r"])}"] } }
+    route_scopes     = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(60) : "r"])}"] }
+  }
+  expect_failures = [var.resource_servers, var.clients]
+}
+
+run "scope_of_exactly_256_characters" {
+  command = plan
+  variables {
+    resource_servers = { (join("", [for i in range(200) : "a"])) = { name = "Long", scopes = { (join("", [for i in range(55) : "r"])) = "Read" } } }
+    clients          = { demo = { scopes = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(55) : "r"])}"] } }
+    route_scopes     = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(55) : "r"])}"] }
+  }
+}
+
+# ---- a KMS key must be in the region the module deploys to ------------------------------------------
+run "kms_key_in_another_region" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+  expect_failures = [output.user_pool_arn]
 }
