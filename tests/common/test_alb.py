@@ -14,7 +14,7 @@ from lambda_common.alb import BadEvent, parse_event, response
 def single_event(**over: Any) -> dict[str, Any]:
     event: dict[str, Any] = {
         "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:tg/x"}},
-        "httpMethod": "get",
+        "httpMethod": "GET",
         "path": "/api",
         "queryStringParameters": {"a": "1"},
         "headers": {"Authorization": "Bearer abc", "x-forwarded-for": "10.0.0.1"},
@@ -41,9 +41,13 @@ def multi_event(**over: Any) -> dict[str, Any]:
     return event
 
 
-def test_single_value_event_lowercases_headers_and_uppercases_method() -> None:
+def test_single_value_event_lowercases_headers_and_keeps_the_method_as_sent() -> None:
     req = parse_event(single_event())
     assert req.method == "GET"
+    assert parse_event(single_event(httpMethod="get")).method == "get"  # case-sensitive, RFC 9110 §9.1
+    assert (
+        parse_event(single_event(httpMethod="po\u017ft")).method == "po\u017ft"
+    )  # never upper-cased to POST
     assert req.path == "/api"
     assert req.header("AUTHORIZATION") == "Bearer abc"
     assert req.header_values("authorization") == ("Bearer abc",)

@@ -432,7 +432,12 @@ CASES: list[Case] = [
     Case("scope_longer", _b(_claims(scope="rest-api/readx")), INSUFFICIENT, "exact tokens"),
     Case("scope_uppercase", _b(_claims(scope="REST-API/READ")), INSUFFICIENT, "case-sensitive"),
     Case("scope_comma_separated", _b(_claims(scope=f"{READ},{WRITE}")), INSUFFICIENT, "space-separated"),
-    Case("scope_tab_separated", _b(_claims(scope=f"{WRITE}\t{READ}")), INSUFFICIENT, "space-separated"),
+    Case(
+        "scope_tab_separated",
+        _b(_claims(scope=f"{WRITE}\t{READ}")),
+        INVALID_TOKEN,
+        "tab is no scope-token char",
+    ),
     Case("scope_double_space", _b(_claims(scope=f"{WRITE}  {READ}")), INVALID_TOKEN, "empty scope item"),
     Case("scope_leading_space", _b(_claims(scope=f" {READ}")), INVALID_TOKEN, "empty scope item"),
     Case("scope_as_list", _b(_claims(scope=[READ, WRITE])), INVALID_TOKEN, "scope type"),

@@ -144,6 +144,8 @@ def claims(now: int = NOW, **over: Any) -> dict[str, Any]:
         "jti": "8f1c0000-0000-4000-8000-000000000001",
         "client_id": CLIENT_ID,
     }
+    if "client_id" in over and "sub" not in over:  # a client-credentials token: sub == client_id
+        base["sub"] = over["client_id"]
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 

@@ -79,21 +79,27 @@ def oracle_scopes(payload: Any, now: float) -> tuple[str, ...] | None:
     if type(payload) is not dict:
         return None
     exp, iat = payload.get("exp"), payload.get("iat")
-    if type(exp) is not int or type(iat) is not int:
+    safe = range(2**53 + 1)  # I-JSON integers, no negative time
+    if type(exp) is not int or type(iat) is not int or exp not in safe or iat not in safe:
+        return None
+    if not 0 < exp - iat <= 86_400:  # Cognito's access-token lifetimes
         return None
     nbf = payload.get("nbf", 0)
-    if "nbf" in payload and type(nbf) is not int:
+    if "nbf" in payload and (type(nbf) is not int or nbf not in safe):
         return None
     if payload.get("iss") != ISSUER or payload.get("token_use") != "access":
         return None
     client_id = payload.get("client_id")
     if type(client_id) is not str or client_id not in ALLOWED:
         return None
+    if payload.get("sub") != client_id:  # a client-credentials token
+        return None
     scope = payload.get("scope", "")
     if type(scope) is not str:
         return None
     scopes = tuple(scope.split(" ")) if scope else ()
-    if "" in scopes:
+    scope_token = set(map(chr, [0x21, *range(0x23, 0x5C), *range(0x5D, 0x7F)]))  # RFC 6749 §3.3
+    if any(not item or not set(item) <= scope_token for item in scopes):
         return None
     if now >= exp + LEEWAY or iat > now + LEEWAY or nbf > now + LEEWAY:
         return None
@@ -523,7 +529,7 @@ def check_answer(world: World, shape: Shape, *, keys_down: bool) -> None:
         if len(secret) >= 40 and secret.count(".") >= 2:  # token-like values (not random text that
             assert secret not in text, "token echoed"  # happens to spell a word of the answer)
 
-    route = ROUTES.get((shape.method.upper(), shape.path))
+    route = ROUTES.get((shape.method, shape.path))  # methods are case-sensitive (RFC 9110 §9.1)
     sent = credentials(shape.scheme + built.token) if shape.include_auth and well_formed else None
     genuine = sent is not None and sent == built.original and built.acceptable is not None
     if 200 <= status < 300:
@@ -543,7 +549,7 @@ def check_answer(world: World, shape: Shape, *, keys_down: bool) -> None:
         and shape.body != "b64:!!!not base64"  # not an ALB event: 400 bad_request before anything else
     ):
         # a genuine request is let in (POST bodies may still be refused: invalid JSON 400, too large 413)
-        assert status == 200 or (shape.method.upper() == "POST" and status in (400, 413)), answer
+        assert status == 200 or (shape.method == "POST" and status in (400, 413)), answer
         if status != 200:
             assert body["error"] in ("invalid_json", "payload_too_large")
 

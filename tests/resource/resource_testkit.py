@@ -92,6 +92,8 @@ def default_claims(now: int = NOW, **over: Any) -> dict[str, Any]:
         "jti": "8f1c0000-0000-4000-8000-000000000000",
         "client_id": CLIENT_ID,
     }
+    if "client_id" in over and "sub" not in over:  # a client-credentials token: sub == client_id
+        claims["sub"] = over["client_id"]
     claims.update(over)
     return {k: v for k, v in claims.items() if v is not None}
 

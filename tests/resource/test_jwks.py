@@ -341,3 +341,61 @@ def test_parse_jwks_ignores_unknown_members_and_needs_one_usable_key(keys: Keys)
     assert set(parse_jwks(json.dumps(doc).encode())) == {KID}
     with pytest.raises(InvalidKeySet, match="no usable"):
         parse_jwks(jwks_document(jwk_for(keys.weak, "w")))
+
+
+# ---- numeric headers from the JWKS endpoint are ASCII decimals of bounded length, else ignored -----
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["²", "¹²³", "9" * 5000, "0x10", "1e3"],
+    ids=["superscript-two", "superscript-123", "5000-digits", "hex", "exponent"],
+)
+def test_malformed_content_length_is_ignored_and_the_keys_still_load(
+    make_jwks: MakeJwks, jwks_server: JwksServer, keys: Keys, length: str
+) -> None:
+    """``str.isdigit`` accepts ``²``, which ``int`` then rejects; ``int`` refuses 4,300+ digits. Either
+    used to escape from the fetch and answer 401 to genuine tokens."""
+    jwks_server.headers = {"Content-Length": length, "Connection": "close"}  # the body runs to the close
+    key = make_jwks().get_key(KID)
+    assert key.public_numbers() == keys.main.public_key().public_numbers()
+
+
+def test_twelve_digit_content_length_over_the_cap_is_still_refused(
+    make_jwks: MakeJwks, jwks_server: JwksServer
+) -> None:
+    jwks_server.headers = {"Content-Length": "999999999999", "Connection": "close"}
+    with pytest.raises(KeysUnavailable, match="larger"):
+        make_jwks().get_key(KID)
+
+
+class _BrokenPool:
+    """Stands in for urllib3 when it fails in a way the fetch does not foresee (a library bug): the one
+    thing here that is not real, because no real upstream can make urllib3 raise this on purpose."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("unforeseen failure inside the HTTP library")
+
+
+def test_any_unforeseen_fetch_failure_is_keys_unavailable_never_invalid_token(make_jwks: MakeJwks) -> None:
+    cache = make_jwks(http=_BrokenPool())
+    with pytest.raises(KeysUnavailable) as caught:
+        cache.get_key(KID)
+    assert caught.value.retry_after >= 1
+    with pytest.raises(KeysUnavailable):  # within the penalty window: still 503, not UnknownKey (401)
+        cache.get_key(KID)
+
+
+@pytest.mark.parametrize("member", ["n", "e"])
+def test_leading_zero_octet_in_n_or_e_is_rejected(keys: Keys, member: str) -> None:
+    """RFC 7518 §6.3.1.1: n (and e, §6.3.1.2) use the minimum number of octets; a leading zero octet is a
+    second spelling of the same key."""
+    jwk = jwk_for(keys.main, KID)
+    numbers = keys.main.public_key().public_numbers()
+    value = numbers.n if member == "n" else numbers.e
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    jwk[member] = b64url(b"\x00" + raw)
+    with pytest.raises(InvalidKey, match="leading zero"):
+        rsa_key_from_jwk(jwk)
+    with pytest.raises(InvalidKeySet):
+        parse_jwks(jwks_document(jwk))

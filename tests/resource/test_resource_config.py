@@ -120,3 +120,11 @@ def test_clock_skew_is_bounded_and_optional() -> None:
 def test_only_configured_routes_exist() -> None:
     config = load_config(env(ROUTE_SCOPES='{"GET /api": ["rest-api/read"]}'))
     assert config.route_scopes == {("GET", "/api"): ("rest-api/read",)}
+
+
+def test_client_credentials_only_by_default_with_a_switch_for_user_tokens() -> None:
+    assert load_config(env()).client_credentials_only is True
+    assert load_config(env(CLIENT_CREDENTIALS_ONLY="false")).client_credentials_only is False
+    assert load_config(env(CLIENT_CREDENTIALS_ONLY="TRUE")).client_credentials_only is True
+    with pytest.raises(ConfigError, match="CLIENT_CREDENTIALS_ONLY"):
+        load_config(env(CLIENT_CREDENTIALS_ONLY="yes"))

@@ -227,12 +227,12 @@ def test_overlong_header_is_400(app: ResourceApp, mode: str) -> None:
 @pytest.mark.parametrize(
     ("claims", "description"),
     [
-        ({"exp": NOW - 1}, "The access token expired"),
+        ({"exp": NOW - 1, "iat": NOW - 3601}, "The access token expired"),
         ({"iss": "https://evil.example"}, "The access token is invalid"),
         ({"token_use": "id"}, "The access token is invalid"),
         ({"client_id": "intruder"}, "The access token is invalid"),
         ({"exp": "9999999999"}, "The access token is invalid"),
-        ({"iat": NOW + 3600}, "The access token is not valid yet"),
+        ({"iat": NOW + 3600, "exp": NOW + 7200}, "The access token is not valid yet"),
     ],
 )
 def test_bad_token_is_401_invalid_token(
@@ -301,10 +301,7 @@ def test_other_methods_are_405_with_allow(
     app: ResourceApp, tokens: TokenFactory, mode: str, method: str
 ) -> None:
     resp = app.handle(event(mode, method, headers=bearer(tokens.make())))
-    if method == "get":  # methods are upper-cased by the ALB adapter
-        assert resp["statusCode"] == 200
-        return
-    check_shape(resp, mode)
+    check_shape(resp, mode)  # "get" too: methods are case-sensitive (RFC 9110 §9.1)
     assert resp["statusCode"] == 405
     assert header(resp, "allow") == "GET, POST"
 
@@ -499,3 +496,40 @@ def test_build_app_rejects_bad_configuration(jwks_server: JwksServer) -> None:
     app = build_app(app_env(jwks_server.url))
     assert app.verifier.jwks.url == jwks_server.url
     assert app(event("single"), None)["statusCode"] == 401
+
+
+# ---- hostile JWKS headers, case-sensitive methods, encoded query names --------------------------------
+
+
+@pytest.mark.parametrize("length", ["²", "9" * 5000])
+def test_genuine_token_passes_when_the_jwks_content_length_is_malformed(
+    app: ResourceApp, tokens: TokenFactory, jwks_server: JwksServer, length: str, mode: str
+) -> None:
+    """Such a header used to raise inside the JWKS fetch, which answered 401 to a genuine token."""
+    jwks_server.headers = {"Content-Length": length, "Connection": "close"}
+    resp = app.handle(event(mode, headers=bearer(tokens.make())))
+    assert resp["statusCode"] == 200, body(resp)
+
+
+@pytest.mark.parametrize("method", ["get", "Get", "po\u017ft", "pOST", "\uff47\uff45\uff54"])
+def test_methods_are_case_sensitive(app: ResourceApp, tokens: TokenFactory, method: str, mode: str) -> None:
+    """RFC 9110 §9.1: the method token is case-sensitive; ``"po\\u017ft".upper()`` is ``"POST"`` in Python."""
+    resp = app.handle(event(mode, method, headers=bearer(tokens.make()), body="{}"))
+    check_shape(resp, mode)
+    assert resp["statusCode"] == 405, (method, body(resp))
+    assert header(resp, "allow") == "GET, POST"
+
+
+@pytest.mark.parametrize("name", ["access%5Ftoken", "access%5ftoken", "%61ccess_token", "access_tok%65n"])
+def test_percent_encoded_access_token_query_name_is_still_a_token_in_the_query(
+    app: ResourceApp, tokens: TokenFactory, name: str, mode: str
+) -> None:
+    """The ALB passes query names undecoded; a server that decodes them sees ``access_token``."""
+    token = tokens.make()
+    resp = app.handle(event(mode, headers=bearer(token), query={name: [token]}))
+    assert resp["statusCode"] == 400
+    assert body(resp)["error"] == "invalid_request"
+    assert "invalid_request" in (header(resp, "www-authenticate") or "")
+    resp = app.handle(event(mode, query={name: [token]}))
+    assert resp["statusCode"] == 400
+    assert token not in json.dumps(resp)

@@ -157,3 +157,30 @@ def test_mutated_signatures_answer_like_cryptography_verify(
     assert signature_matches(key_2048.public_key(), message, mutated) is cryptography_verifies(
         key_2048, message, mutated
     )
+
+
+def test_signature_shorter_than_the_modulus_is_rejected_like_verify_does() -> None:
+    """RFC 8017 §8.2.2 step 1: a signature whose length is not the modulus' length is invalid.
+
+    About 1 in 256 genuine signatures starts with a zero byte; the same number written without that byte
+    is a second spelling of the token, which ``recover_data_from_signature`` accepts and ``verify`` does
+    not. Many real tokens are signed until 8 such signatures turn up; each must keep one spelling only.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key()
+    found = 0
+    for index in range(20_000):
+        message = MESSAGE + b"." + str(index).encode()
+        signature = key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+        if signature[0] != 0:
+            continue
+        found += 1
+        short = signature[1:]
+        assert signature_matches(public, message, signature)
+        assert cryptography_verifies(key, message, signature)
+        assert not cryptography_verifies(key, message, short)
+        assert not signature_matches(public, message, short), "a 255-byte spelling of a genuine signature"
+        assert not signature_matches(public, message, b"\x00" + signature), "one byte longer than n"
+        if found == 8:
+            break
+    assert found == 8, "expected 8 signatures with a leading zero byte among 20,000"

@@ -198,7 +198,7 @@ def test_expiry_is_exclusive(make_verifier: MakeVerifier, tokens: TokenFactory, 
     with pytest.raises(errors.TokenExpired):
         verifier.verify(fresh)
     with pytest.raises(errors.TokenExpired):
-        verifier.verify(tokens.make(exp=NOW - 3600))
+        verifier.verify(tokens.make(exp=NOW - 3600, iat=NOW - 7200))
 
 
 def test_leeway_applies_to_exp_iat_and_nbf(
@@ -206,9 +206,9 @@ def test_leeway_applies_to_exp_iat_and_nbf(
 ) -> None:
     clock.now = NOW
     verifier = make_verifier(leeway=5)
-    verifier.verify(tokens.make(exp=NOW - 4))
+    verifier.verify(tokens.make(exp=NOW - 4, iat=NOW - 3604))
     with pytest.raises(errors.TokenExpired):
-        verifier.verify(tokens.make(exp=NOW - 5))
+        verifier.verify(tokens.make(exp=NOW - 5, iat=NOW - 3605))
     verifier.verify(tokens.make(iat=NOW + 5))
     with pytest.raises(errors.TokenIssuedInFuture):
         verifier.verify(tokens.make(iat=NOW + 6))
@@ -560,3 +560,135 @@ def test_scope_tuples_are_shared_and_their_cache_stays_bounded(
     long_scope = " ".join(f"scope-{i}" for i in range(200))
     assert len(verifier.verify(tokens.make(scope=long_scope)).scopes) == 200
     assert long_scope not in verifier._scope_tuples
+
+
+# ---- claims that Cognito never signs ------------------------------------------------------------------
+
+MAX_SAFE = 2**53
+
+
+@pytest.mark.parametrize(
+    ("iat", "exp"),
+    [
+        (NOW, NOW + 86_401),  # one second over Cognito's longest access-token life (1 day)
+        (NOW - 86_400 * 365, NOW + 3600),  # issued a year ago, still "valid": never from Cognito
+        (NOW - 10**9, NOW + 3600),
+        (NOW, NOW),  # no lifetime at all
+        (NOW + 1, NOW),  # expires before it is issued
+    ],
+    ids=[
+        "lifetime-over-a-day",
+        "iat-a-year-ago",
+        "iat-far-in-the-past",
+        "zero-lifetime",
+        "negative-lifetime",
+    ],
+)
+def test_rejects_lifetimes_cognito_never_issues(
+    verifier: TokenVerifier, tokens: TokenFactory, iat: int, exp: int
+) -> None:
+    with pytest.raises(errors.InvalidClaim, match="lifetime"):
+        verifier.verify(tokens.make(iat=iat, exp=exp))
+
+
+def test_accepts_the_longest_lifetime_cognito_issues(verifier: TokenVerifier, tokens: TokenFactory) -> None:
+    assert verifier.verify(tokens.make(iat=NOW, exp=NOW + 86_400)).exp == NOW + 86_400
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize(
+    "value", [MAX_SAFE + 1, 2**63, 2**64, 2**64 + 1, -1, -(2**63) - 1], ids=lambda v: f"{v:#x}"
+)
+def test_rejects_integers_beyond_the_safe_range(
+    verifier: TokenVerifier, tokens: TokenFactory, claim: str, value: int
+) -> None:
+    """I-JSON (RFC 7493 §2.2): integers beyond 2**53 are not interoperable (orjson reads 2**64 as a
+    float, json as an int); no time claim of Cognito's is negative."""
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.make(**{claim: value}))
+
+
+def _reason(verifier: TokenVerifier, token: str) -> str:
+    try:
+        verifier.verify(token)
+    except errors.InvalidToken as exc:
+        return exc.reason
+    return "accepted"
+
+
+_CLAIM_VALUES = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([NOW, NOW + 60, NOW - 60, NOW + 86_400, MAX_SAFE, MAX_SAFE + 1, 2**64, -(2**63) - 1]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    exp=_CLAIM_VALUES, iat=_CLAIM_VALUES, nbf=st.none() | _CLAIM_VALUES, extra=st.none() | st.text(max_size=4)
+)
+def test_same_answer_whether_or_not_the_payload_also_holds_an_array(  # noqa: PLR0917 - hypothesis
+    verifier: TokenVerifier, tokens: TokenFactory, exp: Any, iat: Any, nbf: Any, extra: Any
+) -> None:
+    """A flat payload is read by orjson, one with an array by the strict stdlib decoder: both must agree."""
+    claims = {"exp": exp, "iat": iat, "nbf": nbf, "note": extra}
+    flat = tokens.make(**claims)
+    with_array = tokens.make(**claims, amr=["client_credentials"])
+    assert _reason(verifier, flat) == _reason(verifier, with_array)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        'rest-api/read rest-api/"write"',
+        "rest-api/read rest-api\\write",
+        "rest-api/read\trest-api/write",
+        "rest-api/réad",
+        "rest-api/read\x7f",
+        "rest-api/read\u00a0rest-api/write",
+        "rest-api/read\x00",
+    ],
+    ids=["double-quote", "backslash", "tab", "non-ascii", "del", "nbsp", "nul"],
+)
+def test_scope_items_must_be_rfc6749_scope_tokens(
+    verifier: TokenVerifier, tokens: TokenFactory, scope: str
+) -> None:
+    """RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces."""
+    with pytest.raises(errors.InvalidClaim):
+        verifier.verify(tokens.make(scope=scope))
+
+
+@pytest.mark.parametrize("sub", ["5e3f0000-0000-4000-8000-000000000000", OTHER_CLIENT_ID, None, 5])
+def test_client_credentials_tokens_have_sub_equal_to_client_id(
+    verifier: TokenVerifier, tokens: TokenFactory, sub: Any
+) -> None:
+    """A client-credentials token has ``sub == client_id``; a user's access token (same client) does not."""
+    with pytest.raises(errors.NotClientCredentials):
+        verifier.verify(tokens.make(sub=sub))
+
+
+def test_user_access_tokens_pass_when_the_switch_allows_them(
+    make_verifier: MakeVerifier, tokens: TokenFactory
+) -> None:
+    verifier = make_verifier(client_credentials_only=False)
+    user_token = tokens.make(sub="5e3f0000-0000-4000-8000-000000000000", username="alice")
+    assert verifier.verify(user_token).client_id == CLIENT_ID
+
+
+def test_a_signature_without_its_leading_zero_byte_is_a_forgery(
+    verifier: TokenVerifier, tokens: TokenFactory
+) -> None:
+    """RFC 8017 §8.2.2 step 1, through the whole verifier: one token, one spelling."""
+    for index in range(5000):
+        token = tokens.make(jti=f"leading-zero-{index}")
+        signature = base64.urlsafe_b64decode(token.rsplit(".", 1)[1] + "==")
+        if signature[0] == 0:
+            break
+    else:
+        pytest.fail("no signature with a leading zero byte among 5,000 tokens")
+    assert verifier.verify(token).client_id == CLIENT_ID
+    short = token.rsplit(".", 1)[0] + "." + b64url(signature[1:])
+    with pytest.raises(errors.InvalidSignature):
+        verifier.verify(short)
+    assert verifier.cached_tokens == 1

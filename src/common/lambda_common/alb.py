@@ -26,7 +26,8 @@ class BadEvent(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """An HTTP request as the ALB delivered it. Header names are lower-cased."""
+    """An HTTP request as the ALB delivered it. Header names are lower-cased; the method is exactly as
+    sent; query names and values are as sent (the ALB does not percent-decode them)."""
 
     method: str
     path: str
@@ -97,7 +98,7 @@ def parse_event(event: Any) -> Request:
     else:
         body = raw_body.encode("utf-8", "surrogatepass")
     return Request(
-        method=method.upper(),
+        method=method,  # case-sensitive (RFC 9110 §9.1): "get" is not GET; "po\\u017ft".upper() is "POST"
         path=path,
         headers=_lower_keys(headers),
         query=query,

@@ -76,6 +76,16 @@ def optional_int(
     return value
 
 
+def optional_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """``true`` or ``false`` (any case); ``default`` when unset or empty."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false"):
+        raise ConfigError(name, f"must be true or false, got {raw[:20]!r}")
+    return raw == "true"
+
+
 def csv_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A required comma-separated list of non-empty items (blanks around items are removed)."""
     items = tuple(item.strip() for item in require_str(env, name).split(","))

@@ -9,6 +9,8 @@
 | ``ROUTE_SCOPES`` | yes | JSON object ``{"GET /api": ["rest-api/read"], "POST /api": [...]}``: |
 | | | the routes that exist (``GET /api``, ``POST /api``) and their scopes, all required |
 | ``CLOCK_SKEW_SECONDS`` | no | whole seconds 0-300 of leeway for ``exp``/``iat``/``nbf``; default 5 |
+| ``CLIENT_CREDENTIALS_ONLY`` | no | ``true`` (default): client-credentials tokens only |
+| | | (``sub == client_id``); ``false`` also accepts users' access tokens |
 
 The issuer is always ``https://cognito-idp.<region>.amazonaws.com/<pool id>``, never derived from
 ``JWKS_URL``. Anything missing or malformed raises one :class:`ConfigError` naming the variable.
@@ -22,7 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lambda_common.config import ConfigError, csv_list, optional_int, optional_str, require_str
+from lambda_common.config import (
+    ConfigError,
+    csv_list,
+    optional_bool,
+    optional_int,
+    optional_str,
+    require_str,
+)
 from resource_server import strict_json
 from resource_server.routes import IMPLEMENTED_ROUTES
 
@@ -44,6 +53,7 @@ class ResourceConfig:
     allowed_client_ids: tuple[str, ...]
     route_scopes: Mapping[tuple[str, str], tuple[str, ...]]
     clock_skew_seconds: int
+    client_credentials_only: bool = True
 
 
 def cognito_issuer(user_pool_id: str) -> str:
@@ -130,4 +140,5 @@ def load_config(env: Mapping[str, str]) -> ResourceConfig:
         allowed_client_ids=client_ids,
         route_scopes=route_scopes,
         clock_skew_seconds=skew,
+        client_credentials_only=optional_bool(env, "CLIENT_CREDENTIALS_ONLY", True),
     )

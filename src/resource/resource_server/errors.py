@@ -78,6 +78,13 @@ class WrongIssuer(InvalidToken):
     reason = "wrong_issuer"
 
 
+class NotClientCredentials(InvalidToken):
+    """``sub`` differs from ``client_id``: a user's access token, not a client-credentials token (rejected
+    unless the verifier was built with ``client_credentials_only=False``)."""
+
+    reason = "not_client_credentials"
+
+
 class WrongTokenUse(InvalidToken):
     """``token_use`` is not ``"access"`` (for example an ID token)."""
 

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 from lambda_common.alb import BadEvent, Request, parse_event
 from lambda_common.log import get_logger
@@ -88,7 +89,7 @@ class ResourceApp:
     def _bearer_token(self, request: Request) -> str | dict[str, Any]:
         mv = request.multi_value
         values = request.header_values("authorization")
-        in_query = "access_token" in request.query
+        in_query = _token_in_query(request.query)
         if not values:
             if in_query:
                 answer = responses.invalid_request("Send the token in the Authorization header only", mv)
@@ -174,6 +175,16 @@ class ResourceApp:
 _TOO_DEEP = object()
 
 
+def _token_in_query(query: Mapping[str, tuple[str, ...]]) -> bool:
+    """An ``access_token`` query parameter (RFC 6750 §2.3), also when its name is percent-encoded: the
+    ALB passes names undecoded, and any server that decodes them reads ``access%5Ftoken`` as the token."""
+    if not query:
+        return False
+    if "access_token" in query:
+        return True
+    return any(unquote_plus(name) == "access_token" for name in query if "%" in name)
+
+
 def _nesting_within(value: Any, limit: int) -> bool:
     """True when arrays/objects in ``value`` nest at most ``limit`` levels (iterative, no recursion)."""
     stack = [(value, 1)]
@@ -214,6 +225,7 @@ def app_from_config(
         allowed_client_ids=config.allowed_client_ids,
         leeway=config.clock_skew_seconds,
         clock=clock or time.time,
+        client_credentials_only=config.client_credentials_only,
     )
     return ResourceApp(RouteTable(config.route_scopes), verifier)
 

@@ -8,7 +8,8 @@
   penalty window paces attempts), no redirects, ``identity`` encoding only, a response size cap
   (64 KiB by default), HTTP 200 only, strict UTF-8 JSON without duplicate members.
 - Keys: ``kty`` ``RSA``; ``use`` ``sig`` and ``alg`` ``RS256`` when present; ``key_ops`` containing
-  ``verify`` when present; ``n``/``e`` canonical unpadded base64url; modulus 2048-8192 bits; odd
+  ``verify`` when present; ``n``/``e`` canonical unpadded base64url without a leading zero octet
+  (Base64urlUInt, RFC 7518 §6.3.1); modulus 2048-8192 bits; odd
   exponent of at most 32 bits; a ``kid`` that two keys share is dropped. A bad key is logged and never
   used. A document that is not an object with a ``keys`` array, or that holds no usable key, is
   rejected and never replaces the cached set.
@@ -33,6 +34,7 @@ from typing import Any
 import urllib3
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
+from lambda_common.headers import ascii_decimal
 from lambda_common.log import get_logger
 from resource_server import strict_json
 from resource_server.errors import KeysUnavailable, MalformedToken, UnknownKey
@@ -57,13 +59,17 @@ class InvalidKeySet(ValueError):
 
 
 def _b64url_uint(jwk: Mapping[str, Any], name: str) -> int:
+    """A Base64urlUInt (RFC 7518 §2): the minimum number of octets, so no leading zero octet."""
     value = jwk.get(name)
     if type(value) is not str or not value:
         raise InvalidKey(f"{name} is missing or not a string")
     try:
-        return int.from_bytes(b64url_decode(value), "big")
+        octets = b64url_decode(value)
     except MalformedToken:
         raise InvalidKey(f"{name} is not canonical unpadded base64url") from None
+    if octets[0] == 0:
+        raise InvalidKey(f"{name} has a leading zero octet (RFC 7518 §6.3.1: minimum number of octets)")
+    return int.from_bytes(octets, "big")
 
 
 def rsa_key_from_jwk(jwk: Any) -> tuple[str, int, int, RSAPublicKey]:
@@ -206,13 +212,21 @@ class JwksCache:
             log.info("JWKS key set installed", extra={"kids": sorted(numbers), "generation": self.generation})
 
     def _fetch(self) -> None:
+        """Download, validate and install the key set; any failure is :class:`KeysUnavailable` (503),
+        never an exception that would reject a genuine token as invalid (401)."""
         self.fetch_count += 1
+        retry_after = math.ceil(self.penalty_seconds)
         try:
             body = self._download()
             keys = parse_jwks(body)
+        except KeysUnavailable:
+            raise
         except InvalidKeySet as exc:
             log.error("JWKS rejected", extra={"problem": str(exc)})
-            raise KeysUnavailable(f"JWKS rejected: {exc}", math.ceil(self.penalty_seconds)) from None
+            raise KeysUnavailable(f"JWKS rejected: {exc}", retry_after) from None
+        except Exception as exc:  # whatever a hostile upstream or a library bug raises: keys unavailable
+            log.exception("JWKS fetch failed unexpectedly", extra={"problem": type(exc).__name__})
+            raise KeysUnavailable(f"JWKS fetch failed: {type(exc).__name__}", retry_after) from None
         self._install(keys)
 
     def _download(self) -> bytes:
@@ -240,8 +254,9 @@ class JwksCache:
             encoding = resp.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):
                 raise InvalidKeySet(f"JWKS uses content-encoding {encoding[:20]!r}")
-            length = resp.headers.get("content-length", "")
-            if length.isdigit() and int(length) > self.max_bytes:
+            # Announced size: only 1-12 ASCII digits count; any other value is ignored (the read is capped).
+            length = ascii_decimal(resp.headers.get("content-length"), 12)
+            if length is not None and length > self.max_bytes:
                 raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
             body = self._read_body(resp, deadline)
             complete = True

@@ -32,9 +32,17 @@ _NO_DIGEST_INFO = NoDigestInfo()
 
 
 def signature_matches(key: RSAPublicKey, signing_input: bytes, signature: bytes) -> bool:
-    """True when ``signature`` is ``key``'s RS256 signature of exactly ``signing_input``."""
+    """True when ``signature`` is ``key``'s RS256 signature of exactly ``signing_input``.
+
+    Step 1 of RFC 8017 §8.2.2 comes first: the signature must have exactly the modulus' length in
+    octets. ``recover_data_from_signature`` reads a shorter one as the same number, so without this a
+    genuine signature that starts with a zero byte would also verify with that byte dropped: two
+    spellings of one token (``verify`` rejects the short one).
+    """
+    if len(signature) != (key.key_size + 7) >> 3:
+        return False
     try:
         recovered = key.recover_data_from_signature(signature, _PADDING, _NO_DIGEST_INFO)
-    except InvalidSignature:  # wrong length, value not below n, or a bad padding layer
+    except InvalidSignature:  # value not below n, or a bad padding layer
         return False
     return recovered == SHA256_DIGEST_INFO_PREFIX + sha256(signing_input).digest()

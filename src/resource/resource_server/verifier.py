@@ -5,11 +5,15 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
 
 1. :class:`~resource_server.token_parser.TokenParser`: size cap, segments, strict base64url, strict
    JSON, header allow-list with ``alg`` pinned to RS256;
-2. claims: ``exp`` and ``iat`` required integers (``bool``, ``float`` and strings are rejected),
-   ``nbf`` integer if present; ``iss`` exactly the pool's issuer; ``token_use == "access"``;
-   ``client_id`` a string in the allow-list; ``scope`` absent or a string of single-space-separated
-   scopes; then time: expired when ``now >= exp + leeway``, rejected when ``iat > now + leeway`` or
-   ``nbf > now + leeway``;
+2. claims: ``exp`` and ``iat`` required integers from 0 to 2**53 (``bool``, ``float`` and strings are
+   rejected; beyond 2**53 integers are not interoperable, RFC 7493 §2.2, and orjson reads 2**64 as a
+   float where json reads an int), ``nbf`` such an integer if present; a lifetime ``exp - iat`` of 1 s
+   to 1 day (Cognito's longest access token), so no token issued long ago passes; ``iss`` exactly the
+   pool's issuer; ``token_use == "access"``; ``client_id`` a string in the allow-list; ``sub`` equal to
+   ``client_id`` (what a client-credentials token carries; ``client_credentials_only=False`` also
+   admits users' access tokens); ``scope`` absent or RFC 6749 §3.3 ``scope-token`` s separated by
+   single spaces; then time: expired when ``now >= exp + leeway``, rejected when
+   ``iat > now + leeway`` or ``nbf > now + leeway``;
 3. key: :meth:`JwksCache.get_key` for the header's ``kid`` (configured URL only; the token cannot
    steer it);
 4. signature: :func:`~resource_server.signature.signature_matches`, RSASSA-PKCS1-v1_5 with SHA-256
@@ -25,6 +29,7 @@ present).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 
@@ -36,6 +41,7 @@ from resource_server.errors import (
     InvalidSignature,
     InvalidToken,
     MalformedToken,
+    NotClientCredentials,
     TokenExpired,
     TokenIssuedInFuture,
     TokenNotYetValid,
@@ -48,6 +54,10 @@ from resource_server.signature import signature_matches
 from resource_server.token_parser import MAX_TOKEN_LENGTH, TokenParser
 
 MAX_LEEWAY_SECONDS = 300
+MAX_SAFE_INTEGER = 2**53
+MAX_LIFETIME_SECONDS = 86_400  # Cognito's longest access-token validity (1 day)
+# RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+_SCOPE_CLAIM = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")
 DEFAULT_CACHE_SIZE = 1024
 _SCOPE_CACHE_SIZE = 64
 _MAX_CACHED_SCOPE_LENGTH = 1024
@@ -77,7 +87,9 @@ class TokenVerifier:
 
     ``issuer`` is ``https://cognito-idp.<region>.amazonaws.com/<pool id>``; ``jwks`` the pool's key
     cache; ``allowed_client_ids`` the app clients whose tokens are accepted; ``leeway`` (0-300 s) is
-    the clock skew allowed for ``exp``/``iat``/``nbf``; ``clock`` returns epoch seconds.
+    the clock skew allowed for ``exp``/``iat``/``nbf``; ``clock`` returns epoch seconds;
+    ``client_credentials_only`` (default) requires ``sub == client_id``, set it to False for a pool
+    whose users' access tokens must pass too.
     """
 
     def __init__(
@@ -90,6 +102,7 @@ class TokenVerifier:
         clock: Callable[[], float] = time.time,
         cache_size: int = DEFAULT_CACHE_SIZE,
         max_token_length: int = MAX_TOKEN_LENGTH,
+        client_credentials_only: bool = True,
     ) -> None:
         allowed = frozenset(allowed_client_ids)
         if not allowed or not all(isinstance(c, str) and c for c in allowed):
@@ -107,6 +120,7 @@ class TokenVerifier:
         self._allowed: dict[str, str] = {c: c for c in allowed}
         self._scope_tuples: dict[str, tuple[str, ...]] = {}
         self.leeway = leeway
+        self.client_credentials_only = client_credentials_only
         self.cache_size = cache_size
         self._clock = clock
         self._parser = TokenParser(max_token_length)
@@ -188,15 +202,17 @@ class TokenVerifier:
         """Claim rules in the module docstring's step 2 (same time rules as :func:`check_times`)."""
         exp = payload.get("exp")
         iat = payload.get("iat")
-        if type(exp) is not int:
-            raise InvalidClaim("exp is missing or not an integer")
-        if type(iat) is not int:
-            raise InvalidClaim("iat is missing or not an integer")
+        if type(exp) is not int or not 0 <= exp <= MAX_SAFE_INTEGER:
+            raise InvalidClaim("exp is missing or not an integer from 0 to 2**53")
+        if type(iat) is not int or not 0 <= iat <= MAX_SAFE_INTEGER:
+            raise InvalidClaim("iat is missing or not an integer from 0 to 2**53")
+        if not 0 < exp - iat <= MAX_LIFETIME_SECONDS:
+            raise InvalidClaim("lifetime exp - iat is not 1 s to 1 day (Cognito's range)")
         nbf: int | None = None
         if "nbf" in payload:
             value = payload["nbf"]
-            if type(value) is not int:
-                raise InvalidClaim("nbf is not an integer")
+            if type(value) is not int or not 0 <= value <= MAX_SAFE_INTEGER:
+                raise InvalidClaim("nbf is not an integer from 0 to 2**53")
             nbf = value
         if payload.get("iss") != self.issuer:
             raise WrongIssuer("iss is not this user pool")
@@ -205,6 +221,8 @@ class TokenVerifier:
         client_id = payload.get("client_id")
         if type(client_id) is not str or (client_id := self._allowed.get(client_id)) is None:
             raise ClientNotAllowed("client_id is not allowed")
+        if self.client_credentials_only and payload.get("sub") != client_id:
+            raise NotClientCredentials("sub is not client_id: not a client-credentials token")
         scope = payload.get("scope")
         if type(scope) is str:
             scopes = self._scope_tuples.get(scope)
@@ -225,9 +243,9 @@ class TokenVerifier:
 
     def _scopes_of(self, scope: str) -> tuple[str, ...]:
         """Split a scope claim into its tokens; one shared tuple per distinct string (bounded)."""
+        if scope and not _SCOPE_CLAIM.fullmatch(scope):
+            raise InvalidClaim("scope is not RFC 6749 scope-tokens separated by single spaces")
         scopes = tuple(scope.split(" ")) if scope else ()
-        if "" in scopes:
-            raise InvalidClaim("scope has empty items")
         if len(self._scope_tuples) >= _SCOPE_CACHE_SIZE or len(scope) > _MAX_CACHED_SCOPE_LENGTH:
             self._scope_tuples.clear()
         else:
