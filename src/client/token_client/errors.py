@@ -63,6 +63,12 @@ class ApiUnavailable(UpstreamError):
     code = "api_unreachable"
 
 
+class ApiInvalidResponse(UpstreamError):
+    """The API answered JSON nested too deeply to pass on."""
+
+    code = "api_invalid_response"
+
+
 class ApiTimeout(UpstreamError):
     """The API did not answer in time."""
 

@@ -28,7 +28,7 @@ import urllib3
 from lambda_common.alb import MAX_RESPONSE_BODY_BYTES, BadEvent, parse_event, response
 from lambda_common.log import get_logger
 from token_client.client import TokenClient
-from token_client.config import ClientConfig, load_config
+from token_client.config import ClientConfig, is_loopback_url, load_config
 from token_client.errors import UpstreamError
 from token_client.http import Deadline, HttpClient, RetryPolicy
 from token_client.secret_cache import SecretCache, SecretsClient, default_client_factory
@@ -172,5 +172,9 @@ def build_handler(
     )
     if config.token_url.startswith("http://"):
         log.warning("TOKEN_URL uses plain http: the client secret travels unencrypted (use https)")
+    if config.api_url.startswith("http://") and not is_loopback_url(config.api_url):
+        log.warning(
+            "API_URL uses plain http: the access token travels unencrypted (use https, RFC 6750 §5.3)"
+        )
     log.debug("client configured", extra={"scopes": list(config.scopes)})
     return ClientHandler(client, clock=clock, safety_margin=safety_margin)

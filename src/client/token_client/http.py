@@ -21,6 +21,7 @@ import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from lambda_common.headers import ascii_decimal
 from lambda_common.log import get_logger
 
 log = get_logger(__name__)
@@ -111,14 +112,9 @@ class ResponseTooLarge(HttpUnreachable):
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Delta-seconds of a Retry-After header (an HTTP date is ignored), or None."""
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 6:
-        return None
-    return float(int(raw))
+    """Delta-seconds of a Retry-After header (an HTTP date or anything but 1-6 ASCII digits: None)."""
+    seconds = ascii_decimal(headers.get("retry-after"), 6)
+    return None if seconds is None else float(seconds)
 
 
 class HttpClient:

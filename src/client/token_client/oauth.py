@@ -13,13 +13,13 @@ attempt cannot fix and that would only burn the account's token quota.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
+from token_client import upstream_json
 from token_client.errors import (
     InvalidTokenResponse,
     TokenEndpointError,
@@ -69,15 +69,12 @@ def token_request_body(scopes: tuple[str, ...]) -> bytes:
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (not UTF-8, not JSON, nested too deeply, not an object)."""
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+        value = upstream_json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, upstream_json.UpstreamJsonError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def parse_token_response(body: bytes) -> AccessToken:

@@ -15,7 +15,6 @@ container. Error messages name the failure, never the secret's value, and botoco
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lambda_common.log import get_logger
+from token_client import upstream_json
 from token_client.errors import SecretError
 
 log = get_logger(__name__)
@@ -101,9 +101,10 @@ def parse_credentials(secret_string: Any) -> ClientCredentials:
     if len(secret_string) > MAX_SECRET_CHARS:
         raise SecretError("the client secret is too large")
     try:
-        data = json.loads(secret_string)
-    except ValueError:
-        raise SecretError("the client secret is not valid JSON") from None
+        data = upstream_json.loads(secret_string)
+    except upstream_json.UpstreamJsonError as exc:
+        problem = "nested too deeply" if exc.too_deep else "not valid JSON"
+        raise SecretError(f"the client secret is {problem}") from None
     if not isinstance(data, dict):
         raise SecretError("the client secret is not a JSON object")
     values: dict[str, str] = {}
