@@ -131,7 +131,7 @@ def steps(
         print("profile: the verifier's claim helper changed; claims step skipped")
 
     def key_lookup() -> None:
-        get = base.jwks.get_key
+        get = base.jwks.get_key_and_length
         for p in parsed:
             get(p.kid)
 

@@ -154,7 +154,9 @@ class JwksCache:
         self._total_seconds = connect_timeout + read_timeout
         self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout, total=self._total_seconds)
         self._lock = threading.Lock()
-        self._keys: dict[str, RSAPublicKey] = {}
+        # kid -> (key, modulus length in octets): the signature check needs both, and key.key_size is a
+        # computed getter (about 60 ns), so the length is worked out once per key set
+        self._keys: dict[str, tuple[RSAPublicKey, int]] = {}
         self._numbers: dict[str, tuple[int, int]] = {}
         self._next_fetch_at = -math.inf
         self._last_fetch_ok = True
@@ -172,13 +174,17 @@ class JwksCache:
         Raises :class:`UnknownKey` (the set, fetched in this window, lacks ``kid``) or
         :class:`KeysUnavailable` (no usable set could be obtained and the cache cannot answer).
         """
-        key = self._keys.get(kid)
-        if key is not None:
-            return key
+        return self.get_key_and_length(kid)[0]
+
+    def get_key_and_length(self, kid: str) -> tuple[RSAPublicKey, int]:
+        """:meth:`get_key` with the key's modulus length in octets (what an RS256 signature must be)."""
+        entry = self._keys.get(kid)
+        if entry is not None:
+            return entry
         with self._lock:
-            key = self._keys.get(kid)
-            if key is not None:
-                return key  # another caller's fetch brought it
+            entry = self._keys.get(kid)
+            if entry is not None:
+                return entry  # another caller's fetch brought it
             now = self._clock()
             if now < self._next_fetch_at:
                 if self._last_fetch_ok:
@@ -193,10 +199,10 @@ class JwksCache:
                 self._last_fetch_ok = False
                 raise
             self._last_fetch_ok = True
-            key = self._keys.get(kid)
-            if key is None:
+            entry = self._keys.get(kid)
+            if entry is None:
                 raise UnknownKey("kid not in the key set")
-            return key
+            return entry
 
     def load(self, document: bytes) -> None:
         """Install a JWKS document obtained elsewhere (preloading); raise :class:`InvalidKeySet`."""
@@ -206,7 +212,7 @@ class JwksCache:
     def _install(self, keys: dict[str, tuple[int, int, RSAPublicKey]]) -> None:
         numbers = {kid: (n, e) for kid, (n, e, _) in keys.items()}
         if numbers != self._numbers:
-            self._keys = {kid: key for kid, (_, _, key) in keys.items()}
+            self._keys = {kid: (key, (n.bit_length() + 7) >> 3) for kid, (n, _, key) in keys.items()}
             self._numbers = numbers
             self.generation += 1
             log.info("JWKS key set installed", extra={"kids": sorted(numbers), "generation": self.generation})

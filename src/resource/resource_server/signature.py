@@ -31,15 +31,18 @@ _PADDING = PKCS1v15()
 _NO_DIGEST_INFO = NoDigestInfo()
 
 
-def signature_matches(key: RSAPublicKey, signing_input: bytes, signature: bytes) -> bool:
+def signature_matches(
+    key: RSAPublicKey, signing_input: bytes, signature: bytes, modulus_octets: int | None = None
+) -> bool:
     """True when ``signature`` is ``key``'s RS256 signature of exactly ``signing_input``.
 
     Step 1 of RFC 8017 §8.2.2 comes first: the signature must have exactly the modulus' length in
-    octets. ``recover_data_from_signature`` reads a shorter one as the same number, so without this a
-    genuine signature that starts with a zero byte would also verify with that byte dropped: two
+    octets (``modulus_octets``, computed from the key when not given; the JWKS cache keeps it beside
+    each key). ``recover_data_from_signature`` reads a shorter one as the same number, so without this
+    a genuine signature that starts with a zero byte would also verify with that byte dropped: two
     spellings of one token (``verify`` rejects the short one).
     """
-    if len(signature) != (key.key_size + 7) >> 3:
+    if len(signature) != (modulus_octets or (key.key_size + 7) >> 3):
         return False
     try:
         recovered = key.recover_data_from_signature(signature, _PADDING, _NO_DIGEST_INFO)
