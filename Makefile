@@ -8,21 +8,28 @@ PYTHON_VERSION ?= 3.13
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
-BOOTSTRAP_PYTHON ?= $(shell scripts/find-python.sh $(PYTHON_VERSION))
-TF_PLUGIN_DIR ?= $(shell scripts/find-tf-plugins.sh)
+# The interpreter that creates the virtualenvs: 3.13, else 3.12 (scripts/find-python.sh says why it fails).
+# Looked up only when a virtualenv is created; BOOTSTRAP_PYTHON=/path/to/python3.x overrides it.
+FIND_PYTHON = $(or $(BOOTSTRAP_PYTHON),$$(scripts/find-python.sh $(PYTHON_VERSION)))
+# A filesystem mirror of hashicorp/aws, found once per make run (and inherited by sub-makes): used when
+# found, else `terraform init` downloads the provider as usual.
+ifeq ($(origin TF_PLUGIN_DIR),undefined)
+TF_PLUGIN_DIR := $(shell scripts/find-tf-plugins.sh)
+endif
 export TF_PLUGIN_DIR
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
-TF_INIT := terraform init -input=false -backend=false -plugin-dir=$(TF_PLUGIN_DIR)
+TF_INIT := terraform init -input=false -backend=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
 
 FUNCTION_SOURCES = $(shell find src/common src/$(1) -name '*.py' -not -path '*/__pycache__/*') src/$(1)/requirements.txt scripts/build_zip.py
 
 .PHONY: help venv build build-host lint typecheck pytest test clean
 
-help: ## list the targets
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+help: ## list the targets (make local and make test first)
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
+	  '{ line = sprintf("  make %-16s %s", $$1, $$2) } $$1 == "local" { a = line; next } $$1 == "test" { b = line; next } { rest = rest line "\n" } END { print a; print b; printf "%s", rest }'
 
 $(VENV)/.installed: requirements-dev.txt src/resource/requirements.txt src/client/requirements.txt
-	@test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { python="$(FIND_PYTHON)" && [ -n "$$python" ] && "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -70,10 +77,10 @@ TF_APPLY_ARGS ?=
 
 .PHONY: tf-check tf-fmt tf-validate tf-test docs docs-check deploy destroy
 
-tf-fmt:
+tf-fmt: ## terraform fmt -check -recursive
 	terraform fmt -check -recursive -diff
 
-tf-validate:
+tf-validate: ## terraform validate at the root and in every example
 	@for d in . $(TF_EXAMPLES); do \
 	  echo "terraform validate $$d"; \
 	  (cd $$d && $(TF_INIT) >/dev/null && terraform validate -no-color) || exit 1; \
@@ -83,11 +90,11 @@ tf-validate:
 build/tftest/unlabelled.zip: dist/resource.zip
 	@mkdir -p $(@D) && cp $< $@
 
-tf-test: build build/tftest/unlabelled.zip
+tf-test: build build/tftest/unlabelled.zip ## terraform test (tests/terraform, mocked provider) after make build
 	$(TF_INIT) -test-directory=tests/terraform >/dev/null
 	terraform test -test-directory=tests/terraform -no-color $(TF_TEST_ARGS)
 
-docs-check: $(VENV)/.installed
+docs-check: $(VENV)/.installed ## fail when README's Terraform tables differ from the .tf files
 	$(PY) scripts/tfdocs.py --check
 
 tf-check: tf-fmt tf-validate tf-test docs-check ## Terraform: fmt, validate root + examples, terraform test, README tables current
@@ -119,7 +126,7 @@ POLICY_PLAN_INPUTS = $(wildcard *.tf modules/*/*.tf examples/complete/*.tf) $(PO
 .PHONY: policy policy-plans
 
 $(POLICY_VENV)/.installed: requirements-policy.txt
-	@test -x $(POLICY_VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(POLICY_VENV)
+	@test -x $(POLICY_VENV)/bin/python || { python="$(FIND_PYTHON)" && [ -n "$$python" ] && "$$python" -m venv $(POLICY_VENV); }
 	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
 	@touch $@
 
@@ -140,17 +147,24 @@ test: policy
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
 .PHONY: local local-down local-token typecheck-local
 
-local: $(VENV)/.installed ## run the whole flow here: moto, terraform apply of examples/local, local ALB + token endpoint, GET /client
-	@echo "==> host zips (make build-host) ..."; t0=$$(date +%s%N); \
-	  $(MAKE) --no-print-directory build-host && \
+# One timed step of `make local`: prints "==> <title> ...", runs the command, then "    done in N s".
+define timed
+	@echo "==> $(1) ..."; t0=$$(date +%s%N); $(2) && \
 	  awk -v ns=$$(( $$(date +%s%N) - t0 )) 'BEGIN { printf "    done in %.1f s\n", ns / 1e9 }'
+endef
+
+local: ## run the whole flow here: moto, terraform apply of examples/local, local ALB + token endpoint, GET /client
+	$(call timed,virtualenv $(VENV) (pinned packages; the first time about a minute),$(MAKE) --no-print-directory -s $(VENV)/.installed)
+	@$(LOCAL_EDGE) ports
+	@mkdir -p .local
+	$(call timed,host zips (make build-host; log .local/build-host.log),{ $(MAKE) --no-print-directory -s build-host >.local/build-host.log 2>&1 || { tail -n 20 .local/build-host.log; false; }; })
 	@$(LOCAL_EDGE) up
 
 local-down: ## stop every process `make local` started and remove its state (.local/stack/)
 	@$(LOCAL_EDGE) down
 
-local-token: ## print an access token of the demo client (SCOPE=... to choose), for curl -H "Authorization: Bearer ..."
-	@$(LOCAL_EDGE) token $(if $(SCOPE),--scope "$(SCOPE)")
+local-token: ## print an access token (CLIENT=<key of clients>, default demo; SCOPE=... to choose), for curl -H "Authorization: Bearer ..."
+	@$(LOCAL_EDGE) token $(if $(CLIENT),--client "$(CLIENT)") $(if $(SCOPE),--scope "$(SCOPE)")
 
 typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
 	$(VENV)/bin/mypy local/local_edge
@@ -164,14 +178,14 @@ $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
 	@touch $@
 
 # aws-jwt-verify (Node) into bench/node_modules (git-ignored), only where node and npm exist.
-bench-node:
+bench-node: ## install aws-jwt-verify for the benchmark (where node and npm exist)
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
 	  if [ ! -f bench/node_modules/.installed ] || [ bench/package-lock.json -nt bench/node_modules/.installed ]; then \
 	    (cd bench && npm ci --no-audit --no-fund --loglevel=error) && touch bench/node_modules/.installed; \
 	  fi; \
 	else echo "bench: node/npm not found: the aws-jwt-verify case is skipped"; fi
 
-bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, README)
+bench: $(VENV)/.bench-installed build build-host bench-node ## measure verifier, token client, cold imports, zip sizes (bench/results.json, docs/performance.md)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 # ---- Reliability ----------------------------------------------------------------------------
