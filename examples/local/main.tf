@@ -55,6 +55,12 @@ module "m2m" {
   # Secrets can go at once: the emulator's state is thrown away with it.
   secret_recovery_window_days = 0
 
+  # What stack.auto.tfvars says: resource servers, clients, routes, and the demo endpoint's client.
+  resource_servers       = var.resource_servers
+  clients                = var.clients
+  route_scopes           = var.route_scopes
+  client_function_client = var.client_function_client
+
   # The demo endpoint GET /client that `make local` calls.
   enable_client_endpoint = true
 

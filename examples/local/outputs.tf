@@ -33,6 +33,11 @@ output "client_ids" {
   value       = module.m2m.client_ids
 }
 
+output "client_function_client" {
+  description = "Key of the client whose credentials GET /client uses."
+  value       = var.client_function_client
+}
+
 output "client_secret_arns" {
   description = "Secrets Manager secret ARNs ({client_id, client_secret}) by client key."
   value       = module.m2m.client_secret_arns

@@ -56,3 +56,32 @@ variable "use_default_vpc" {
   type        = bool
   default     = false
 }
+
+# ---- What the local stack deploys: edit stack.auto.tfvars, then run `make local` again ------------
+
+variable "resource_servers" {
+  description = "Resource servers and their scopes (the module's resource_servers)."
+  type = map(object({
+    name   = string
+    scopes = map(string)
+  }))
+}
+
+variable "clients" {
+  description = "App clients by key, each with its scopes (the module's clients); `make -s local-token CLIENT=<key>` gets a token of any of them."
+  type = map(object({
+    scopes                        = list(string)
+    access_token_validity_minutes = optional(number, 60)
+  }))
+}
+
+variable "client_function_client" {
+  description = "Key of the client whose credentials GET /client uses."
+  type        = string
+  default     = "demo"
+}
+
+variable "route_scopes" {
+  description = "Scopes each route of the resource function requires (the module's route_scopes)."
+  type        = map(list(string))
+}

@@ -1,4 +1,4 @@
-"""``python -m local_edge up|down|edge``: the local stack's command line (``make local``/``local-down``)."""
+"""``python -m local_edge up|down|ports|token|edge``: the local stack's command line (``make local``, ...)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from local_edge.edge import EdgeConfig, serve
-from local_edge.stack import Settings, StackError, demo_token, down, up
+from local_edge.stack import Settings, StackError, check_ports, demo_token, down, up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start moto, terraform apply examples/local, start the edge (idempotent)")
     commands.add_parser("down", help="stop every process `up` started and remove the state folder")
-    token = commands.add_parser("token", help="print an access token of the demo client (for curl)")
+    commands.add_parser("ports", help="check that the stack's ports are free (or its own); start nothing")
+    token = commands.add_parser("token", help="print an access token of a client (for curl)")
     token.add_argument("--scope", help="space-separated scopes (default: all the client's scopes)")
     token.add_argument("--client", default="demo", help="client key in the module's clients map")
     edge = commands.add_parser("edge", help="run the edge servers in the foreground")
@@ -26,17 +27,20 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         serve(EdgeConfig.load(args.config))
         return 0
-    settings = Settings()
     try:
+        settings = Settings()
         if args.command == "up":
             info = up(settings)
             return 0 if info.client_status == 200 else 1
+        if args.command == "ports":
+            check_ports(settings)
+            return 0
         if args.command == "token":
             print(demo_token(settings, args.scope, args.client)["access_token"])
             return 0
         down(settings)
         return 0
-    except StackError as err:
+    except (StackError, ValueError) as err:  # ValueError: a LOCAL_*_PORT that is not a port
         print(f"error: {err}", file=sys.stderr)
         return 1
 

@@ -1,4 +1,4 @@
-"""``python -m local_edge.soak``: a bounded load and soak run through the local stack (issue 7).
+"""``python -m local_edge.soak``: a bounded load and soak run through the local stack.
 
 N concurrent callers (``--concurrency``, default 16) send ``--requests`` requests (default 5,000) over
 loopback to the local ALB, mixing ``GET /client`` (the client function: secret, cached token, API call)

@@ -1,9 +1,13 @@
 """``up`` and ``down`` of the local stack: moto, ``terraform apply`` of examples/local, the edge.
 
 Every process is started in its own session with its pid and log under the state folder (``.local/stack``
-by default, ``LOCAL_STATE_DIR`` to move it) and stopped by that pid. ``up`` on a running stack reuses
-the emulator and re-applies (no change), then restarts the edge; ``down`` stops what ``up`` started
-and removes the state, so the next ``up`` starts clean.
+by default, ``LOCAL_STATE_DIR`` to move it) and stopped by that pid. ``up`` first checks that the three
+ports are free (or held by this stack's own processes) and starts nothing otherwise. On a running stack
+it reuses the emulator and skips the apply when nothing that goes into it changed (the example's and
+module's ``.tf`` and ``.tfvars`` files, the variables, the zips): a fingerprint of them is kept next to
+the state. Otherwise it applies again: against moto that updates ``logging_config`` of both functions
+every time (moto does not keep it), which costs about 20 s. Then it restarts the edge. ``down`` stops
+what ``up`` started and removes the state, so the next ``up`` starts clean.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import os
 import platform
@@ -41,7 +46,7 @@ def _env_port(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    port = int(value)
+    port = int(value) if value.isascii() and value.isdigit() else -1
     if not 0 < port < 65536:
         raise ValueError(f"{name} must be a TCP port (1-65535), not {value!r}")
     return port
@@ -191,6 +196,57 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+PORT_VARIABLES = {"aws_port": "LOCAL_AWS_PORT", "alb_port": "LOCAL_ALB_PORT", "auth_port": "LOCAL_AUTH_PORT"}
+
+
+def port_holder(port: int) -> str | None:
+    """``"<program> (pid N)"`` listening on the TCP port, when /proc says (Linux), else None."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])  # state 0A: LISTEN
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    name = (proc / "comm").read_text().strip()
+                    return f"{name} (pid {proc.name})"
+        except OSError:
+            continue
+    return None
+
+
+def check_ports(settings: Settings) -> None:
+    """Raise :class:`StackError` naming the first taken port, who holds it and how to move it, unless
+    it is this stack's own emulator or edge (``up`` on a running stack reuses or restarts those)."""
+    ours = {
+        "aws_port": running_pid(settings, "moto", "moto_server"),
+        "alb_port": running_pid(settings, "edge", "local_edge"),
+        "auth_port": running_pid(settings, "edge", "local_edge"),
+    }
+    for attribute, variable in PORT_VARIABLES.items():
+        port = getattr(settings, attribute)
+        if ours[attribute] is not None or not port_open(port):
+            continue
+        holder = port_holder(port)
+        held = f" by {holder}" if holder else " by another program"
+        raise StackError(
+            f"port {port} ({variable}) is taken{held}: stop it, or move the stack, "
+            f"e.g. `{variable}={port + 10} make local` (nothing was started)"
+        )
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -256,21 +312,18 @@ def _terraform_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def plugin_dir(settings: Settings) -> str:
-    found = (
-        os.environ.get("TF_PLUGIN_DIR")
-        or subprocess.run(
-            [str(settings.root / "scripts" / "find-tf-plugins.sh")],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    )
-    if not found:
-        raise StackError(
-            "no hashicorp/aws provider mirror found: set TF_PLUGIN_DIR (see scripts/find-tf-plugins.sh)"
-        )
-    return found
+def plugin_dir(settings: Settings) -> str | None:
+    """The hashicorp/aws filesystem mirror (``TF_PLUGIN_DIR``, else scripts/find-tf-plugins.sh), or None:
+    then ``terraform init`` downloads the provider from the registry as usual."""
+    if "TF_PLUGIN_DIR" in os.environ:
+        return os.environ["TF_PLUGIN_DIR"].strip() or None
+    found = subprocess.run(
+        [str(settings.root / "scripts" / "find-tf-plugins.sh")],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return found or None
 
 
 def terraform(settings: Settings, args: Sequence[str], log_name: str, *, log_stdout: bool = True) -> str:
@@ -307,12 +360,30 @@ def terraform_vars(settings: Settings) -> list[str]:
     return [arg for key, value in values.items() for arg in ("-var", f"{key}={value}")]
 
 
-def init(settings: Settings) -> None:
-    terraform(
-        settings,
-        ["init", "-input=false", "-no-color", f"-plugin-dir={plugin_dir(settings)}"],
-        "terraform-init",
-    )
+def init(settings: Settings) -> str:
+    """``terraform init`` of examples/local; says where the provider came from."""
+    mirror = plugin_dir(settings)
+    args = ["init", "-input=false", "-no-color"] + ([f"-plugin-dir={mirror}"] if mirror else [])
+    terraform(settings, args, "terraform-init")
+    return f"provider mirror {mirror}" if mirror else "provider from the registry (no mirror found)"
+
+
+def apply_fingerprint(settings: Settings) -> str:
+    """SHA-256 of everything an apply of examples/local depends on: the variables, every ``.tf`` and
+    ``.tfvars`` file of the example and of the module (root and submodules), and the deployed zips."""
+    digest = hashlib.sha256()
+    digest.update("\0".join(terraform_vars(settings)).encode())
+    files = [
+        *settings.example_dir.glob("*.tf"),
+        *settings.example_dir.glob("*.tfvars"),
+        *settings.example_dir.glob("*.tfvars.json"),
+        *settings.root.glob("*.tf"),
+        *settings.root.glob("modules/*/*.tf"),
+        *(settings.state_dir / "zips").glob("*"),
+    ]
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def apply(settings: Settings) -> dict[str, Any]:
@@ -377,6 +448,7 @@ class StackInfo:
 
 
 def up(settings: Settings, out: Printer = print) -> StackInfo:
+    check_ports(settings)  # before anything starts: a taken port leaves nothing running
     timings: dict[str, float] = {}
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     # Deploy a snapshot of the host zips, so that a rebuild of dist/host while the stack runs does not
@@ -389,40 +461,94 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         manifest = settings.zip_dir / f"{name}.manifest.json"  # the module checks it against the function
         if manifest.is_file():
             shutil.copyfile(manifest, settings.state_dir / "zips" / manifest.name)
+    fingerprint_file = settings.state_dir / "apply.fingerprint"
     with step(out, "local AWS emulator (moto)", timings):
-        if start_moto(settings, out) and settings.tfstate.exists():
-            settings.tfstate.unlink()  # a fresh emulator holds nothing of the old state
-            Path(str(settings.tfstate) + ".backup").unlink(missing_ok=True)
-    with step(out, "terraform init (offline provider mirror)", timings):
-        init(settings)
-    with step(out, "terraform apply of examples/local", timings):
-        outputs = apply(settings)
+        if start_moto(settings, out):
+            fingerprint_file.unlink(missing_ok=True)  # a fresh emulator holds nothing of the old state
+            if settings.tfstate.exists():
+                settings.tfstate.unlink()
+                Path(str(settings.tfstate) + ".backup").unlink(missing_ok=True)
+    with step(out, "terraform init", timings):
+        out(f"    {init(settings)}")
+    fingerprint = apply_fingerprint(settings)
+    previous = _previous_outputs(settings)
+    if previous is not None and fingerprint_file.is_file() and fingerprint_file.read_text() == fingerprint:
+        with step(out, "terraform apply of examples/local: skipped", timings):
+            out("    nothing changed since the last apply (inputs, .tf files, zips)")
+            outputs = previous
+    else:
+        fingerprint_file.unlink(missing_ok=True)
+        with step(out, "terraform apply of examples/local", timings):
+            outputs = apply(settings)
+        fingerprint_file.write_text(fingerprint)
     with step(out, "local edge (ALB + Cognito token endpoint)", timings):
         pid = start_edge(settings, outputs)
-        out(f"    edge pid {pid}, log {settings.logs / 'edge.log'}, function logs in {settings.logs}")
+        out(f"    edge pid {pid}, log {settings.logs / 'edge.log'}")
+        names = [outputs.get("resource_function_name"), outputs.get("client_function_name")]
+        logs = ", ".join(str(settings.logs / f"{name}.log") for name in names if name)
+        out(f"    function logs (text lines here, JSON in AWS): {logs}")
     with step(out, "GET /client (cold start of both functions)", timings):
         status, body = http_get(f"{settings.alb_url}/client")
     info = StackInfo(outputs, timings, status, body.decode("utf-8", "replace"))
     (settings.state_dir / "stack.json").write_text(
         json.dumps({"outputs": outputs, "timings": timings}, indent=2) + "\n"
     )
-    client_id = next(iter(outputs.get("client_ids", {}).values()), "?")
     out("")
-    out(f"ALB        {settings.alb_url}   (GET /client, GET|POST /api)")
-    out(f"Token URL  {settings.token_url}")
-    secret_arn = next(iter(outputs.get("client_secret_arns", {}).values()), "?")
-    out(f"Client id  {client_id}   (secret in Secrets Manager: {secret_arn})")
-    out(f"GET {settings.alb_url}/client -> {status} {info.client_body}")
-    out("Timings    " + ", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
-    out("Stop with  make local-down")
+    for line in summary_lines(settings, outputs, status, info.client_body):
+        out(line)
     return info
+
+
+def _previous_outputs(settings: Settings) -> dict[str, Any] | None:
+    try:
+        outputs = json.loads((settings.state_dir / "stack.json").read_text())["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return outputs if isinstance(outputs, dict) else None
+
+
+def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body: str) -> list[str]:
+    """What ``up`` prints at the end: the endpoints, every client by key (the one ``GET /client`` uses
+    marked), the demo call's answer, and what keeps running."""
+    ids: dict[str, str] = outputs.get("client_ids") or {}
+    arns: dict[str, str] = outputs.get("client_secret_arns") or {}
+    demo = outputs.get("client_function_client")
+    width = max((len(key) for key in ids), default=0)
+    lines = [
+        f"ALB        {settings.alb_url}   (GET /client, GET|POST /api)",
+        f"Token URL  {settings.token_url}",
+    ]
+    for index, key in enumerate(sorted(ids)):
+        label = "Clients   " if index == 0 else "          "
+        mark = "   <- GET /client uses this one" if key == demo else ""
+        lines.append(f"{label} {key:<{width}}  {ids[key]}{mark}")
+        lines.append(f"           {'':<{width}}  secret: {arns.get(key, '?')}")
+    lines += [
+        f"GET {settings.alb_url}/client -> {status} {body}",
+        "Token      make -s local-token [CLIENT=<key>] [SCOPE=...]",
+        f"Logs       {settings.logs}/ (<function name>.log, edge.log, moto.log, terraform-*.log)",
+        "Running    moto and the local edge, until `make local-down` stops them and removes "
+        f"{settings.state_dir}",
+    ]
+    return lines
 
 
 def demo_token(settings: Settings, scope: str | None = None, client: str = "demo") -> dict[str, Any]:
     """A token response from the local token endpoint for ``client``, whose secret is read from the
     emulator's Secrets Manager (as the client function does); for trying the API by hand."""
-    stack = json.loads((settings.state_dir / "stack.json").read_text())
-    arn = stack["outputs"]["client_secret_arns"][client]
+    outputs = _previous_outputs(settings)
+    if outputs is None:
+        raise StackError("the local stack is not running: start it with `make local`")
+    arns: dict[str, str] = outputs.get("client_secret_arns") or {}
+    if client not in arns:
+        known = ", ".join(sorted(arns)) or "none"
+        raise StackError(
+            f"no client {client!r} in the local stack (its clients: {known}); "
+            "add one in examples/local/stack.auto.tfvars and run `make local`"
+        )
+    if running_pid(settings, "moto", "moto_server") is None:
+        raise StackError("the local stack is not running: start it with `make local`")
+    arn = arns[client]
     secrets = boto3.client(
         "secretsmanager",
         region_name=settings.region,
@@ -430,7 +556,13 @@ def demo_token(settings: Settings, scope: str | None = None, client: str = "demo
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
     )
-    secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    try:
+        secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    except Exception as err:  # botocore's connection and client errors alike
+        raise StackError(
+            f"the local emulator did not give the secret of {client!r} ({type(err).__name__}): "
+            "restart the stack with `make local-down` and `make local`"
+        ) from None
     form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
     basic = base64.b64encode(f"{secret['client_id']}:{secret['client_secret']}".encode()).decode()
     token_request = urllib.request.Request(  # noqa: S310 - loopback only
@@ -443,8 +575,13 @@ def demo_token(settings: Settings, scope: str | None = None, client: str = "demo
             body: dict[str, Any] = json.loads(answer.read())
     except urllib.error.HTTPError as err:
         raise StackError(
-            f"the token endpoint answered {err.code} {err.read().decode(errors='replace')}"
-        ) from err
+            f"the token endpoint answered {err.code} {err.read().decode(errors='replace')[:200]}"
+        ) from None
+    except (OSError, ValueError) as err:
+        raise StackError(
+            f"the local token endpoint {settings.token_url} did not answer ({type(err).__name__}): "
+            "restart the stack with `make local`"
+        ) from None
     return body
 
 

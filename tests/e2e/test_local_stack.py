@@ -219,11 +219,15 @@ def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings
         assert attributes == ["logging_config"]
 
 
-def test_up_again_on_a_running_stack_is_safe(stack: tuple[Settings, StackInfo]) -> None:
+def test_up_again_on_a_running_stack_is_safe_and_skips_the_unchanged_apply(
+    stack: tuple[Settings, StackInfo],
+) -> None:
     settings, first = stack
     lines: list[str] = []
     again = up(settings, out=lines.append)
     assert any("moto already running" in line for line in lines), lines
+    assert any("terraform apply of examples/local: skipped" in line for line in lines), lines
+    assert any("GET /client uses this one" in line and "demo" in line for line in lines), lines
     assert again.outputs["client_ids"] == first.outputs["client_ids"]
     assert again.client_status == 200
     assert Path(settings.pidfile("edge")).is_file()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -9,13 +13,18 @@ from pathlib import Path
 import pytest
 
 from local_edge.stack import (
+    REPO_ROOT,
     Settings,
+    StackError,
     _env_port,
+    apply_fingerprint,
     down,
     running_pid,
     start_process,
     stop_process,
+    summary_lines,
     terraform_vars,
+    up,
 )
 
 
@@ -135,3 +144,122 @@ def test_a_relative_state_dir_is_made_absolute(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LOCAL_STATE_DIR", "rel/state")
     assert Settings().state_dir == tmp_path / "rel" / "state"
+
+
+# ---- what `make local` prints, early port checks, local-token's errors, the apply fingerprint -------
+
+OUTPUTS = {
+    "client_ids": {"demo": "1demo0000000000000000000aa", "batch": "2batch000000000000000000bb"},
+    "client_secret_arns": {
+        "demo": "arn:aws:secretsmanager:us-east-1:123456789012:secret:m2m-local-demo-Aa",
+        "batch": "arn:aws:secretsmanager:us-east-1:123456789012:secret:m2m-local-batch-Bb",
+    },
+    "client_function_client": "demo",
+}
+
+
+def test_summary_names_every_client_by_key_and_marks_the_one_get_client_uses(tmp_path: Path) -> None:
+    lines = summary_lines(settings_in(tmp_path), OUTPUTS, 200, '{"api_status":200}')
+    text = "\n".join(lines)
+    (demo,) = [line for line in lines if "1demo0000000000000000000aa" in line]
+    (batch,) = [line for line in lines if "2batch000000000000000000bb" in line]
+    assert "demo" in demo
+    assert "GET /client uses this one" in demo
+    assert "batch" in batch
+    assert "GET /client" not in batch
+    assert lines.index(batch) < lines.index(demo)  # sorted by key
+    for arn in OUTPUTS["client_secret_arns"].values():
+        assert arn in text
+    assert "make -s local-token [CLIENT=<key>]" in text
+    assert "make local-down" in text
+
+
+def _listener() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("attribute", ["aws_port", "alb_port", "auth_port"])
+def test_a_taken_port_fails_before_anything_starts(tmp_path: Path, attribute: str) -> None:
+    with _listener() as taken:
+        port = taken.getsockname()[1]
+        settings = Settings(
+            state_dir=tmp_path / "state",
+            **{**{"aws_port": 45997, "alb_port": 48997, "auth_port": 48996}, attribute: port},
+        )
+        lines: list[str] = []
+        with pytest.raises(StackError) as caught:
+            up(settings, out=lines.append)
+    message = str(caught.value)
+    variable = {"aws_port": "LOCAL_AWS_PORT", "alb_port": "LOCAL_ALB_PORT", "auth_port": "LOCAL_AUTH_PORT"}[
+        attribute
+    ]
+    assert f"port {port} ({variable}) is taken by python" in message  # this test process holds it
+    assert f"{variable}={port + 10} make local" in message
+    assert lines == []  # no step started
+    assert not settings.state_dir.exists()  # nothing written, nothing running
+    assert running_pid(settings, "moto", "moto_server") is None
+
+
+def _token_cli(state_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LOCAL_STATE_DIR": str(state_dir), "PYTHONPATH": str(REPO_ROOT / "local")}
+    return subprocess.run(
+        [sys.executable, "-m", "local_edge", "token", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_local_token_with_the_stack_down_is_one_line_on_stderr_and_nothing_on_stdout(tmp_path: Path) -> None:
+    result = _token_cli(tmp_path / "nothing-here")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "make local" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_local_token_for_an_unknown_client_names_the_clients(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "stack.json").write_text(json.dumps({"outputs": OUTPUTS, "timings": {}}))
+    result = _token_cli(state, "--client", "nightly")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    for words in ("'nightly'", "batch, demo", "stack.auto.tfvars"):
+        assert words in result.stderr
+
+
+def test_apply_fingerprint_follows_the_inputs_and_the_zips(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    zips = settings.state_dir / "zips"
+    zips.mkdir(parents=True)
+    (zips / "resource.zip").write_bytes(b"one")
+    first = apply_fingerprint(settings)
+    assert apply_fingerprint(settings) == first
+    (zips / "resource.zip").write_bytes(b"two")
+    second = apply_fingerprint(settings)
+    assert second != first
+    moved = Settings(state_dir=settings.state_dir, aws_port=45999, alb_port=48990, auth_port=48998)
+    assert apply_fingerprint(moved) != second  # another port is another variable
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "token"),
+        (["CLIENT=batch"], 'token --client "batch"'),
+        (["CLIENT=batch", "SCOPE=rest-api/read"], 'token --client "batch" --scope "rest-api/read"'),
+    ],
+)
+def test_make_local_token_passes_client_and_scope(args: list[str], expected: str) -> None:
+    """`make -s local-token CLIENT=batch` used to print a demo token: the Makefile dropped CLIENT."""
+    shown = subprocess.run(
+        ["make", "-n", "-s", "local-token", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip().endswith(f"-m local_edge {expected}"), shown
