@@ -155,7 +155,7 @@ variable "client_function_client" {
 }
 
 variable "route_scopes" {
-  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" among the routes it implements (\"GET /api\", \"POST /api\"); every listed scope is required; a route not listed answers 404. Becomes ROUTE_SCOPES."
+  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" among the routes it implements (\"GET /api\", \"POST /api\"); every listed scope is required; a path with no listed route answers 404, another method on a listed path 405. Becomes ROUTE_SCOPES."
   type        = map(list(string))
   default = {
     "GET /api"  = ["rest-api/read"]

@@ -13,6 +13,7 @@ WORK = BENCH / ".work"  # git-ignored scratch: unzipped bundles, pip --target tr
 NODE_MODULES = BENCH / "node_modules"  # git-ignored: aws-jwt-verify
 RESULTS = BENCH / "results.json"
 README = ROOT / "README.md"
+PERFORMANCE = ROOT / "docs" / "performance.md"  # the page whose bench block `make bench` rewrites
 
 
 def shown(path: Path) -> str:

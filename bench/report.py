@@ -1,4 +1,4 @@
-"""Targets and tables from the results: printed by `make bench` and written into README.md."""
+"""Targets and tables from the results: printed by `make bench` and written into docs/performance.md."""
 
 from __future__ import annotations
 

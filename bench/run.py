@@ -1,4 +1,4 @@
-"""`make bench`: run every part, print the table, write bench/results.json and README's Performance block.
+"""`make bench`: run every part, print the table, write bench/results.json and docs/performance.md's block.
 
     python -m bench.run [--quick] [--parts verify,client,coldstart,size] [--out FILE] [--no-readme]
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         help="results file (default bench/results.json; --quick: bench/.work/results-quick.json)",
     )
     parser.add_argument(
-        "--no-readme", action="store_true", help="do not rewrite README.md's Performance block"
+        "--no-readme", action="store_true", help="do not rewrite docs/performance.md's bench block"
     )
     parser.add_argument(
         "--python-version", default="3.13", help="the Lambda runtime's Python (cold start part)"
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"bench: raw figures in {paths.shown(out)} ({results['seconds_total']} s)")
     complete = not args.no_readme and not args.quick and set(parts) == set(PARTS)
-    if complete and report.rewrite_readme(paths.README, table):
-        print(f"bench: {paths.shown(paths.README)} Performance block rewritten")
+    if complete and report.rewrite_readme(paths.PERFORMANCE, table):
+        print(f"bench: {paths.shown(paths.PERFORMANCE)} bench block rewritten")
     short = [t["name"] for t in results["targets"] if not t["ok"]]
     if short:
         print(f"bench: short of target: {'; '.join(short)}")

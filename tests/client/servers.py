@@ -3,7 +3,7 @@
 Each server answers from a script (a list of :class:`Reply`, consumed in order) and then from a default
 (a :class:`Reply` or a function of the request). It records every request. Hangs wait on an event
 that :meth:`ScriptedServer.stop` sets, so no test waits longer than it must. Also usable by the
-benchmark (issue 6) as a loopback stand-in that counts requests.
+benchmark as a loopback stand-in that counts requests.
 """
 
 from __future__ import annotations
