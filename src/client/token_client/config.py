@@ -15,7 +15,6 @@ Any problem raises one :class:`~lambda_common.config.ConfigError` naming the var
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,20 +54,6 @@ class ClientConfig:
     @property
     def connect_timeout_seconds(self) -> float:
         return min(MAX_CONNECT_TIMEOUT_SECONDS, self.http_timeout_seconds)
-
-
-def is_loopback_url(url: str) -> bool:
-    """True when the URL's host is ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _http_url(env: Mapping[str, str], name: str) -> str:

@@ -26,9 +26,10 @@ from typing import Any
 import urllib3
 
 from lambda_common.alb import MAX_RESPONSE_BODY_BYTES, BadEvent, parse_event, response
+from lambda_common.hosts import is_loopback_url
 from lambda_common.log import get_logger
 from token_client.client import TokenClient
-from token_client.config import ClientConfig, is_loopback_url, load_config
+from token_client.config import ClientConfig, load_config
 from token_client.errors import UpstreamError
 from token_client.http import Deadline, HttpClient, RetryPolicy
 from token_client.secret_cache import SecretCache, SecretsClient, default_client_factory

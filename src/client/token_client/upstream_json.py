@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+from lambda_common.json_nesting import nesting_exceeds
+
 DEFAULT_MAX_DEPTH = 64
 
 
@@ -27,23 +29,6 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def nesting_depth_exceeds(value: Any, max_depth: int) -> bool:
-    """True when arrays/objects in ``value`` nest more than ``max_depth`` levels (iterative)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > max_depth:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
-
-
 def loads(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """One JSON document nested at most ``max_depth`` levels; raise :class:`UpstreamJsonError`."""
     try:
@@ -52,6 +37,6 @@ def loads(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
         raise UpstreamJsonError("JSON nested too deeply", too_deep=True) from None
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity, the int digit limit
         raise UpstreamJsonError(f"not JSON ({type(exc).__name__})") from None
-    if nesting_depth_exceeds(value, max_depth):
+    if nesting_exceeds(value, max_depth):
         raise UpstreamJsonError(f"JSON nested more than {max_depth} levels", too_deep=True)
     return value

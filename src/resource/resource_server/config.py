@@ -18,7 +18,6 @@ The issuer is always ``https://cognito-idp.<region>.amazonaws.com/<pool id>``, n
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from lambda_common.config import (
     optional_str,
     require_str,
 )
+from lambda_common.hosts import is_loopback_host
 from resource_server import strict_json
 from resource_server.routes import IMPLEMENTED_ROUTES
 
@@ -64,15 +64,6 @@ def cognito_issuer(user_pool_id: str) -> str:
     return f"https://cognito-idp.{match['region']}.amazonaws.com/{user_pool_id}"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _jwks_url(env: Mapping[str, str], default: str) -> str:
     url = optional_str(env, "JWKS_URL", default)
     try:
@@ -83,7 +74,7 @@ def _jwks_url(env: Mapping[str, str], default: str) -> str:
         raise ConfigError("JWKS_URL", "is not a valid URL") from None
     if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
         raise ConfigError("JWKS_URL", "must be an https:// URL with a host and no credentials")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback_host(host):
         raise ConfigError("JWKS_URL", "must use https (plain http only to a loopback host)")
     if any(c.isspace() for c in url) or parts.fragment:
         raise ConfigError("JWKS_URL", "must not contain spaces or a fragment")

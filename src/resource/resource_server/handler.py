@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from lambda_common.alb import BadEvent, Request, parse_event
+from lambda_common.json_nesting import nesting_exceeds
 from lambda_common.log import get_logger
 from resource_server import responses, strict_json
 from resource_server.claims import AccessTokenClaims
@@ -151,7 +152,7 @@ class ResourceApp:
                 echo = strict_json.loads_utf8(request.body)
             except strict_json.StrictJsonError:
                 echo = _TOO_DEEP
-            if echo is _TOO_DEEP or not _nesting_within(echo, MAX_BODY_DEPTH):
+            if echo is _TOO_DEEP or nesting_exceeds(echo, MAX_BODY_DEPTH):
                 description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
                 answer = responses.error(400, "invalid_json", description, mv)
                 return self._done(request, answer, "invalid_json", client_id=claims.client_id)
@@ -183,23 +184,6 @@ def _token_in_query(query: Mapping[str, tuple[str, ...]]) -> bool:
     if "access_token" in query:
         return True
     return any(unquote_plus(name) == "access_token" for name in query if "%" in name)
-
-
-def _nesting_within(value: Any, limit: int) -> bool:
-    """True when arrays/objects in ``value`` nest at most ``limit`` levels (iterative, no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            return False
-        stack.extend((child, depth + 1) for child in children)
-    return True
 
 
 def build_app(
