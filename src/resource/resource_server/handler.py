@@ -1,4 +1,8 @@
-"""The Lambda handler: ALB event -> route -> authorize -> act -> response.
+"""The Lambda handler: event -> neutral request -> route -> authorize -> act -> answer in the event's format.
+
+The event's front door (ALB in either header mode, API Gateway REST or HTTP API, a function URL) is
+decided once per event by :func:`resource_server.events.adapter_for`; everything between parsing and
+rendering works on the neutral request and answer.
 
 ``handler(event, context)`` builds the app from ``os.environ`` on the first invocation of the
 container (a :class:`~lambda_common.config.ConfigError` then fails that invocation with one message
@@ -23,13 +27,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote_plus
 
-from lambda_common.alb import BadEvent, Request, parse_event
+from lambda_common.alb import BadEvent, Request
 from lambda_common.json_nesting import nesting_exceeds
 from lambda_common.log import get_logger
 from resource_server import responses, strict_json
 from resource_server.claims import AccessTokenClaims
 from resource_server.config import ResourceConfig, load_config
 from resource_server.errors import InsufficientScope, InvalidToken, KeysUnavailable
+from resource_server.events import HttpResponse, adapter_for
 from resource_server.jwks import JwksCache
 from resource_server.routes import MethodNotAllowed, Route, RouteNotFound, RouteTable
 from resource_server.verifier import TokenVerifier
@@ -54,29 +59,29 @@ class ResourceApp:
         return self.handle(event)
 
     def handle(self, event: Any) -> dict[str, Any]:
-        """Answer one ALB event; never raises."""
-        multi_value = isinstance(event, Mapping) and "multiValueHeaders" in event
+        """Answer one event in its own format; never raises."""
+        adapter = adapter_for(event)
         try:
-            request = parse_event(event)
+            request = adapter.parse(event)
         except BadEvent as exc:
-            extra = {"status": 400, "outcome": "bad_event", "problem": str(exc)}
+            extra = {"status": 400, "outcome": "bad_event", "problem": str(exc), "event_format": adapter.name}
             log.warning("request rejected", extra=extra)
-            return responses.error(400, "bad_request", "The request could not be read", multi_value)
+            return adapter.render(responses.error(400, "bad_request", "The request could not be read"))
         try:
-            return self._dispatch(request)
+            answer = self._dispatch(request)
         except Exception:
-            log.exception("internal error", extra={"status": 500, "method": request.method})
-            return responses.error(500, "internal_error", "Internal error", request.multi_value)
+            log.exception("internal error", extra={"status": 500, "method": request.method[:16]})
+            answer = responses.error(500, "internal_error", "Internal error")
+        return adapter.render(answer)
 
-    def _dispatch(self, request: Request) -> dict[str, Any]:
-        mv = request.multi_value
+    def _dispatch(self, request: Request) -> HttpResponse:
         try:
             route = self.routes.match(request.method, request.path)
         except RouteNotFound:
-            return self._done(request, responses.error(404, "not_found", "No such route", mv), "not_found")
+            return self._done(request, responses.error(404, "not_found", "No such route"), "not_found")
         except MethodNotAllowed as exc:
             allow = ", ".join(exc.allow)
-            answer = responses.error(405, "method_not_allowed", "Method not allowed", mv, Allow=allow)
+            answer = responses.error(405, "method_not_allowed", "Method not allowed", Allow=allow)
             return self._done(request, answer, "method_not_allowed")
 
         token_or_answer = self._bearer_token(request)
@@ -87,57 +92,54 @@ class ResourceApp:
             return claims_or_answer
         return self._act(request, route, claims_or_answer)
 
-    def _bearer_token(self, request: Request) -> str | dict[str, Any]:
-        mv = request.multi_value
+    def _bearer_token(self, request: Request) -> str | HttpResponse:
         values = request.header_values("authorization")
         in_query = _token_in_query(request.query)
         if not values:
             if in_query:
-                answer = responses.invalid_request("Send the token in the Authorization header only", mv)
+                answer = responses.invalid_request("Send the token in the Authorization header only")
                 return self._done(request, answer, "token_in_query")
-            return self._done(request, responses.unauthorized(mv), "no_credentials")
+            return self._done(request, responses.unauthorized(), "no_credentials")
         if len(values) > 1:
-            answer = responses.invalid_request("Send exactly one Authorization header", mv)
+            answer = responses.invalid_request("Send exactly one Authorization header")
             return self._done(request, answer, "several_authorization_headers")
         value = values[0].strip(" \t")
         if len(value) > MAX_AUTHORIZATION_LENGTH:
-            answer = responses.invalid_request("The Authorization header is too long", mv)
+            answer = responses.invalid_request("The Authorization header is too long")
             return self._done(request, answer, "authorization_too_long")
         scheme, _, credentials = value.partition(" ")
         if not scheme:
-            answer = responses.invalid_request("The Authorization header is malformed", mv)
+            answer = responses.invalid_request("The Authorization header is malformed")
             return self._done(request, answer, "malformed_authorization")
         if scheme.lower() != "bearer":
-            return self._done(request, responses.unauthorized(mv), "unsupported_scheme")
+            return self._done(request, responses.unauthorized(), "unsupported_scheme")
         token = credentials.lstrip(" ")
         if not _B64TOKEN.fullmatch(token):
-            answer = responses.invalid_request("The Authorization header is malformed", mv)
+            answer = responses.invalid_request("The Authorization header is malformed")
             return self._done(request, answer, "malformed_authorization")
         if in_query:
-            answer = responses.invalid_request("Send the token in the Authorization header only", mv)
+            answer = responses.invalid_request("Send the token in the Authorization header only")
             return self._done(request, answer, "token_in_two_places")
         return token
 
-    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | dict[str, Any]:
-        mv = request.multi_value
+    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | HttpResponse:
         try:
             return self.verifier.authorize(token, route.scopes)
         except InvalidToken as exc:
-            answer = responses.invalid_token(exc.description, mv)
+            answer = responses.invalid_token(exc.description)
             return self._done(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
         except InsufficientScope as exc:
-            answer = responses.insufficient_scope(exc.required, mv)
+            answer = responses.insufficient_scope(exc.required)
             return self._done(request, answer, exc.reason, missing=" ".join(exc.missing))
         except KeysUnavailable as exc:
-            answer = responses.keys_unavailable(exc.retry_after, mv)
+            answer = responses.keys_unavailable(exc.retry_after)
             return self._done(request, answer, exc.reason, detail=exc.detail)
         except Exception:  # a bug: fail closed, never a 500 for what the client sent
             log.exception("verifier failed unexpectedly", extra={"outcome": "verifier_bug"})
-            answer = responses.invalid_token("The access token is invalid", mv)
+            answer = responses.invalid_token("The access token is invalid")
             return self._done(request, answer, "verifier_bug")
 
-    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> dict[str, Any]:
-        mv = request.multi_value
+    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> HttpResponse:
         body: dict[str, Any] = {
             "message": "Hello from the resource server",
             "client_id": claims.client_id,
@@ -146,7 +148,7 @@ class ResourceApp:
         if route.method == "POST":
             if len(request.body) > MAX_BODY_BYTES:
                 description = f"The body is larger than {MAX_BODY_BYTES} bytes"
-                answer = responses.error(413, "payload_too_large", description, mv)
+                answer = responses.error(413, "payload_too_large", description)
                 return self._done(request, answer, "body_too_large", client_id=claims.client_id)
             try:
                 echo = strict_json.loads_utf8(request.body)
@@ -154,16 +156,16 @@ class ResourceApp:
                 echo = _TOO_DEEP
             if echo is _TOO_DEEP or nesting_exceeds(echo, MAX_BODY_DEPTH):
                 description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
-                answer = responses.error(400, "invalid_json", description, mv)
+                answer = responses.error(400, "invalid_json", description)
                 return self._done(request, answer, "invalid_json", client_id=claims.client_id)
             body["message"] = "Echo from the resource server"
             body["echo"] = echo
-        return self._done(request, responses.ok(body, mv), "ok", client_id=claims.client_id, kid=claims.kid)
+        return self._done(request, responses.ok(body), "ok", client_id=claims.client_id, kid=claims.kid)
 
     @staticmethod
-    def _done(request: Request, answer: dict[str, Any], outcome: str, **fields: str | None) -> dict[str, Any]:
+    def _done(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> HttpResponse:
         extra: dict[str, Any] = {
-            "status": answer["statusCode"],
+            "status": answer.status,
             "outcome": outcome,
             "method": request.method[:16],
             "path": request.path[:128],

@@ -1,7 +1,9 @@
-"""ALB responses of the resource server: RFC 6750 errors, plain HTTP errors and successes.
+"""Answers of the resource server, in no event format: RFC 6750 errors, plain HTTP errors and successes.
 
-Every body is a JSON object (never null, never the token). ``WWW-Authenticate`` values are built
-from fixed texts and configured scopes only (printable ASCII without ``"`` or ``\\``).
+Each is a neutral :class:`~resource_server.events.HttpResponse`; the adapter of the event's front door
+renders it (:mod:`resource_server.events`). Every body is a JSON object (never null, never the token).
+``WWW-Authenticate`` values are built from fixed texts and configured scopes only (printable ASCII
+without ``"`` or ``\\``).
 
 | situation | status | ``WWW-Authenticate`` |
 |---|---|---|
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_common.alb import response
+from resource_server.events.neutral import HttpResponse
 
 REALM = "api"
 
@@ -26,47 +28,47 @@ def _bearer(**params: str) -> dict[str, str]:
     return {"WWW-Authenticate": "Bearer " + ", ".join(attrs)}
 
 
-def unauthorized(multi_value: bool) -> dict[str, Any]:
+def unauthorized() -> HttpResponse:
     """401 without an error code: the request carried no Bearer credentials."""
     body = {"error": "unauthorized", "error_description": "A Bearer access token is required"}
-    return response(401, body, headers=_bearer(), multi_value=multi_value)
+    return HttpResponse(401, body, _bearer())
 
 
-def invalid_request(description: str, multi_value: bool) -> dict[str, Any]:
+def invalid_request(description: str) -> HttpResponse:
     """400 ``invalid_request``: the Authorization header (or token placement) is malformed."""
     body = {"error": "invalid_request", "error_description": description}
     headers = _bearer(error="invalid_request", error_description=description)
-    return response(400, body, headers=headers, multi_value=multi_value)
+    return HttpResponse(400, body, headers)
 
 
-def invalid_token(description: str, multi_value: bool) -> dict[str, Any]:
+def invalid_token(description: str) -> HttpResponse:
     """401 ``invalid_token``: the client may obtain a new token and retry."""
     body = {"error": "invalid_token", "error_description": description}
     headers = _bearer(error="invalid_token", error_description=description)
-    return response(401, body, headers=headers, multi_value=multi_value)
+    return HttpResponse(401, body, headers)
 
 
-def insufficient_scope(required: tuple[str, ...], multi_value: bool) -> dict[str, Any]:
+def insufficient_scope(required: tuple[str, ...]) -> HttpResponse:
     """403 ``insufficient_scope`` naming every scope the route requires."""
     scope = " ".join(required)
     description = "The access token lacks a required scope"
     body = {"error": "insufficient_scope", "error_description": description, "scope": scope}
     headers = _bearer(error="insufficient_scope", error_description=description, scope=scope)
-    return response(403, body, headers=headers, multi_value=multi_value)
+    return HttpResponse(403, body, headers)
 
 
-def keys_unavailable(retry_after: int, multi_value: bool) -> dict[str, Any]:
+def keys_unavailable(retry_after: int) -> HttpResponse:
     """503: the signing keys cannot be obtained now (the server's fault, not the client's)."""
     body = {"error": "temporarily_unavailable", "error_description": "Signing keys are unavailable"}
-    return response(503, body, headers={"Retry-After": str(retry_after)}, multi_value=multi_value)
+    return HttpResponse(503, body, {"Retry-After": str(retry_after)})
 
 
-def error(status: int, code: str, description: str, multi_value: bool, **headers: str) -> dict[str, Any]:
+def error(status: int, code: str, description: str, **headers: str) -> HttpResponse:
     """A plain JSON error (404, 405, 400 bad body, 413, 500)."""
     body = {"error": code, "error_description": description}
     named = {k.replace("_", "-"): v for k, v in headers.items()}
-    return response(status, body, headers=named, multi_value=multi_value)
+    return HttpResponse(status, body, named)
 
 
-def ok(body: dict[str, Any], multi_value: bool) -> dict[str, Any]:
-    return response(200, body, multi_value=multi_value)
+def ok(body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(200, body)

@@ -1,0 +1,58 @@
+"""API Gateway REST API events, Lambda proxy integration (payload format 1.0).
+
+The event carries ``headers`` and ``multiValueHeaders`` (and the same pair for the query string); the
+multi-value maps are read when present, as they hold every value. ``path`` is the request path
+without the stage. The answer sets ``multiValueHeaders`` (one value each), ``body`` and
+``isBase64Encoded``; API Gateway has no status description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lambda_common.alb import BadEvent
+from resource_server.events.neutral import HttpRequest, HttpResponse, decode_body, json_text
+
+
+def _values(single: Any, multi: Any, what: str) -> dict[str, tuple[str, ...]]:
+    source = multi if isinstance(multi, Mapping) else single
+    if source is None:
+        return {}
+    if not isinstance(source, Mapping):
+        raise BadEvent(f"{what} is not an object")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, value in source.items():
+        values = value if isinstance(value, list) else [value]
+        if not isinstance(name, str) or not all(isinstance(v, str) for v in values):
+            raise BadEvent(f"{what} has a non-string name or value")
+        out[name] = tuple(values)
+    return out
+
+
+class RestApiEvents:
+    name = "rest_api"
+
+    def parse(self, event: Any) -> HttpRequest:
+        method, path = event.get("httpMethod"), event.get("path")
+        if not isinstance(method, str) or not isinstance(path, str):
+            raise BadEvent("event has no httpMethod/path")
+        headers = _values(event.get("headers"), event.get("multiValueHeaders"), "headers")
+        lowered: dict[str, tuple[str, ...]] = {}
+        for name, values in headers.items():
+            lowered[name.lower()] = lowered.get(name.lower(), ()) + values
+        query = _values(
+            event.get("queryStringParameters"), event.get("multiValueQueryStringParameters"), "query string"
+        )
+        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
+        return HttpRequest(
+            method=method, path=path, headers=lowered, query=query, body=body, multi_value=True
+        )
+
+    def render(self, answer: HttpResponse) -> dict[str, Any]:
+        return {
+            "statusCode": answer.status,
+            "multiValueHeaders": {name: [value] for name, value in answer.all_headers().items()},
+            "body": json_text(answer.body),
+            "isBase64Encoded": False,
+        }
