@@ -46,7 +46,8 @@ class Request:
         return self.headers.get(name.lower(), ())
 
 
-def _str_map(raw: Any, what: str) -> dict[str, tuple[str, ...]]:
+def string_map(raw: Any, what: str) -> dict[str, tuple[str, ...]]:
+    """An event's header or query map (single string or list values) as tuples; :class:`BadEvent` else."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -62,7 +63,8 @@ def _str_map(raw: Any, what: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _lower_keys(values: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def lower_keys(values: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Header names lower-cased; values of names that differ only in case are merged."""
     out: dict[str, tuple[str, ...]] = {}
     for key, vals in values.items():
         name = key.lower()
@@ -80,11 +82,11 @@ def parse_event(event: Any) -> Request:
         raise BadEvent("event has no httpMethod/path")
     multi_value = "multiValueHeaders" in event
     if multi_value:
-        headers = _str_map(event.get("multiValueHeaders"), "multiValueHeaders")
-        query = _str_map(event.get("multiValueQueryStringParameters"), "multiValueQueryStringParameters")
+        headers = string_map(event.get("multiValueHeaders"), "multiValueHeaders")
+        query = string_map(event.get("multiValueQueryStringParameters"), "multiValueQueryStringParameters")
     else:
-        headers = _str_map(event.get("headers"), "headers")
-        query = _str_map(event.get("queryStringParameters"), "queryStringParameters")
+        headers = string_map(event.get("headers"), "headers")
+        query = string_map(event.get("queryStringParameters"), "queryStringParameters")
     raw_body = event.get("body")
     if raw_body is None:
         body = b""
@@ -100,7 +102,7 @@ def parse_event(event: Any) -> Request:
     return Request(
         method=method,  # case-sensitive (RFC 9110 §9.1): "get" is not GET; "po\\u017ft".upper() is "POST"
         path=path,
-        headers=_lower_keys(headers),
+        headers=lower_keys(headers),
         query=query,
         body=body,
         multi_value=multi_value,

@@ -11,23 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lambda_common.alb import BadEvent
+from lambda_common.alb import BadEvent, lower_keys, string_map
 from resource_server.events.neutral import HttpRequest, HttpResponse, decode_body, json_text
 
 
 def _values(single: Any, multi: Any, what: str) -> dict[str, tuple[str, ...]]:
-    source = multi if isinstance(multi, Mapping) else single
-    if source is None:
-        return {}
-    if not isinstance(source, Mapping):
-        raise BadEvent(f"{what} is not an object")
-    out: dict[str, tuple[str, ...]] = {}
-    for name, value in source.items():
-        values = value if isinstance(value, list) else [value]
-        if not isinstance(name, str) or not all(isinstance(v, str) for v in values):
-            raise BadEvent(f"{what} has a non-string name or value")
-        out[name] = tuple(values)
-    return out
+    """The multi-value map when the event has one (it holds every value), else the single-value map."""
+    return string_map(multi if isinstance(multi, Mapping) else single, what)
 
 
 class RestApiEvents:
@@ -37,16 +27,13 @@ class RestApiEvents:
         method, path = event.get("httpMethod"), event.get("path")
         if not isinstance(method, str) or not isinstance(path, str):
             raise BadEvent("event has no httpMethod/path")
-        headers = _values(event.get("headers"), event.get("multiValueHeaders"), "headers")
-        lowered: dict[str, tuple[str, ...]] = {}
-        for name, values in headers.items():
-            lowered[name.lower()] = lowered.get(name.lower(), ()) + values
+        headers = lower_keys(_values(event.get("headers"), event.get("multiValueHeaders"), "headers"))
         query = _values(
             event.get("queryStringParameters"), event.get("multiValueQueryStringParameters"), "query string"
         )
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
         return HttpRequest(
-            method=method, path=path, headers=lowered, query=query, body=body, multi_value=True
+            method=method, path=path, headers=headers, query=query, body=body, multi_value=True
         )
 
     def render(self, answer: HttpResponse) -> dict[str, Any]:
