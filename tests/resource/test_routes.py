@@ -31,3 +31,36 @@ def test_a_route_without_scopes_does_not_exist() -> None:
         RouteTable({("GET", "/api"): ()})
     with pytest.raises(ValueError, match="not implemented"):
         RouteTable({("GET", "/admin"): ("a",)})
+
+
+def test_route_keys_with_a_trailing_wildcard_segment() -> None:
+    table = RouteTable.from_keys(
+        {
+            "GET /orders/*": ["orders/read"],
+            "GET /orders/special": ["orders/admin"],
+            "POST /orders/*": ["orders/write"],
+            "GET /orders/archive/*": ["orders/archive"],
+        }
+    )
+    assert table.match("GET", "/orders/42").scopes == ("orders/read",)
+    assert table.match("GET", "/orders/42/lines").scopes == ("orders/read",)
+    assert table.match("GET", "/orders/special").scopes == ("orders/admin",)  # exact wins
+    assert table.match("GET", "/orders/archive/2025").scopes == ("orders/archive",)  # longer prefix wins
+    assert table.match("POST", "/orders/special").scopes == ("orders/write",)
+    for path in ("/orders", "/orders/", "/Orders/42", "/ordersx/1"):
+        with pytest.raises(RouteNotFound):
+            table.match("GET", path)
+    with pytest.raises(MethodNotAllowed) as caught:
+        table.match("DELETE", "/orders/special")
+    assert caught.value.allow == ("GET", "POST")
+    with pytest.raises(MethodNotAllowed):
+        table.match("get", "/orders/42")  # case-sensitive
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["get /orders", "GET  /orders", "GET orders", "GET /orders/*/lines", "GET /orders*", "GET /a b", ""],
+)
+def test_malformed_route_keys_are_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="route"):
+        RouteTable.from_keys({key: ["s"]})

@@ -1,4 +1,4 @@
-"""The resource server: a strict verifier of Cognito access tokens behind an ALB.
+"""The resource server: a strict verifier of Cognito access tokens, behind an ALB or any Lambda front door.
 
 Modules (one job each): :mod:`~resource_server.token_parser` (strict single-pass JWT parse),
 :mod:`~resource_server.strict_json`, :mod:`~resource_server.jwks` (JWKS fetch, validation, cache,
@@ -6,9 +6,24 @@ penalty window), :mod:`~resource_server.signature` (the RS256 check),
 :mod:`~resource_server.verifier` (claims, signature, verified-token cache, scope check),
 :mod:`~resource_server.errors`, :mod:`~resource_server.config` (environment contract),
 :mod:`~resource_server.routes`, :mod:`~resource_server.responses` (RFC 6750),
-:mod:`~resource_server.handler` (the Lambda handler).
+:mod:`~resource_server.events` (one adapter per event format), :mod:`~resource_server.handler` (the
+Lambda handler), :mod:`~resource_server.cognito` and :mod:`~resource_server.protected_api` (your own
+routes).
 
-Public API (what the bench, the fuzz suite and other code use)::
+Your own routes behind Cognito tokens::
+
+    from resource_server.cognito import cognito_verifier
+    from resource_server.protected_api import ProtectedApi
+
+    api = ProtectedApi(cognito_verifier(user_pool_id="eu-west-1_AbC123", client_ids=["1example..."]))
+
+    @api.route("GET /orders/*", scopes=["orders/read"])
+    def get_order(request, claims):            # HttpRequest, AccessTokenClaims
+        return {"order": request.path.rsplit("/", 1)[1]}
+
+    handler = api.handler                      # ALB, API Gateway REST or HTTP API, function URL
+
+Lower level (what the bench, the fuzz suite and other code use)::
 
     from resource_server.jwks import JwksCache
     from resource_server.verifier import TokenVerifier, check_scopes

@@ -48,12 +48,17 @@ MAX_AUTHORIZATION_LENGTH = 16 * 1024
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-class ResourceApp:
-    """The resource server: a route table and a verifier, no global state of its own."""
+Action = Callable[[Request, AccessTokenClaims, Route], HttpResponse]
+"""What runs for an authorized request: the request, its verified claims and the route it matched."""
 
-    def __init__(self, routes: RouteTable, verifier: TokenVerifier) -> None:
+
+class ResourceApp:
+    """Routes, a verifier and the action authorized requests get; no global state of its own."""
+
+    def __init__(self, routes: RouteTable, verifier: TokenVerifier, action: Action | None = None) -> None:
         self.routes = routes
         self.verifier = verifier
+        self.action: Action = action or demo_action
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         return self.handle(event)
@@ -140,27 +145,9 @@ class ResourceApp:
             return self._done(request, answer, "verifier_bug")
 
     def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> HttpResponse:
-        body: dict[str, Any] = {
-            "message": "Hello from the resource server",
-            "client_id": claims.client_id,
-            "scopes": list(claims.scopes),
-        }
-        if route.method == "POST":
-            if len(request.body) > MAX_BODY_BYTES:
-                description = f"The body is larger than {MAX_BODY_BYTES} bytes"
-                answer = responses.error(413, "payload_too_large", description)
-                return self._done(request, answer, "body_too_large", client_id=claims.client_id)
-            try:
-                echo = strict_json.loads_utf8(request.body)
-            except strict_json.StrictJsonError:
-                echo = _TOO_DEEP
-            if echo is _TOO_DEEP or nesting_exceeds(echo, MAX_BODY_DEPTH):
-                description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
-                answer = responses.error(400, "invalid_json", description)
-                return self._done(request, answer, "invalid_json", client_id=claims.client_id)
-            body["message"] = "Echo from the resource server"
-            body["echo"] = echo
-        return self._done(request, responses.ok(body), "ok", client_id=claims.client_id, kid=claims.kid)
+        answer = self.action(request, claims, route)
+        outcome = "ok" if answer.status < 400 else str(answer.body.get("error", "error"))
+        return self._done(request, answer, outcome, client_id=claims.client_id, kid=claims.kid)
 
     @staticmethod
     def _done(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> HttpResponse:
@@ -176,6 +163,30 @@ class ResourceApp:
 
 
 _TOO_DEEP = object()
+
+
+def demo_action(request: Request, claims: AccessTokenClaims, route: Route) -> HttpResponse:
+    """The demo API: ``GET`` greets the caller, ``POST`` echoes a JSON body (bounded size and depth)."""
+    body: dict[str, Any] = {
+        "message": "Hello from the resource server",
+        "client_id": claims.client_id,
+        "scopes": list(claims.scopes),
+    }
+    if route.method == "POST":
+        if len(request.body) > MAX_BODY_BYTES:
+            return responses.error(
+                413, "payload_too_large", f"The body is larger than {MAX_BODY_BYTES} bytes"
+            )
+        try:
+            echo = strict_json.loads_utf8(request.body)
+        except strict_json.StrictJsonError:
+            echo = _TOO_DEEP
+        if echo is _TOO_DEEP or nesting_exceeds(echo, MAX_BODY_DEPTH):
+            description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
+            return responses.error(400, "invalid_json", description)
+        body["message"] = "Echo from the resource server"
+        body["echo"] = echo
+    return responses.ok(body)
 
 
 def _token_in_query(query: Mapping[str, tuple[str, ...]]) -> bool:

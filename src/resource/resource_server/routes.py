@@ -1,13 +1,15 @@
 """The route table: which (method, path) exists and which scopes it requires.
 
-The function implements ``GET /api`` and ``POST /api``; ``ROUTE_SCOPES`` decides which of them exist
-and with which scopes. **Every scope listed for a route is required** (all-of, not any-of).
+Routes are keyed ``"METHOD /path"``: an upper-case method token, one space, and a path matched exactly
+and case-sensitively; a path ending in ``/*`` matches every path below that prefix (``"GET /orders/*"``
+matches ``/orders/42`` and ``/orders/42/lines``, not ``/orders``). An exact route wins over a ``*``
+route, and a longer prefix over a shorter one. **Every scope listed for a route is required**
+(all-of, not any-of), and a route must list at least one.
 
-- a path with no configured route: 404;
-- an implemented route that is not configured (say ``POST /api`` when only ``GET /api`` is): 404,
-  it does not exist;
-- any other method on a configured path (``PUT``, ``DELETE``, ``HEAD``, ...): 405 with ``Allow``
-  naming the configured methods of that path.
+- a path that no route matches: 404;
+- a path that routes match, but not with this method: 405 with ``Allow`` naming those routes' methods;
+- the demo function's table (``implemented`` given) also answers 404 for a route it implements but the
+  deployment did not configure (``POST /api`` when only ``GET /api`` is): that route does not exist.
 
 Both answers come before authorization: they depend only on the deployment's route table, which a
 client learns from these very answers anyway; the verifier's work is spent on real routes only.
@@ -15,16 +17,21 @@ client learns from these very answers anyway; the verifier's work is spent on re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 IMPLEMENTED_ROUTES: frozenset[tuple[str, str]] = frozenset({("GET", "/api"), ("POST", "/api")})
+"""The routes the demo resource function implements."""
+
+ROUTE_KEY = re.compile(r"(?P<method>[A-Z]+) (?P<path>/[!-~]*)")
+_WILDCARD = "/*"
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     method: str
-    path: str
+    path: str  # the pattern as configured ("/orders/*" for a wildcard route)
     scopes: tuple[str, ...]
 
 
@@ -40,27 +47,64 @@ class MethodNotAllowed(LookupError):
         self.allow = allow
 
 
-class RouteTable:
-    """Configured routes by path, then method."""
+def parse_route_key(key: str) -> tuple[str, str]:
+    """``"GET /orders/*"`` -> ``("GET", "/orders/*")``; :class:`ValueError` for anything else."""
+    match = ROUTE_KEY.fullmatch(key) if isinstance(key, str) else None
+    if match is None:
+        raise ValueError(f"route {str(key)[:60]!r} is not 'METHOD /path' (e.g. 'GET /orders/*')")
+    path = match["path"]
+    if "*" in path[:-1] or (path.endswith("*") and not path.endswith(_WILDCARD)):
+        raise ValueError(f"route {key[:60]!r}: '*' may only be the whole last segment ('/orders/*')")
+    return match["method"], path
 
-    def __init__(self, route_scopes: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
-        by_path: dict[str, dict[str, Route]] = {}
-        for (method, path), scopes in sorted(route_scopes.items()):
-            if (method, path) not in IMPLEMENTED_ROUTES:
+
+class RouteTable:
+    """Configured routes: exact paths, then ``/*`` prefixes (longest first)."""
+
+    def __init__(
+        self,
+        route_scopes: Mapping[tuple[str, str], Iterable[str]],
+        *,
+        implemented: frozenset[tuple[str, str]] | None = IMPLEMENTED_ROUTES,
+    ) -> None:
+        exact: dict[str, dict[str, Route]] = {}
+        prefixes: dict[str, dict[str, Route]] = {}
+        for (method, path), listed in sorted(route_scopes.items()):
+            if implemented is not None and (method, path) not in implemented:
                 raise ValueError(f"route {method} {path} is not implemented")
+            scopes = tuple(listed)
             if not scopes:
                 raise ValueError(f"route {method} {path} must require at least one scope")
-            by_path.setdefault(path, {})[method] = Route(method, path, tuple(scopes))
-        self._by_path = by_path
+            route = Route(method, path, scopes)
+            if path.endswith(_WILDCARD):
+                prefixes.setdefault(path[:-1], {})[method] = route  # "/orders/*" -> "/orders/"
+            else:
+                exact.setdefault(path, {})[method] = route
+        self._exact = exact
+        self._prefixes = sorted(prefixes.items(), key=lambda item: len(item[0]), reverse=True)
+        self._implemented = implemented
+
+    @classmethod
+    def from_keys(cls, routes: Mapping[str, Iterable[str]]) -> RouteTable:
+        """A table of any routes, keyed ``"METHOD /path"`` (see the module docstring)."""
+        return cls({parse_route_key(key): scopes for key, scopes in routes.items()}, implemented=None)
 
     def match(self, method: str, path: str) -> Route:
         """The route for ``method path``; raise :class:`RouteNotFound` or :class:`MethodNotAllowed`."""
-        methods = self._by_path.get(path)
-        if methods is None:
+        methods = self._exact.get(path)
+        if methods is not None:
+            route = methods.get(method)
+            if route is not None:
+                return route  # the demo's path: one dictionary hit each
+        candidates = [methods] if methods is not None else []
+        for prefix, by_method in self._prefixes:
+            if len(path) > len(prefix) and path.startswith(prefix):
+                route = by_method.get(method)
+                if route is not None:
+                    return route
+                candidates.append(by_method)
+        if not candidates:
             raise RouteNotFound(path)
-        route = methods.get(method)
-        if route is None:
-            if (method, path) in IMPLEMENTED_ROUTES:
-                raise RouteNotFound(path)  # implemented, but not configured: the route does not exist
-            raise MethodNotAllowed(tuple(sorted(methods)))
-        return route
+        if self._implemented is not None and (method, path) in self._implemented:
+            raise RouteNotFound(path)  # implemented, but not configured: the route does not exist
+        raise MethodNotAllowed(tuple(sorted({m for by_method in candidates for m in by_method})))
