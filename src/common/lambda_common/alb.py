@@ -72,6 +72,21 @@ def lower_keys(values: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]
     return out
 
 
+def event_body(raw: Any, base64_encoded: Any) -> bytes:
+    """A Lambda HTTP event's body as bytes, from its ``body`` and ``isBase64Encoded`` (every front door
+    uses these two members); :class:`BadEvent` for a body that is not a string or not valid base64."""
+    if raw is None:
+        return b""
+    if not isinstance(raw, str):
+        raise BadEvent("body is not a string")
+    if base64_encoded is True:
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise BadEvent("body is not valid base64") from exc
+    return raw.encode("utf-8", "surrogatepass")
+
+
 def parse_event(event: Any) -> Request:
     """Turn an ALB Lambda event into a :class:`Request`; raise :class:`BadEvent` if it is not one."""
     if not isinstance(event, Mapping):
@@ -87,18 +102,7 @@ def parse_event(event: Any) -> Request:
     else:
         headers = string_map(event.get("headers"), "headers")
         query = string_map(event.get("queryStringParameters"), "queryStringParameters")
-    raw_body = event.get("body")
-    if raw_body is None:
-        body = b""
-    elif not isinstance(raw_body, str):
-        raise BadEvent("body is not a string")
-    elif event.get("isBase64Encoded") is True:
-        try:
-            body = base64.b64decode(raw_body, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise BadEvent("body is not valid base64") from exc
-    else:
-        body = raw_body.encode("utf-8", "surrogatepass")
+    body = event_body(event.get("body"), event.get("isBase64Encoded"))
     return Request(
         method=method,  # case-sensitive (RFC 9110 §9.1): "get" is not GET; "po\\u017ft".upper() is "POST"
         path=path,

@@ -5,10 +5,10 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
 
 1. :class:`~resource_server.token_parser.TokenParser`: size cap, segments, strict base64url, strict
    JSON, header allow-list with ``alg`` pinned to RS256;
-2. claims: ``exp`` and ``iat`` required integers from 0 to 2**53 (``bool``, ``float`` and strings are
-   rejected; beyond 2**53 integers are not interoperable, RFC 7493 §2.2, and orjson reads 2**64 as a
-   float where json reads an int), ``nbf`` such an integer if present; a lifetime ``exp - iat`` of 1 s
-   to 1 day (Cognito's longest access token), so no token issued long ago passes; ``iss`` exactly the
+2. claims: ``exp`` and ``iat`` required integers (``bool``, ``float`` and strings are rejected) with
+   ``0 < exp - iat <= 1 day`` (Cognito's longest access token, so no token issued long ago passes) and
+   ``exp <= 2**53`` (beyond it integers are not interoperable, RFC 7493 §2.2: orjson reads 2**64 as a
+   float where json reads an int); ``nbf`` an integer from 0 to 2**53 if present; ``iss`` exactly the
    pool's issuer; ``token_use == "access"``; ``client_id`` a string in the allow-list; ``sub`` equal to
    ``client_id`` (what a client-credentials token carries; ``client_credentials_only=False`` also
    admits users' access tokens); ``scope`` absent or RFC 6749 §3.3 ``scope-token`` s separated by

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lambda_common.alb import BadEvent
-from resource_server.events.neutral import HttpRequest, HttpResponse, decode_body, json_text
+from lambda_common.alb import BadEvent, event_body
+from resource_server.events.neutral import HttpRequest, HttpResponse, json_text
 
 
 def _query(raw: Any) -> dict[str, tuple[str, ...]]:
@@ -53,7 +53,7 @@ class HttpApiEvents:
             if not isinstance(name, str) or not isinstance(value, str):
                 raise BadEvent("headers has a non-string name or value")
             headers[name.lower()] = (*headers.get(name.lower(), ()), value)
-        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
+        body = event_body(event.get("body"), event.get("isBase64Encoded"))
         query = _query(event.get("rawQueryString"))
         return HttpRequest(
             method=method, path=path, headers=headers, query=query, body=body, multi_value=False

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +15,7 @@ HttpRequest = Request
 """A request as the front door delivered it: the method exactly as sent, header names lower-cased with
 every value, query names and values as sent, the body as bytes."""
 
-__all__ = ["BadEvent", "EventAdapter", "HttpRequest", "HttpResponse", "decode_body", "json_text"]
+__all__ = ["BadEvent", "EventAdapter", "HttpRequest", "HttpResponse", "json_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +46,3 @@ class EventAdapter(Protocol):
 def json_text(body: Mapping[str, Any]) -> str:
     """Compact ASCII JSON (what every format carries as its string body)."""
     return json.dumps(body, separators=(",", ":"), ensure_ascii=True)
-
-
-def decode_body(raw: Any, base64_encoded: Any) -> bytes:
-    """The request body as bytes, from the event's ``body`` and ``isBase64Encoded``."""
-    if raw is None:
-        return b""
-    if not isinstance(raw, str):
-        raise BadEvent("body is not a string")
-    if base64_encoded is True:
-        try:
-            return base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise BadEvent("body is not valid base64") from exc
-    return raw.encode("utf-8", "surrogatepass")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lambda_common.alb import BadEvent, lower_keys, string_map
-from resource_server.events.neutral import HttpRequest, HttpResponse, decode_body, json_text
+from lambda_common.alb import BadEvent, event_body, lower_keys, string_map
+from resource_server.events.neutral import HttpRequest, HttpResponse, json_text
 
 
 def _values(single: Any, multi: Any, what: str) -> dict[str, tuple[str, ...]]:
@@ -31,7 +31,7 @@ class RestApiEvents:
         query = _values(
             event.get("queryStringParameters"), event.get("multiValueQueryStringParameters"), "query string"
         )
-        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
+        body = event_body(event.get("body"), event.get("isBase64Encoded"))
         return HttpRequest(
             method=method, path=path, headers=headers, query=query, body=body, multi_value=True
         )
