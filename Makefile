@@ -42,7 +42,11 @@ dist/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 dist/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 	$(PY) scripts/build_zip.py --function client --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
-build: dist/resource.zip dist/client.zip ## build dist/{resource,client}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
+# The verifier library and its dependencies as a Lambda layer (python/...), for functions of your own.
+dist/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
+	$(PY) scripts/build_zip.py --function resource --layer --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
+
+build: dist/resource.zip dist/client.zip dist/verifier-layer.zip ## build dist/{resource,client,verifier-layer}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
 
 # The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
 HOST_PY_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -51,7 +55,10 @@ dist/host/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 dist/host/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 	$(PY) scripts/build_zip.py --function client --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
-build-host: dist/host/resource.zip dist/host/client.zip ## build the bundles for this machine (dist/host/)
+dist/host/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
+	$(PY) scripts/build_zip.py --function resource --layer --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
+
+build-host: dist/host/resource.zip dist/host/client.zip dist/host/verifier-layer.zip ## build the bundles for this machine (dist/host/)
 
 # ---- Python checks --------------------------------------------------------------------------
 lint: $(VENV)/.installed ## ruff lint and format check
@@ -59,8 +66,8 @@ lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.installed ## mypy --strict on each function's code
-	$(VENV)/bin/mypy src/common/lambda_common src/resource/app.py src/resource/resource_server
-	$(VENV)/bin/mypy src/common/lambda_common src/client/app.py src/client/token_client
+	$(VENV)/bin/mypy src/resource/app.py src/resource/cognito_m2m_verifier
+	$(VENV)/bin/mypy src/client/app.py src/client/cognito_m2m_client
 
 pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)

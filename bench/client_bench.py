@@ -9,7 +9,7 @@ Both clients answer the same ALB ``GET /client`` events, invocation by invocatio
 - Secrets Manager: moto's in-process AWS mock (boto3's real client, moto serving the API; no
   network), one boto3 client per side, ``GetSecretValue`` calls counted through botocore's events.
 
-Ours is the client function's handler built by :func:`token_client.handler.build_handler` with the
+Ours is the client function's handler built by :func:`cognito_m2m_client.handler.build_handler` with the
 secrets client injected (everything else as in Lambda: its own PoolManager, clock, retry policy).
 The naive client is the original design: every invocation reads the secret, requests a token, then
 calls the API (same PoolManager reuse and timeouts, so only the caching differs).
@@ -152,7 +152,7 @@ def summarize(times: list[float], token_requests: int, secret_reads: int, ok: in
 def run(invocations: int = 1000) -> dict[str, Any]:
     """Returns the ``client`` section of results.json."""
     ours.quiet_function_logs()
-    from token_client.handler import build_handler
+    from cognito_m2m_client.handler import build_handler
 
     factory = TokenFactory(new_signing_key())
 

@@ -1,7 +1,7 @@
 """Our verifier, built exactly as the resource function builds it, pointed at a loopback JWKS server.
 
 The function's handler runs ``build_app(os.environ)`` once per container and then, for ``GET /api``,
-``app.verifier.authorize(token, route.scopes)``. Here the same :func:`resource_server.handler.build_app`
+``app.verifier.authorize(token, route.scopes)``. Here the same :func:`cognito_m2m_verifier.handler.build_app`
 gets the bench's environment (``JWKS_URL`` on the loopback server) and one :class:`JwksCache` built
 as the handler builds it and warmed by one real fetch, so that no round pays for the JWKS download.
 """
@@ -45,15 +45,15 @@ class ResourceFunction:
 
     def __init__(self, jwks_url: str, kid: str) -> None:
         quiet_function_logs()
-        from resource_server.config import load_config
-        from resource_server.jwks import JwksCache
+        from cognito_m2m_verifier.config import load_config
+        from cognito_m2m_verifier.jwks import JwksCache
 
         self.env = resource_env(jwks_url)
         self.jwks = JwksCache(load_config(self.env).jwks_url)  # what app_from_config builds
         self.jwks.get_key(kid)  # one real fetch from the loopback server: the cache is warm
 
     def app(self) -> Any:
-        from resource_server.handler import build_app
+        from cognito_m2m_verifier.handler import build_app
 
         return build_app(self.env, jwks=self.jwks)
 

@@ -31,8 +31,8 @@ from bench.verify_bench import split
 def steps(
     function: ours.ResourceFunction, tokens: list[str], floor_items: list[tuple[bytes, bytes]]
 ) -> dict[str, Any]:
-    from resource_server import strict_json, token_parser
-    from resource_server.verifier import TokenVerifier
+    from cognito_m2m_verifier import strict_json, token_parser
+    from cognito_m2m_verifier.verifier import TokenVerifier
 
     key = function.jwks.get_key(next(iter(function.jwks.kids)))
     pad, sha256 = padding.PKCS1v15(), hashes.SHA256()

@@ -103,9 +103,9 @@ def floor_loop(key: SigningKey, items: list[tuple[bytes, bytes]]) -> Callable[[]
 
 
 def signature_step_loop(key: SigningKey, items: list[tuple[bytes, bytes]]) -> Callable[[], int]:
-    """Our verifier's signature step alone (``resource_server.signature.signature_matches``: RSA
+    """Our verifier's signature step alone (``cognito_m2m_verifier.signature.signature_matches``: RSA
     recover through ``cryptography`` and a DigestInfo compare), on the floor's pre-split items."""
-    from resource_server.signature import signature_matches
+    from cognito_m2m_verifier.signature import signature_matches
 
     public_key = key.public_key
 

@@ -2,12 +2,17 @@
 """Build one Lambda function's deployment zip, reproducibly.
 
     build_zip.py --function resource --arch arm64 --python-version 3.13 --out dist/resource.zip
+    build_zip.py --function resource --layer --arch arm64 --python-version 3.13 --out dist/verifier-layer.zip
 
-The zip holds ``app.py`` and the function's package from ``src/<function>/``, the shared
-``lambda_common`` package, and the runtime dependencies from ``src/<function>/requirements.txt``
+The zip holds ``app.py`` and the function's package from ``src/<function>/`` (with the shared code,
+``src/common``, as its ``_shared`` subpackage: copied, not linked), and the runtime dependencies from
+``src/<function>/requirements.txt``
 installed as wheels for the target platform (``manylinux2014_<arch>``, CPython ``<version>``), so
 building needs neither Docker nor AWS. Entries are sorted with fixed timestamps and modes; pip's
 install records and the build interpreter's caches are left out, so two builds are byte-identical.
+
+With ``--layer`` it writes a Lambda layer instead: the same package and dependencies under ``python/``
+(which Lambda puts on ``sys.path`` from ``/opt/python``), without ``app.py``.
 
 Next to the zip it writes ``<zip>.manifest.json``: the function, the architecture and runtime it was built
 for, and the zip's SHA-256. The Terraform module reads it and fails at plan when a function's
@@ -33,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
-PACKAGES = {"resource": "resource_server", "client": "token_client"}
+PACKAGES = {"resource": "cognito_m2m_verifier", "client": "cognito_m2m_client"}
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Install metadata that differs between builds or machines and is never read at run time.
@@ -44,6 +49,7 @@ DROP_DIST_INFO = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 # zipped; tests/build proves the bundle still verifies an RSA signature in isolation.
 BUILD_TIME_ONLY = ("cffi", "pycparser")
 TASK_ROOT = "/var/task"  # where Lambda unpacks the zip; recorded in the .pyc files as their source path
+LAYER_ROOT = "/opt/python"  # where a layer's python/ folder ends up
 
 
 def log(msg: str) -> None:
@@ -122,7 +128,7 @@ def clean(staging: Path) -> None:
             path.unlink()
 
 
-def compile_pyc(staging: Path, python: str) -> None:
+def compile_pyc(staging: Path, python: str, prefix: str = TASK_ROOT) -> None:
     subprocess.run(
         [
             python,
@@ -136,7 +142,7 @@ def compile_pyc(staging: Path, python: str) -> None:
             "-s",
             str(staging),
             "-p",
-            TASK_ROOT,
+            prefix,
             str(staging),
         ],
         check=True,
@@ -164,9 +170,12 @@ def manifest_path(zip_path: Path) -> Path:
     return zip_path.with_name(zip_path.name + ".manifest.json")
 
 
-def write_manifest(zip_path: Path, *, function: str, arch: str, python_version: str, pyc: bool) -> Path:
+def write_manifest(
+    zip_path: Path, *, function: str, arch: str, python_version: str, pyc: bool, kind: str = "function"
+) -> Path:
     """``<zip>.manifest.json``: what the zip was built for (read by the Terraform module at plan)."""
     manifest = {
+        "kind": kind,
         "function": function,
         "architecture": arch,
         "runtime": f"python{python_version}",
@@ -190,31 +199,38 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--pyc-python", help="interpreter of the target version to compile .pyc with")
     parser.add_argument("--no-pyc", action="store_true", help="ship sources only")
+    parser.add_argument("--layer", action="store_true", help="a Lambda layer (python/...) without app.py")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix=f"build-{args.function}-") as tmp:
-        staging = Path(tmp) / "pkg"
-        staging.mkdir()
+        top = Path(tmp) / "pkg"
+        staging = top / "python" if args.layer else top
+        staging.mkdir(parents=True)
         install_dependencies(args.function, staging, args.arch, args.python_version)
-        shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
+        if not args.layer:
+            shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
         package = PACKAGES[args.function]
         copy_tree(SRC / args.function / package, staging / package)
-        copy_tree(SRC / "common" / "lambda_common", staging / "lambda_common")
         clean(staging)
         pyc = False
         if not args.no_pyc:
             python = find_python(args.python_version, args.pyc_python)
             if python:
-                compile_pyc(staging, python)
+                compile_pyc(staging, python, LAYER_ROOT if args.layer else TASK_ROOT)
                 pyc = True
             else:
                 log(
                     f"no Python {args.python_version} interpreter here: shipping without .pyc "
                     "(cold starts will compile every module)"
                 )
-        write_zip(staging, args.out)
+        write_zip(top, args.out)
     manifest = write_manifest(
-        args.out, function=args.function, arch=args.arch, python_version=args.python_version, pyc=pyc
+        args.out,
+        function=args.function,
+        arch=args.arch,
+        python_version=args.python_version,
+        pyc=pyc,
+        kind="layer" if args.layer else "function",
     )
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
     log(f"{args.out} {args.out.stat().st_size} bytes sha256={digest} ({manifest.name})")

@@ -1,7 +1,7 @@
 """Lambda entry point of the client function (handler setting: ``app.handler``).
 
 The configuration is read when the module is imported (the cold start), so a missing or malformed
-variable fails the cold start with one ConfigError naming it. Everything else lives in ``token_client``.
+variable fails the cold start with one ConfigError naming it. Everything else lives in ``cognito_m2m_client``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from token_client.handler import ClientHandler, build_handler
+from cognito_m2m_client.handler import ClientHandler, build_handler
 
 HANDLER: ClientHandler = build_handler(os.environ)
 

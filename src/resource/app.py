@@ -1,5 +1,5 @@
 """Lambda entry point of the resource server (handler setting ``app.handler``)."""
 
-from resource_server.handler import handler
+from cognito_m2m_verifier.handler import handler
 
 __all__ = ["handler"]

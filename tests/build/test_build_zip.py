@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "scripts" / "build_zip.py"
+PACKAGES = {"resource": "cognito_m2m_verifier", "client": "cognito_m2m_client"}
 TARGET_VERSION = "3.13"
 
 
@@ -52,10 +53,14 @@ def sha256(path: Path) -> str:
 def lambda_zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """Each function built twice for the Lambda target (arm64, Python 3.13) into separate folders."""
     base = tmp_path_factory.mktemp("zips")
-    return {
+    zips = {
         fn: (build(fn, base / "one" / f"{fn}.zip"), build(fn, base / "two" / f"{fn}.zip"))
         for fn in ("resource", "client")
     }
+    zips["layer"] = tuple(  # type: ignore[assignment]
+        build("resource", base / where / "verifier-layer.zip", "--layer") for where in ("one", "two")
+    )
+    return zips
 
 
 @pytest.mark.parametrize("function", ["resource", "client"])
@@ -73,7 +78,7 @@ def test_zip_entries_are_sorted_fixed_and_free_of_noise(
     names = [i.filename for i in infos]
     assert names == sorted(names)
     assert "app.py" in names
-    assert "lambda_common/alb.py" in names
+    assert f"{PACKAGES[function]}/_shared/alb.py" in names  # a copy, not the link
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {i.external_attr >> 16 for i in infos} == {0o100644}
     assert not [n for n in names if n.startswith("bin/") or n.endswith(("/RECORD", "/INSTALLER"))]
@@ -132,7 +137,7 @@ if sys.argv[2] == "resource":  # the hot path's native code: orjson, pybase64, c
     assert "C extension active" in pybase64.get_version(), pybase64.get_version()  # not its pure fallback
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
-    from resource_server.token_parser import TokenParser
+    from cognito_m2m_verifier.token_parser import TokenParser
     b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     signing_input = b64(b'{"alg":"RS256","kid":"k"}') + "." + b64(b'{"exp":1,"iat":1}')
@@ -140,7 +145,7 @@ if sys.argv[2] == "resource":  # the hot path's native code: orjson, pybase64, c
     parsed = TokenParser().parse(signing_input + "." + b64(sig))
     assert parsed.payload == {"exp": 1, "iat": 1}
     key.public_key().verify(parsed.signature, parsed.signing_input, padding.PKCS1v15(), hashes.SHA256())
-    from resource_server.verifier import signature_matches
+    from cognito_m2m_verifier.verifier import signature_matches
     assert signature_matches(key.public_key(), parsed.signing_input, parsed.signature)
     assert not signature_matches(key.public_key(), parsed.signing_input + b"x", parsed.signature)
 print(json.dumps({"outside": bad, "modules": len(sys.modules)}))
@@ -177,3 +182,82 @@ def test_manifest_records_what_the_zip_was_built_for(
     assert manifest["runtime"] == f"python{TARGET_VERSION}"
     assert manifest["platform"] == "manylinux2014_aarch64"
     assert manifest["zip_sha256"] == sha256(bundle)  # Terraform checks this to spot a replaced zip
+
+
+def test_the_layer_is_reproducible_and_all_under_python(lambda_zips: dict[str, tuple[Path, Path]]) -> None:
+    one, two = lambda_zips["layer"]
+    assert sha256(one) == sha256(two)
+    with zipfile.ZipFile(one) as zf:
+        names = zf.namelist()
+    assert names == sorted(names)
+    assert all(n.startswith("python/") for n in names)
+    assert "python/cognito_m2m_verifier/__init__.py" in names
+    assert "python/cognito_m2m_verifier/_shared/alb.py" in names
+    assert "python/cognito_m2m_verifier/py.typed" in names
+    assert any(n.startswith("python/cryptography/") for n in names)
+    assert not [n for n in names if n in ("python/app.py", "app.py") or "/cffi/" in n]
+    manifest = json.loads(one.with_name(one.name + ".manifest.json").read_text())
+    assert (manifest["kind"], manifest["architecture"], manifest["runtime"]) == (
+        "layer",
+        "arm64",
+        "python3.13",
+    )
+    assert manifest["zip_sha256"] == sha256(one)
+    if any(n.endswith(".cpython-313.pyc") for n in names):  # compiled for where Lambda mounts it
+        with zipfile.ZipFile(one) as zf:
+            pyc = zf.read("python/cognito_m2m_verifier/__pycache__/__init__.cpython-313.pyc")
+        assert b"/opt/python/cognito_m2m_verifier/__init__.py" in pyc
+
+
+USER_FUNCTION = """
+from cognito_m2m_verifier import ProtectedApi
+
+api = ProtectedApi.from_environment()
+
+
+@api.route("GET /orders/*")
+def get_order(request, claims):
+    return {"order": request.path.rsplit("/", 1)[1]}
+
+
+handler = api.handler
+"""
+
+# `python -I -S`: the user's folder and the layer's python/ folder, as Lambda orders them, and nothing else.
+LAYER_PROBE = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import orders
+group = "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"
+event = {"requestContext": {"elb": {"targetGroupArn": group}},
+         "httpMethod": "GET", "path": "/orders/7", "queryStringParameters": {}, "headers": {}, "body": "",
+         "isBase64Encoded": False}
+answer = orders.handler(event, None)
+import cognito_m2m_verifier
+print(json.dumps({"status": answer["statusCode"], "auth": answer["headers"].get("www-authenticate"),
+                  "from": cognito_m2m_verifier.__file__}))
+"""
+
+
+def test_a_function_of_your_own_runs_on_the_host_layer(tmp_path: Path) -> None:
+    layer = ROOT / "dist" / "host" / "verifier-layer.zip"
+    assert layer.is_file(), f"{layer} is missing: run `make build-host` (make pytest does)"
+    with zipfile.ZipFile(layer) as zf:
+        zf.extractall(tmp_path / "opt")
+    (tmp_path / "task").mkdir()
+    (tmp_path / "task" / "orders.py").write_text(USER_FUNCTION)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        **IMPORT_ENV["resource"],
+        "ROUTE_SCOPES": json.dumps({"GET /orders/*": ["rest-api/read"]}),
+    }
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", LAYER_PROBE, str(tmp_path / "task"), str(tmp_path / "opt/python")],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["status"] == 401
+    assert answer["auth"] == 'Bearer realm="api"'
+    assert answer["from"].startswith(str(tmp_path / "opt" / "python"))

@@ -82,7 +82,7 @@ client = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=en
                       aws_access_key_id="testing", aws_secret_access_key="testing")
 secret = json.dumps({"client_id": "a", "client_secret": "b"})
 arn = client.create_secret(Name="probe", SecretString=secret)["ARN"]
-from token_client.secret_cache import SecretCache
+from cognito_m2m_client.secret_cache import SecretCache
 cache = SecretCache(arn, max_age=60, clock=lambda: 0.0, client_factory=lambda: client)
 credentials, fresh = cache.get()
 print(json.dumps({"urllib3": urllib3.__version__, "botocore": botocore.__version__,

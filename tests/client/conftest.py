@@ -12,10 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from cognito_m2m_client.handler import ClientHandler, build_handler
+from cognito_m2m_client.http import RetryPolicy
 from tests.client.servers import Reply, ScriptedServer, token_endpoint
 from tests.client.support import CLIENT_ID, CLIENT_SECRET, SCOPES, Aws, CountingSecrets, FakeClock
-from token_client.handler import ClientHandler, build_handler
-from token_client.http import RetryPolicy
 
 
 @pytest.fixture

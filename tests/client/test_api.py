@@ -1,15 +1,15 @@
-"""token_client.api: the bearer call, body decoding, token redaction, transport failures."""
+"""cognito_m2m_client.api: the bearer call, body decoding, token redaction, transport failures."""
 
 from __future__ import annotations
 
 import pytest
 import urllib3
 
+from cognito_m2m_client.api import REDACTED, call_api, decode_body
+from cognito_m2m_client.errors import ApiTimeout, ApiUnavailable
+from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
 from tests.client.servers import Reply, ScriptedServer
 from tests.client.support import FakeClock
-from token_client.api import REDACTED, call_api, decode_body
-from token_client.errors import ApiTimeout, ApiUnavailable
-from token_client.http import Deadline, HttpClient, RetryPolicy
 
 TOKEN = "eyJh.eyJi.sig"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_common.config import ConfigError
+from cognito_m2m_client._shared.config import ConfigError
 from tests.client.support import FakeContext, alb_event, body_of
 
 APP = Path(__file__).resolve().parents[2] / "src" / "client" / "app.py"

@@ -1,4 +1,4 @@
-"""token_client.client: the flow's two bounded second chances (401 from the API, rotated secret)."""
+"""cognito_m2m_client.client: the flow's two bounded second chances (401 from the API, rotated secret)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import threading
 from urllib.parse import unquote_plus
 
+from cognito_m2m_client.client import REFRESH_ON_401_INTERVAL
+from cognito_m2m_client.http import Deadline
 from tests.client.conftest import MakeHandler
 from tests.client.servers import Recorded, Reply, ScriptedServer, token_reply
 from tests.client.support import CLIENT_ID, CLIENT_SECRET, Aws, FakeClock, FakeContext, alb_event, body_of
-from token_client.client import REFRESH_ON_401_INTERVAL
-from token_client.http import Deadline
 
 CTX = FakeContext(30_000)
 UNAUTHORIZED = Reply(

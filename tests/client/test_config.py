@@ -1,12 +1,12 @@
-"""token_client.config: the environment contract, each problem named by its variable."""
+"""cognito_m2m_client.config: the environment contract, each problem named by its variable."""
 
 from __future__ import annotations
 
 import pytest
 
-from lambda_common.config import ConfigError
-from token_client.config import ClientConfig, load_config
-from token_client.handler import build_handler
+from cognito_m2m_client._shared.config import ConfigError
+from cognito_m2m_client.config import ClientConfig, load_config
+from cognito_m2m_client.handler import build_handler
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m/client-AbCdEf"
 BASE = {

@@ -1,4 +1,4 @@
-"""token_client.handler: the whole function against loopback Cognito and API stand-ins and moto.
+"""cognito_m2m_client.handler: the whole function against loopback Cognito and API stand-ins and moto.
 
 Each test builds a handler from an explicit environment with injected collaborators (the moto-backed
 Secrets Manager client wrapped to count calls, a fake clock, recorded sleeps, a fixed jitter).
@@ -13,6 +13,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from cognito_m2m_client.handler import build_handler
+from cognito_m2m_client.http import RetryPolicy
+from cognito_m2m_client.oauth import basic_authorization
+from cognito_m2m_client.secret_cache import ClientCredentials
 from tests.client.conftest import MakeHandler
 from tests.client.servers import Reply, ScriptedServer, token_reply
 from tests.client.support import (
@@ -25,10 +29,6 @@ from tests.client.support import (
     assert_no_secrets,
     body_of,
 )
-from token_client.handler import build_handler
-from token_client.http import RetryPolicy
-from token_client.oauth import basic_authorization
-from token_client.secret_cache import ClientCredentials
 
 CTX = FakeContext(30_000)
 

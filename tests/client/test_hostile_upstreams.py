@@ -11,10 +11,10 @@ import logging
 
 import pytest
 
+from cognito_m2m_client.handler import build_handler
 from tests.client.conftest import MakeHandler
 from tests.client.servers import Reply, ScriptedServer, token_reply
 from tests.client.support import Aws, FakeContext, alb_event, body_of
-from token_client.handler import build_handler
 
 CTX = FakeContext(30_000)
 DEPTH = 100_000  # far beyond json's recursion limit

@@ -1,4 +1,4 @@
-"""token_client.http: per-attempt timeouts, full-jitter backoff, bounds by count and by the deadline."""
+"""cognito_m2m_client.http: per-attempt timeouts, full-jitter backoff, bounds by count and by the deadline."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 import urllib3
 
-from tests.client.servers import Reply, ScriptedServer
-from tests.client.support import FakeClock, FakeContext
-from token_client.http import (
+from cognito_m2m_client.http import (
     Deadline,
     HttpClient,
     HttpResponse,
@@ -20,6 +18,8 @@ from token_client.http import (
     ResponseTooLarge,
     RetryPolicy,
 )
+from tests.client.servers import Reply, ScriptedServer
+from tests.client.support import FakeClock, FakeContext
 
 RETRY = frozenset({429, 500, 502, 503, 504})
 

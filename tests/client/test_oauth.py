@@ -1,4 +1,4 @@
-"""token_client.oauth: the client-credentials request on the wire, response validation, OAuth errors."""
+"""cognito_m2m_client.oauth: the client-credentials request on the wire, response validation, OAuth errors."""
 
 from __future__ import annotations
 
@@ -11,23 +11,23 @@ from urllib.parse import parse_qs, unquote_plus
 import pytest
 import urllib3
 
-from tests.client.servers import Reply, ScriptedServer, token_reply
-from tests.client.support import FakeClock
-from token_client.errors import (
+from cognito_m2m_client.errors import (
     InvalidTokenResponse,
     TokenEndpointError,
     TokenEndpointTimeout,
     TokenEndpointUnavailable,
 )
-from token_client.http import Deadline, HttpClient, RetryPolicy
-from token_client.oauth import (
+from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
+from cognito_m2m_client.oauth import (
     AccessToken,
     basic_authorization,
     parse_token_response,
     request_token,
     token_request_body,
 )
-from token_client.secret_cache import ClientCredentials
+from cognito_m2m_client.secret_cache import ClientCredentials
+from tests.client.servers import Reply, ScriptedServer, token_reply
+from tests.client.support import FakeClock
 
 CREDS = ClientCredentials("client+id", "se cret:/+=%")
 SCOPES = ("rest-api/read", "rest-api/write")

@@ -1,4 +1,4 @@
-"""token_client.secret_cache: credentials from Secrets Manager (moto), cached with a TTL, clear failures.
+"""secret_cache: credentials from Secrets Manager (moto), cached with a TTL, clear failures.
 
 Most failures are produced by moto itself (missing secret, deleted secret, malformed values). Access
 denied, throttling and a network failure cannot be provoked in moto without IAM enforcement or a
@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.client.support import CLIENT_ID, CLIENT_SECRET, Aws, FakeClock, assert_no_secrets
-from token_client.errors import SecretError
-from token_client.secret_cache import (
+from cognito_m2m_client.errors import SecretError
+from cognito_m2m_client.secret_cache import (
     REFRESH_RETRY_SECONDS,
     ClientCredentials,
     SecretCache,
@@ -27,6 +26,7 @@ from token_client.secret_cache import (
     default_client_factory,
     parse_credentials,
 )
+from tests.client.support import CLIENT_ID, CLIENT_SECRET, Aws, FakeClock, assert_no_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -216,7 +216,7 @@ def test_secret_value_never_reaches_the_log_or_repr(
 
 def test_importing_the_handler_does_not_import_boto3() -> None:
     probe = (
-        "import sys; import token_client.handler as h; "
+        "import sys; import cognito_m2m_client.handler as h; "
         "h.build_handler({'TOKEN_URL': 'https://a.example/t', 'API_URL': 'https://b.example/api', "
         "'SCOPES': '', 'CLIENT_SECRET_ARN': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'}); "
         "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules))"

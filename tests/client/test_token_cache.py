@@ -1,12 +1,12 @@
-"""token_client.token_cache: reuse until expires_in minus a capped skew, keyed by client and scopes."""
+"""cognito_m2m_client.token_cache: reuse until expires_in minus a capped skew, keyed by client and scopes."""
 
 from __future__ import annotations
 
 import pytest
 
+from cognito_m2m_client import token_cache
+from cognito_m2m_client.token_cache import TokenCache, cache_key
 from tests.client.support import FakeClock
-from token_client import token_cache
-from token_client.token_cache import TokenCache, cache_key
 
 TOKEN = "aaa.bbb.ccc"
 

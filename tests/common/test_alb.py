@@ -1,4 +1,4 @@
-"""lambda_common.alb: ALB events in both header modes, and responses in the request's mode."""
+"""cognito_m2m_verifier._shared.alb: ALB events in both header modes, and responses in the request's mode."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lambda_common.alb import BadEvent, parse_event, response
+from cognito_m2m_verifier._shared.alb import BadEvent, parse_event, response
 
 
 def single_event(**over: Any) -> dict[str, Any]:

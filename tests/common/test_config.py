@@ -1,10 +1,10 @@
-"""lambda_common.config: every reader names the variable in its error."""
+"""cognito_m2m_verifier._shared.config: every reader names the variable in its error."""
 
 from __future__ import annotations
 
 import pytest
 
-from lambda_common.config import (
+from cognito_m2m_verifier._shared.config import (
     ConfigError,
     csv_list,
     json_value,

@@ -1,4 +1,4 @@
-"""lambda_common.log: the level comes from Lambda's setting, with safe fallbacks."""
+"""cognito_m2m_verifier._shared.log: the level comes from Lambda's setting, with safe fallbacks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from lambda_common.log import get_logger
+from cognito_m2m_verifier._shared.log import get_logger
 
 
 @pytest.mark.parametrize(

@@ -113,8 +113,8 @@ def mono() -> FakeClock:
 @pytest.fixture
 def make_resource_app(pool_keys: JwksServer, clock: FakeClock, mono: FakeClock) -> Callable[..., Any]:
     """``make_resource_app(jwks_url=..., **jwks_kw)``: the resource function's app on the loopback JWKS."""
-    from resource_server.handler import build_app
-    from resource_server.jwks import JwksCache
+    from cognito_m2m_verifier.handler import build_app
+    from cognito_m2m_verifier.jwks import JwksCache
 
     def make(jwks_url: str | None = None, env: dict[str, str] | None = None, **jwks_kw: Any) -> Any:
         jwks_kw.setdefault("clock", mono)
@@ -167,8 +167,8 @@ def client_clock() -> Any:
 def make_client(token_server: Any, api_server: Any, aws: Any, client_clock: Any) -> Callable[..., Any]:  # noqa: F811
     """``make_client(env=..., **kw)``: the client handler on the loopback servers, moto and a fake clock
     whose sleeps are recorded (pass ``clock=time.monotonic, sleep=time.sleep`` for real time)."""
-    from token_client.handler import build_handler
-    from token_client.http import RetryPolicy
+    from cognito_m2m_client.handler import build_handler
+    from cognito_m2m_client.http import RetryPolicy
 
     def make(env: dict[str, str] | None = None, **kw: Any) -> Any:
         base = {

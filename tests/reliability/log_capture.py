@@ -1,9 +1,10 @@
 """Session-wide capture of every log record the two functions emit, for the secrets-hygiene test.
 
 A handler on the root logger keeps the fully rendered text of each record from the functions' own
-loggers (``resource_server``, ``token_client``, ``lambda_common``, the ``app`` modules): the message
-with its arguments, every ``extra=`` field and any traceback. While the reliability suite runs, those
-loggers are held at DEBUG so that nothing a misconfigured deployment could print escapes the check.
+loggers (``cognito_m2m_verifier``, ``cognito_m2m_client`` with their ``_shared`` code, the ``app``
+modules): the message with its arguments, every ``extra=`` field and any traceback. While the
+reliability suite runs, those loggers are held at DEBUG so that nothing a misconfigured deployment
+could print escapes the check.
 Tests register the secret values they handle (client secrets, tokens, Authorization values) in
 :data:`SECRETS`; ``test_secrets_hygiene`` then searches the whole capture for them.
 """
@@ -14,7 +15,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
-FUNCTION_LOGGERS = ("resource_server", "token_client", "lambda_common", "app")
+FUNCTION_LOGGERS = ("cognito_m2m_verifier", "cognito_m2m_client", "app")
 _STANDARD = frozenset(logging.LogRecord("x", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 

@@ -560,8 +560,8 @@ def fuzz_world() -> Iterator[World]:
     import threading
     from http.server import ThreadingHTTPServer
 
-    from resource_server.handler import build_app
-    from resource_server.jwks import JwksCache
+    from cognito_m2m_verifier.handler import build_app
+    from cognito_m2m_verifier.jwks import JwksCache
     from tests.resource.resource_testkit import _handler_class
 
     ring = KeyRing.generate()
@@ -593,8 +593,8 @@ def test_fuzzed_requests_keys_available(fuzz_world: World, shape: Shape) -> None
 def test_fuzzed_requests_keys_unobtainable(fuzz_world: World, shape: Shape) -> None:
     """The same properties with a JWKS endpoint that refuses connections and a cold key cache:
     the only 5xx is 503 with Retry-After, and nothing is let in."""
-    from resource_server.handler import build_app
-    from resource_server.jwks import JwksCache
+    from cognito_m2m_verifier.handler import build_app
+    from cognito_m2m_verifier.jwks import JwksCache
 
     state: JwksServer = fuzz_world.jwks_state  # type: ignore[attr-defined]
     jwks = JwksCache(state.closed_url, clock=FakeClock(0.0), connect_timeout=0.5, read_timeout=0.5)

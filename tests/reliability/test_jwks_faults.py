@@ -45,8 +45,8 @@ def jwks_server(ring: KeyRing) -> Iterator[ScriptedServer]:
 
 @pytest.fixture
 def app_on(clock: FakeClock, mono: FakeClock) -> Callable[..., Any]:
-    from resource_server.handler import build_app
-    from resource_server.jwks import JwksCache
+    from cognito_m2m_verifier.handler import build_app
+    from cognito_m2m_verifier.jwks import JwksCache
 
     def make(url: str, **kw: Any) -> Any:
         kw.setdefault("clock", mono)

@@ -167,8 +167,8 @@ def test_whole_session_capture_holds_no_secret() -> None:
     if not capture.records:
         pytest.skip("run with the rest of tests/reliability: nothing was captured")
     loggers = set(capture.count_by_logger)
-    assert any(name.startswith("resource_server") for name in loggers), loggers
-    assert any(name.startswith("token_client") for name in loggers), loggers
+    assert any(name.startswith("cognito_m2m_verifier") for name in loggers), loggers
+    assert any(name.startswith("cognito_m2m_client") for name in loggers), loggers
     assert _violations(text, set(log_capture.SECRETS)) == []
     assert "Traceback" not in text or "verifier failed unexpectedly" not in text
 
@@ -179,6 +179,6 @@ def test_the_checks_find_planted_secrets() -> None:
     text = f"a {CLIENT_SECRET} b\nc {jwt}\nAuthorization: Basic dXNlcjpwYXNzd29yZA=="
     found = _violations(text, {CLIENT_SECRET})
     assert len(found) == 3, found
-    record = logging.LogRecord("token_client.x", logging.INFO, "", 0, "sent %s", ("x",), None)
+    record = logging.LogRecord("cognito_m2m_client.x", logging.INFO, "", 0, "sent %s", ("x",), None)
     record.authorization = "Bearer " + jwt
     assert _violations(log_capture.render(record), set())

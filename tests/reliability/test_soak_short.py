@@ -53,7 +53,9 @@ def test_short_soak_through_the_local_stack(stack_dir: Path) -> None:
 
 
 def test_log_scan_finds_planted_secrets(tmp_path: Path) -> None:
-    (tmp_path / "clean.log").write_text("INFO resource_server request status=401 outcome=invalid_signature\n")
+    (tmp_path / "clean.log").write_text(
+        "INFO cognito_m2m_verifier request status=401 outcome=invalid_signature\n"
+    )
     (tmp_path / "worker.log").write_text("DEBUG sending Authorization: Bearer abc.def.ghi\n")
     (tmp_path / "client.log").write_text("INFO got s3cr3t-value-0123456789 from the secret\n")
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"

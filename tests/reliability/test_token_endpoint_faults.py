@@ -91,7 +91,7 @@ def test_persistent_failure_is_bounded_and_502(
 def test_persistent_failure_with_little_time_left_stops_early(
     token_server: ScriptedServer, make_client: Callable[..., Any], client_clock: Any
 ) -> None:
-    from token_client.http import RetryPolicy
+    from cognito_m2m_client.http import RetryPolicy
 
     token_server.default = Reply(503, b"")
     handler = make_client(retry_policy=RetryPolicy(max_attempts=50, base_delay=0.5, max_delay=2.0))
@@ -259,7 +259,7 @@ def test_fuzzed_token_endpoint_answers(
 ) -> None:
     """Whatever the token endpoint answers, the client answers 200/502/504 JSON, never a 500, and sends
     the API only a token that passed validation."""
-    from token_client.http import RetryPolicy
+    from cognito_m2m_client.http import RetryPolicy
 
     token_server.script = [Reply(status, body)]
     token_server.default = Reply(503, b"")

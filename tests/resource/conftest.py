@@ -89,7 +89,7 @@ def jwks_server(_jwks_server_session: JwksServer, keys: Keys) -> JwksServer:
 @pytest.fixture
 def make_jwks(jwks_server: JwksServer, mono: FakeClock) -> Callable[..., Any]:
     """``make_jwks(**kw)``: a JwksCache on the loopback server with the test's monotonic clock."""
-    from resource_server.jwks import JwksCache
+    from cognito_m2m_verifier.jwks import JwksCache
 
     def make(url: str | None = None, **kw: Any) -> JwksCache:
         kw.setdefault("clock", mono)
@@ -101,7 +101,7 @@ def make_jwks(jwks_server: JwksServer, mono: FakeClock) -> Callable[..., Any]:
 @pytest.fixture
 def make_verifier(make_jwks: Callable[..., Any], clock: FakeClock) -> Callable[..., Any]:
     """``make_verifier(**kw)``: a TokenVerifier for the test pool on the loopback JWKS."""
-    from resource_server.verifier import TokenVerifier
+    from cognito_m2m_verifier.verifier import TokenVerifier
 
     def make(**kw: Any) -> TokenVerifier:
         jwks = kw.pop("jwks", None) or make_jwks()

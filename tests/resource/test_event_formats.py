@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from resource_testkit import CLIENT_ID, JwksServer, TokenFactory
 
-from resource_server.events import AlbEvents, HttpApiEvents, RestApiEvents, adapter_for
-from resource_server.handler import ResourceApp, build_app
+from cognito_m2m_verifier.events import AlbEvents, HttpApiEvents, RestApiEvents, adapter_for
+from cognito_m2m_verifier.handler import ResourceApp, build_app
 from tests.resource.test_resource_handler import app_env
 
 FORMATS = ["alb", "alb_multi_value", "rest_api", "http_api", "function_url"]

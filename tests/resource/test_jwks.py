@@ -1,4 +1,4 @@
-"""resource_server.jwks: fetch, validation, penalty window, failures, concurrency (real loopback server)."""
+"""jwks: fetch, validation, penalty window, failures, concurrency (real loopback server)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from resource_testkit import KID, KID2, FakeClock, JwksServer, Keys, b64url, jwk_for, jwks_document
 
-from resource_server.errors import KeysUnavailable, UnknownKey
-from resource_server.jwks import InvalidKey, InvalidKeySet, JwksCache, parse_jwks, rsa_key_from_jwk
+from cognito_m2m_verifier.errors import KeysUnavailable, UnknownKey
+from cognito_m2m_verifier.jwks import InvalidKey, InvalidKeySet, JwksCache, parse_jwks, rsa_key_from_jwk
 
 MakeJwks = Callable[..., JwksCache]
 

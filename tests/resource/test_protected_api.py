@@ -1,4 +1,4 @@
-"""resource_server.cognito and resource_server.protected_api: your own routes behind Cognito tokens.
+"""cognito_m2m_verifier.cognito and cognito_m2m_verifier.protected_api: your own routes behind Cognito tokens.
 
 Real RSA keys, tokens signed with them, the loopback JWKS server; events of the four front doors.
 """
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from resource_testkit import CLIENT_ID, ISSUER, POOL_ID, FakeClock, JwksServer, TokenFactory
 
-from resource_server.cognito import cognito_verifier
-from resource_server.events import HttpRequest, HttpResponse
-from resource_server.protected_api import ProtectedApi
+from cognito_m2m_verifier.cognito import cognito_verifier
+from cognito_m2m_verifier.events import HttpRequest, HttpResponse
+from cognito_m2m_verifier.protected_api import ProtectedApi
 from tests.resource.test_event_formats import FORMATS, body, check_format, header, make_event
 
 
@@ -158,3 +158,84 @@ def test_the_readme_example_runs_as_written() -> None:
     assert answer["statusCode"] == 401
     assert header(answer, "www-authenticate") == 'Bearer realm="api"'
     assert namespace["api"].app.routes.match("GET", "/orders/9").scopes == ("orders/read",)
+
+
+def environment(jwks_server: JwksServer, routes: dict[str, list[str]]) -> dict[str, str]:
+    """What the module's ``apis`` input gives each function."""
+    return {
+        "USER_POOL_ID": POOL_ID,
+        "ALLOWED_CLIENT_IDS": CLIENT_ID,
+        "ROUTE_SCOPES": json.dumps(routes),
+        "JWKS_URL": jwks_server.url,
+        "CLOCK_SKEW_SECONDS": "0",
+    }
+
+
+def test_from_environment_takes_the_scopes_of_each_route_from_route_scopes(
+    jwks_server: JwksServer, clock: FakeClock, tokens: TokenFactory
+) -> None:
+    routes = {
+        "GET /orders": ["rest-api/read"],
+        "POST /orders": ["rest-api/write"],
+        "GET /orders/*": ["rest-api/read"],
+    }
+    api = ProtectedApi.from_environment(environment(jwks_server, routes))
+    api.verifier._clock = clock
+
+    @api.route("GET /orders")
+    def orders(request: HttpRequest, claims: Any) -> dict[str, Any]:
+        return {"orders": []}
+
+    @api.route("GET /orders/*")
+    def order(request: HttpRequest, claims: Any) -> dict[str, Any]:
+        return {"order": request.path.rsplit("/", 1)[1]}
+
+    @api.route("POST /orders", scopes=["rest-api/write"])  # the same as configured: allowed
+    def create(request: HttpRequest, claims: Any) -> HttpResponse:
+        return HttpResponse(201, {"id": "o-1"})
+
+    read = bearer(tokens.make(scope="rest-api/read"))
+    assert api.handler(make_event("alb", path="/orders/9", headers=read))["statusCode"] == 200
+    denied = api.handler(make_event("alb", "POST", "/orders", headers=read, body="{}"))
+    assert denied["statusCode"] == 403
+    assert 'scope="rest-api/write"' in header(denied, "www-authenticate")
+    assert api.app.routes.match("GET", "/orders").scopes == ("rest-api/read",)
+    assert api.verifier.issuer == ISSUER
+    assert api.verifier.leeway == 0
+
+
+def test_from_environment_refuses_a_broken_environment(jwks_server: JwksServer) -> None:
+    from cognito_m2m_verifier._shared.config import ConfigError
+
+    env = environment(jwks_server, {"GET /orders/*/x": ["rest-api/read"]})
+    with pytest.raises(ConfigError, match=r"ROUTE_SCOPES.*whole last segment"):
+        ProtectedApi.from_environment(env)
+    with pytest.raises(ConfigError, match="USER_POOL_ID"):
+        ProtectedApi.from_environment({**environment(jwks_server, {"GET /a": ["s"]}), "USER_POOL_ID": "x"})
+
+
+@pytest.mark.parametrize(
+    ("configured", "registered", "message"),
+    [
+        ({"GET /a": ["s"], "GET /b": ["s"]}, {"GET /a": None}, "'GET /b' but no function"),
+        ({"GET /a": ["s"]}, {"GET /a": None, "GET /c": ["s"]}, "'GET /c' is not in ROUTE_SCOPES"),
+        ({"GET /a": ["s"]}, {"GET /a": ["other"]}, "requires \\['other'\\] in code"),
+    ],
+)
+def test_code_and_route_scopes_must_agree(
+    jwks_server: JwksServer, configured: dict[str, list[str]], registered: dict[str, Any], message: str
+) -> None:
+    api = ProtectedApi.from_environment(environment(jwks_server, configured))
+    for key, scopes in registered.items():
+        api.route(key, scopes=scopes)(lambda request, claims: {})
+    with pytest.raises(ValueError, match=message):
+        api.handler(make_event("alb", path="/a"))
+
+
+def test_a_route_without_scopes_needs_the_environment(jwks_server: JwksServer) -> None:
+    api = ProtectedApi(cognito_verifier(user_pool_id=POOL_ID, client_ids=[CLIENT_ID]))
+    with pytest.raises(ValueError, match="needs scopes"):
+        api.route("GET /a")
+    configured = ProtectedApi.from_environment(environment(jwks_server, {"GET /a": ["s"]}))
+    with pytest.raises(ValueError, match="not in ROUTE_SCOPES: GET /a"):
+        configured.route("GET /b")

@@ -1,4 +1,4 @@
-"""resource_server.config: the environment contract; every bad variable is one ConfigError naming it."""
+"""cognito_m2m_verifier.config: the environment contract; every bad variable is one ConfigError naming it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from lambda_common.config import ConfigError
-from resource_server.config import cognito_issuer, load_config
+from cognito_m2m_verifier._shared.config import ConfigError
+from cognito_m2m_verifier.config import cognito_issuer, load_config
 
 ROUTES = {"GET /api": ["rest-api/read"], "POST /api": ["rest-api/read", "rest-api/write"]}
 

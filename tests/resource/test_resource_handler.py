@@ -1,4 +1,4 @@
-"""resource_server.handler: routes, RFC 6750 statuses and headers, in both ALB header modes."""
+"""cognito_m2m_verifier.handler: routes, RFC 6750 statuses and headers, in both ALB header modes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from resource_testkit import CLIENT_ID, KID, NOW, POOL_ID, FakeClock, JwksServer, Keys, TokenFactory
 
-from lambda_common.config import ConfigError
-from resource_server import handler as handler_module
-from resource_server.handler import ResourceApp, build_app
+from cognito_m2m_verifier import handler as handler_module
+from cognito_m2m_verifier._shared.config import ConfigError
+from cognito_m2m_verifier.handler import ResourceApp, build_app
 
 READ, WRITE = "rest-api/read", "rest-api/write"
 ROUTES = {"GET /api": [READ], "POST /api": [READ, WRITE]}

@@ -1,10 +1,10 @@
-"""resource_server.routes: 404 for unknown paths, 405 with Allow, scopes per route."""
+"""cognito_m2m_verifier.routes: 404 for unknown paths, 405 with Allow, scopes per route."""
 
 from __future__ import annotations
 
 import pytest
 
-from resource_server.routes import MethodNotAllowed, RouteNotFound, RouteTable
+from cognito_m2m_verifier.routes import MethodNotAllowed, RouteNotFound, RouteTable
 
 
 def test_matches_configured_routes() -> None:

@@ -1,4 +1,4 @@
-"""resource_server.signature: the RS256 check answers exactly as ``cryptography``'s own ``verify``.
+"""cognito_m2m_verifier.signature: the RS256 check answers exactly as ``cryptography``'s own ``verify``.
 
 Every signature here is a real RSA private-key operation (``pow(EM, d, n)`` with a generated key's
 private exponent) over an encoded message ``EM`` built by hand, so that malformed encodings that no
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resource_server.signature import SHA256_DIGEST_INFO_PREFIX, signature_matches
+from cognito_m2m_verifier.signature import SHA256_DIGEST_INFO_PREFIX, signature_matches
 
 MESSAGE = b"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJleHAiOjF9"
 SHA512_DIGEST_INFO_PREFIX = bytes.fromhex("3051300d060960864801650304020305000440")

@@ -1,4 +1,4 @@
-"""resource_server.strict_json: duplicates, NaN/Infinity, overflow, UTF-8, nesting."""
+"""cognito_m2m_verifier.strict_json: duplicates, NaN/Infinity, overflow, UTF-8, nesting."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resource_server.strict_json import StrictJsonError, loads, loads_utf8
+from cognito_m2m_verifier.strict_json import StrictJsonError, loads, loads_utf8
 
 
 def test_accepts_ordinary_json() -> None:
@@ -54,7 +54,7 @@ def test_loads_utf8_rejects_what_loads_rejects() -> None:
 
 
 def test_decode_unchecked_matches_the_full_decoder() -> None:
-    from resource_server.strict_json import decode_unchecked
+    from cognito_m2m_verifier.strict_json import decode_unchecked
 
     assert decode_unchecked(b'{"a": [1, {"b": null}]}') == {"a": [1, {"b": None}]}
     assert decode_unchecked(b' \n{"a": 1}\t ') == {"a": 1}  # surrounding whitespace: full decoder
@@ -95,7 +95,7 @@ _values = st.recursive(
 def test_decode_unchecked_agrees_with_the_strict_decoder_even_with_duplicates(
     members: list[tuple[str, object]], separators: tuple[str, str], pad: str
 ) -> None:
-    from resource_server.strict_json import decode_unchecked
+    from cognito_m2m_verifier.strict_json import decode_unchecked
 
     item, colon = separators
     text = pad + "{" + item.join(json.dumps(k) + colon + json.dumps(v) for k, v in members) + "}" + pad

@@ -1,4 +1,4 @@
-"""resource_server.token_parser: the strict single-pass parse, rule by rule."""
+"""cognito_m2m_verifier.token_parser: the strict single-pass parse, rule by rule."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from resource_testkit import KID, TokenFactory, b64url
 
-from resource_server.errors import MalformedToken, TokenTooLarge, UnsupportedHeader
-from resource_server.token_parser import TokenParser, b64url_decode, parse_header
+from cognito_m2m_verifier.errors import MalformedToken, TokenTooLarge, UnsupportedHeader
+from cognito_m2m_verifier.token_parser import TokenParser, b64url_decode, parse_header
 
 HEADER = {"kid": KID, "alg": "RS256"}
 SIG = b64url(b"\x01" * 256)

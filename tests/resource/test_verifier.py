@@ -1,4 +1,4 @@
-"""resource_server.verifier: every acceptance rule with its own failing case, and the verified-token cache."""
+"""verifier: every acceptance rule with its own failing case, and the verified-token cache."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ from resource_testkit import (
     jwks_document,
 )
 
-from resource_server import errors
-from resource_server.claims import AccessTokenClaims
-from resource_server.verifier import TokenVerifier, check_scopes
+from cognito_m2m_verifier import errors
+from cognito_m2m_verifier.claims import AccessTokenClaims
+from cognito_m2m_verifier.verifier import TokenVerifier, check_scopes
 
 MakeVerifier = Callable[..., TokenVerifier]
 READ, WRITE = "rest-api/read", "rest-api/write"

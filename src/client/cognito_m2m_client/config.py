@@ -1,0 +1,112 @@
+"""The client function's environment contract, read and validated once at cold start.
+
+| variable | required | meaning |
+| --- | --- | --- |
+| ``TOKEN_URL`` | yes | the token endpoint (``http(s)://host[:port]/path``) |
+| ``CLIENT_SECRET_ARN`` | yes | Secrets Manager secret holding ``{"client_id", "client_secret"}`` |
+| ``SCOPES`` | yes (may be blank) | space-separated scopes; blank: every scope enabled on the app client |
+| ``API_URL`` | yes | the protected API, called with ``Authorization: Bearer <token>`` |
+| ``TOKEN_EXPIRY_SKEW_SECONDS`` | no (60) | reuse a token until this long before it expires |
+| ``HTTP_TIMEOUT_SECONDS`` | no (5) | read timeout of each HTTP attempt; the connect timeout is at most 2 s |
+| ``SECRET_MAX_AGE_SECONDS`` | no (300) | how long the credentials are cached (0: read on every invocation) |
+
+Any problem raises one :class:`~cognito_m2m_client._shared.config.ConfigError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from cognito_m2m_client._shared.config import ConfigError, optional_int, optional_number, require_str
+
+# Cognito's custom scope shape: <resource server id>/<scope name>, printable ASCII without space, '"' or '\'.
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,512}")
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[\w/+=.@-]+")
+
+DEFAULT_SKEW_SECONDS = 60
+DEFAULT_HTTP_TIMEOUT_SECONDS = 5.0
+DEFAULT_SECRET_MAX_AGE_SECONDS = 300
+MAX_CONNECT_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Validated configuration of the client function."""
+
+    token_url: str
+    secret_arn: str
+    scopes: tuple[str, ...]
+    api_url: str
+    token_expiry_skew_seconds: int = DEFAULT_SKEW_SECONDS
+    http_timeout_seconds: float = DEFAULT_HTTP_TIMEOUT_SECONDS
+    secret_max_age_seconds: int = DEFAULT_SECRET_MAX_AGE_SECONDS
+
+    @property
+    def secret_region(self) -> str:
+        """The AWS Region named in the secret's ARN (where Secrets Manager is asked)."""
+        match = _SECRET_ARN.fullmatch(self.secret_arn)
+        assert match is not None  # validated by load_config
+        return match.group(1)
+
+    @property
+    def connect_timeout_seconds(self) -> float:
+        return min(MAX_CONNECT_TIMEOUT_SECONDS, self.http_timeout_seconds)
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str:
+    value = require_str(env, name)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        raise ConfigError(name, f"must be an http(s) URL, got {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(name, f"must be an http(s) URL with a host, got {value!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(name, "must not carry credentials in the URL")
+    if parts.fragment or any(c.isspace() for c in value):
+        raise ConfigError(name, f"must be a plain URL without fragment or blanks, got {value!r}")
+    return value
+
+
+def _scopes(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    if name not in env:
+        raise ConfigError(name, "is required (set it to an empty string to ask for every enabled scope)")
+    items = env[name].split()
+    for item in items:
+        if not _SCOPE.fullmatch(item):
+            raise ConfigError(name, f"has an invalid scope {item!r} (printable ASCII, no quote or backslash)")
+    return tuple(sorted(set(items)))
+
+
+def _secret_arn(env: Mapping[str, str], name: str) -> str:
+    value = require_str(env, name)
+    if not _SECRET_ARN.fullmatch(value):
+        raise ConfigError(
+            name,
+            "must be a Secrets Manager secret ARN "
+            f"(arn:aws:secretsmanager:<region>:<account>:secret:<name>), got {value!r}",
+        )
+    return value
+
+
+def load_config(env: Mapping[str, str]) -> ClientConfig:
+    """Read and validate the configuration from ``env`` (``os.environ`` in Lambda)."""
+    return ClientConfig(
+        token_url=_http_url(env, "TOKEN_URL"),
+        secret_arn=_secret_arn(env, "CLIENT_SECRET_ARN"),
+        scopes=_scopes(env, "SCOPES"),
+        api_url=_http_url(env, "API_URL"),
+        token_expiry_skew_seconds=optional_int(
+            env, "TOKEN_EXPIRY_SKEW_SECONDS", DEFAULT_SKEW_SECONDS, minimum=0, maximum=3600
+        ),
+        http_timeout_seconds=optional_number(
+            env, "HTTP_TIMEOUT_SECONDS", DEFAULT_HTTP_TIMEOUT_SECONDS, minimum=0.1, maximum=60
+        ),
+        secret_max_age_seconds=optional_int(
+            env, "SECRET_MAX_AGE_SECONDS", DEFAULT_SECRET_MAX_AGE_SECONDS, minimum=0, maximum=86400
+        ),
+    )

@@ -1,0 +1,178 @@
+"""Access tokens for one app client: cached per scope set, fetched once however many threads ask.
+
+:class:`TokenSource` is the one place that turns credentials into a token. The Lambda function's
+:class:`~cognito_m2m_client.client.TokenClient` and the library's
+:class:`~cognito_m2m_client.tokens.CognitoTokens` both use it, so the cache rules, the single fetch
+per key and the rotation check below exist once:
+
+- a token is taken from the :class:`~cognito_m2m_client.token_cache.TokenCache` under
+  ``(client_id, sorted scopes)``; on a miss, one thread per key requests it while the others wait for
+  that answer (a lock per key: a slow request for one scope set never holds up another);
+- the token endpoint answering ``invalid_client`` to credentials that were read from Secrets Manager
+  more than a few seconds ago makes the secret be read again, and only if it changed (a rotation) is
+  the token requested once more. Credentials given directly are never re-read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cognito_m2m_client._shared.log import get_logger
+from cognito_m2m_client.errors import TokenEndpointError
+from cognito_m2m_client.http import Deadline, HttpClient
+from cognito_m2m_client.oauth import UPSTREAM as TOKEN_ENDPOINT
+from cognito_m2m_client.oauth import request_token
+from cognito_m2m_client.secret_cache import ClientCredentials
+from cognito_m2m_client.token_cache import CacheKey, TokenCache, cache_key
+
+log = get_logger(__name__)
+
+SECRET_RECHECK_MIN_AGE = 10.0  # re-read the secret on invalid_client only if the cached one is older
+
+
+class CredentialsSource(Protocol):
+    """Where the app client's id and secret come from (:class:`~cognito_m2m_client.secret_cache.SecretCache`
+    or :class:`StaticCredentials`)."""
+
+    @property
+    def reads(self) -> int: ...
+
+    def get(self) -> tuple[ClientCredentials, bool]: ...
+
+    def age(self) -> float: ...
+
+    def invalidate(self) -> None: ...
+
+
+class StaticCredentials:
+    """Credentials given directly: never re-read, so a rotation is never suspected."""
+
+    reads = 0
+
+    def __init__(self, credentials: ClientCredentials) -> None:
+        self._credentials = credentials
+
+    def get(self) -> tuple[ClientCredentials, bool]:
+        return self._credentials, False
+
+    def age(self) -> float:
+        return 0.0
+
+    def invalidate(self) -> None:
+        """Nothing to re-read."""
+
+    def __repr__(self) -> str:
+        return f"StaticCredentials(client_id={self._credentials.client_id!r})"
+
+
+@dataclass(slots=True)
+class TokenStats:
+    """What the source has spent so far (read by tests, the benchmark and the function's answer)."""
+
+    token_cache_hits: int = 0
+    tokens_fetched: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token as handed out: its cache key, its value, and whether this very call fetched it."""
+
+    key: CacheKey
+    value: str
+    fetched_now: bool
+
+    def __repr__(self) -> str:  # never show the token itself
+        return f"Token(key={self.key!r}, fetched_now={self.fetched_now})"
+
+
+class TokenSource:
+    """Tokens of one app client from one token endpoint, cached per scope set; thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        credentials: CredentialsSource,
+        tokens: TokenCache,
+        http: HttpClient,
+        clock: Callable[[], float],
+    ) -> None:
+        self.token_url = token_url
+        self.credentials = credentials
+        self.tokens = tokens
+        self.http = http
+        self._clock = clock
+        self._locks: dict[CacheKey, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self.stats = TokenStats()
+
+    @property
+    def token_requests(self) -> int:
+        """HTTP requests sent to the token endpoint (retries included)."""
+        return self.http.sent[TOKEN_ENDPOINT]
+
+    def get(self, scopes: Iterable[str], deadline: Deadline) -> Token:
+        """A valid token for ``scopes`` (empty: every scope enabled on the app client), cached or fetched."""
+        wanted = tuple(scopes)
+        credentials, _ = self.credentials.get()
+        key = cache_key(credentials.client_id, wanted)
+        value = self.tokens.get(key)
+        if value is not None:
+            self.stats.token_cache_hits += 1
+            log.debug("token cache hit")
+            return Token(key, value, fetched_now=False)
+        with self._lock_for(key):
+            value = self.tokens.get(key)
+            if value is not None:  # another thread fetched it while this one waited
+                self.stats.token_cache_hits += 1
+                return Token(key, value, fetched_now=False)
+            log.info("token cache miss: requesting a token", extra={"token_cache": "miss"})
+            return self._fetch(credentials, key[1], deadline)
+
+    def drop(self, token: Token) -> bool:
+        """Stop handing out ``token`` (the API rejected it); True if it was still the cached one."""
+        return self.tokens.drop(token.key, token.value)
+
+    def _lock_for(self, key: CacheKey) -> threading.Lock:
+        with self._locks_lock:
+            lock = self._locks.get(key)
+            if lock is None:
+                if len(self._locks) >= 64:  # keys churn only with rotated client ids: forget idle ones
+                    for stale in [k for k, v in self._locks.items() if not v.locked()]:
+                        del self._locks[stale]
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    def _fetch(self, credentials: ClientCredentials, scopes: tuple[str, ...], deadline: Deadline) -> Token:
+        requested_at = self._clock()
+        try:
+            access = request_token(self.http, self.token_url, credentials, scopes, deadline)
+        except TokenEndpointError as exc:
+            if exc.details.get("oauth_error") != "invalid_client" or not self._secret_may_have_rotated():
+                raise
+            renewed, _ = self.credentials.get()
+            if renewed == credentials:
+                raise
+            log.info("the client secret changed since it was cached: requesting a token once more")
+            credentials = renewed
+            requested_at = self._clock()
+            access = request_token(self.http, self.token_url, credentials, scopes, deadline)
+        key = cache_key(credentials.client_id, scopes)
+        entry = self.tokens.put(key, access.access_token, access.expires_in, requested_at=requested_at)
+        self.stats.tokens_fetched += 1
+        log.info(
+            "token obtained: expires_in=%ds, reused for %.0fs",
+            access.expires_in,
+            entry.refresh_at - requested_at,
+            extra={"token_requests": self.token_requests, "expires_in": access.expires_in},
+        )
+        return Token(key, access.access_token, fetched_now=True)
+
+    def _secret_may_have_rotated(self) -> bool:
+        if self.credentials.age() < SECRET_RECHECK_MIN_AGE:
+            return False
+        self.credentials.invalidate()
+        return True

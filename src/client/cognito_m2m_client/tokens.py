@@ -1,0 +1,189 @@
+"""Client-credentials tokens for any Python service (ECS, EC2, a laptop, a Lambda of your own).
+
+    from cognito_m2m_client import CognitoTokens
+
+    tokens = CognitoTokens(
+        token_url="https://auth.example.com/oauth2/token",
+        secret_id="arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-caller-AbCdEf",
+        scopes=["rest-api/read"],
+    )
+    http.request("GET", url, headers=tokens.headers())          # urllib3
+    requests.get(url, auth=tokens.auth())                       # requests
+
+Credentials come from a Secrets Manager secret (``{"client_id", "client_secret"}``, read with boto3 and
+cached for ``secret_max_age`` seconds) or are given directly (``client_id=``, ``client_secret=``).
+Tokens are cached per ``(client_id, scopes)`` until ``expiry_skew`` seconds before they expire; when
+many threads need a token at once, one request is sent and the others wait for its answer. Each call
+is bounded by ``timeout`` seconds, retries (5xx, 429, connection errors, with jittered backoff and
+``Retry-After``) included. Failures raise :class:`~cognito_m2m_client.errors.UpstreamError` subclasses
+whose messages never contain a secret or a token.
+"""
+
+from __future__ import annotations
+
+import os
+import random as random_module
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import urllib3
+
+from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
+from cognito_m2m_client.secret_cache import (
+    ClientCredentials,
+    SecretCache,
+    SecretsClient,
+    default_client_factory,
+)
+from cognito_m2m_client.token_cache import TokenCache, cache_key
+from cognito_m2m_client.token_source import CredentialsSource, StaticCredentials, Token, TokenSource
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,256}")  # RFC 6749 scope-token
+_ARN_REGION = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):")
+
+
+class PreparedRequest(Protocol):
+    """What ``requests`` hands an ``auth`` callable: a request with mutable headers."""
+
+    headers: Any
+
+    def register_hook(self, event: str, hook: Callable[..., Any]) -> None: ...
+
+
+def _scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(scopes, str):
+        raise TypeError("scopes is a list of scope strings, not one string")
+    values = tuple(scopes)
+    for scope in values:
+        if not isinstance(scope, str) or not _SCOPE.fullmatch(scope):
+            raise ValueError(f"not an OAuth scope (RFC 6749 scope-token): {str(scope)[:60]!r}")
+    return values
+
+
+def _secret_region(secret_id: str, region: str | None) -> str:
+    match = _ARN_REGION.match(secret_id)
+    found = region or (match.group(1) if match else None)
+    found = found or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not found:
+        raise ValueError("region is needed for a secret given by name (or pass the secret's ARN)")
+    return found
+
+
+class CognitoTokens:
+    """Access tokens of one app client, for calls to APIs that require them. Thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        scopes: Iterable[str] = (),
+        secret_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        region: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        expiry_skew: int = 60,
+        secret_max_age: int = 300,
+        secrets_client: SecretsClient | None = None,
+        pool: urllib3.PoolManager | None = None,
+        retry_policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
+
+        Give either ``secret_id`` (an ARN, or a name with ``region``) or ``client_id`` and
+        ``client_secret``. ``secrets_client`` replaces boto3's client, ``pool`` the urllib3 pool (TLS
+        verified with the system's CAs by default), ``clock``/``sleep`` the time functions (tests).
+        """
+        if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
+            raise ValueError("token_url is the token endpoint's http(s) URL")
+        if not 0 < timeout <= 300:
+            raise ValueError("timeout is 0-300 seconds")
+        self._scopes = _scopes(scopes)
+        self._timeout = float(timeout)
+        self._clock = clock
+        credentials: CredentialsSource
+        if secret_id is not None:
+            if client_id is not None or client_secret is not None:
+                raise ValueError("give either secret_id or client_id and client_secret, not both")
+            if secrets_client is None:
+                factory = default_client_factory(_secret_region(secret_id, region), self._timeout)
+            else:
+                injected = secrets_client
+
+                def factory() -> SecretsClient:
+                    return injected
+
+            credentials = SecretCache(secret_id, max_age=secret_max_age, clock=clock, client_factory=factory)
+        elif client_id and client_secret:
+            credentials = StaticCredentials(ClientCredentials(client_id, client_secret))
+        else:
+            raise ValueError("give secret_id, or both client_id and client_secret")
+        connect = min(2.0, self._timeout)
+        http = HttpClient(
+            pool
+            or urllib3.PoolManager(
+                num_pools=4, maxsize=8, timeout=urllib3.Timeout(connect=connect, read=self._timeout)
+            ),
+            connect_timeout=connect,
+            read_timeout=self._timeout,
+            policy=retry_policy or RetryPolicy(),
+            clock=clock,
+            sleep=sleep,
+            random=random_module.random,
+        )
+        self.source = TokenSource(
+            token_url=token_url,
+            credentials=credentials,
+            tokens=TokenCache(clock, expiry_skew),
+            http=http,
+            clock=clock,
+        )
+
+    @property
+    def token_requests(self) -> int:
+        """HTTP requests sent to the token endpoint so far (retries included)."""
+        return self.source.token_requests
+
+    def token(self, scopes: Iterable[str] | None = None) -> str:
+        """An access token for ``scopes`` (default: the constructor's), from the cache or fetched."""
+        return self._get(scopes).value
+
+    def headers(self, scopes: Iterable[str] | None = None) -> dict[str, str]:
+        """``{"Authorization": "Bearer <token>"}``, to pass to urllib3, http.client or requests."""
+        return {"Authorization": f"Bearer {self.token(scopes)}"}
+
+    def invalidate(self, token: str, scopes: Iterable[str] | None = None) -> None:
+        """Stop handing out ``token`` (an API answered 401 to it): the next call fetches a new one."""
+        wanted = self._scopes if scopes is None else _scopes(scopes)
+        credentials, _ = self.source.credentials.get()
+        self.source.tokens.drop(cache_key(credentials.client_id, wanted), token)
+
+    def auth(self, scopes: Iterable[str] | None = None) -> Callable[[PreparedRequest], PreparedRequest]:
+        """An ``auth=`` callable for ``requests``: adds the header, and forgets a token answered 401."""
+        wanted = self._scopes if scopes is None else _scopes(scopes)
+
+        def add_token(request: PreparedRequest) -> PreparedRequest:
+            token = self._get(wanted)
+            request.headers["Authorization"] = f"Bearer {token.value}"
+
+            def forget_on_401(response: Any, *args: Any, **kwargs: Any) -> Any:
+                if getattr(response, "status_code", None) == 401:
+                    self.source.drop(token)
+                return response
+
+            request.register_hook("response", forget_on_401)
+            return request
+
+        return add_token
+
+    def _get(self, scopes: Iterable[str] | None) -> Token:
+        wanted = self._scopes if scopes is None else _scopes(scopes)
+        return self.source.get(wanted, Deadline(self._clock, self._timeout))
+
+    def __repr__(self) -> str:
+        return f"CognitoTokens(token_url={self.source.token_url!r}, scopes={self._scopes!r})"

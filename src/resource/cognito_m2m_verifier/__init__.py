@@ -1,0 +1,105 @@
+"""A strict verifier of Amazon Cognito access tokens (client credentials), for any Lambda front door.
+
+The public API is what this module exports; everything else is internal::
+
+    from cognito_m2m_verifier import ProtectedApi, cognito_verifier
+
+    verifier = cognito_verifier(user_pool_id="eu-west-1_AbC123", client_ids=["1example..."], leeway=5)
+    claims = verifier.authorize(token, ("orders/read",))  # verify + require every scope; raises
+                                                           # InvalidToken (401), InsufficientScope (403),
+                                                           # KeysUnavailable (503)
+    api = ProtectedApi(verifier)
+
+    @api.route("GET /orders/*", scopes=["orders/read"])
+    def get_order(request, claims):            # HttpRequest, AccessTokenClaims
+        return {"order": request.path.rsplit("/", 1)[1]}
+
+    handler = api.handler                      # ALB, API Gateway REST or HTTP API, function URL
+
+Modules (one job each): :mod:`~cognito_m2m_verifier.token_parser` (strict single-pass JWT parse),
+:mod:`~cognito_m2m_verifier.strict_json`, :mod:`~cognito_m2m_verifier.jwks` (JWKS fetch, validation,
+cache, penalty window), :mod:`~cognito_m2m_verifier.signature` (the RS256 check),
+:mod:`~cognito_m2m_verifier.verifier` (claims, signature, verified-token cache, scope check),
+:mod:`~cognito_m2m_verifier.errors`, :mod:`~cognito_m2m_verifier.config` (environment contract),
+:mod:`~cognito_m2m_verifier.routes`, :mod:`~cognito_m2m_verifier.responses` (RFC 6750),
+:mod:`~cognito_m2m_verifier.events` (one adapter per event format), :mod:`~cognito_m2m_verifier.handler`
+(the demo's Lambda handler), :mod:`~cognito_m2m_verifier.cognito` and
+:mod:`~cognito_m2m_verifier.protected_api` (your own routes).
+
+Lower level (what the bench, the fuzz suite and other code use)::
+
+    from cognito_m2m_verifier.jwks import JwksCache
+    from cognito_m2m_verifier.verifier import TokenVerifier, check_scopes
+    from cognito_m2m_verifier.config import cognito_issuer
+
+    jwks = JwksCache(url, penalty_seconds=10.0, clock=time.monotonic)  # or jwks.load(jwks_bytes)
+    verifier = TokenVerifier(issuer=cognito_issuer(pool_id), jwks=jwks,
+                             allowed_client_ids=["abc123"], leeway=5, clock=time.time)
+    claims = verifier.verify(token)              # AccessTokenClaims: client_id, scopes, exp, iat, nbf,
+                                                 # kid, and .claims (the whole payload, read-only)
+    check_scopes(claims, ("rest-api/read",))     # all required; raises InsufficientScope
+    claims = verifier.authorize(token, scopes)   # verify + check_scopes: exactly what the handler runs
+
+    from cognito_m2m_verifier.handler import build_app
+    app = build_app({"USER_POOL_ID": ..., "ALLOWED_CLIENT_IDS": ..., "ROUTE_SCOPES": ...},
+                    jwks=jwks, clock=clock)      # explicit env mapping, no module reload
+    app.handle(alb_event) -> ALB response dict   # never raises
+
+Errors (:mod:`cognito_m2m_verifier.errors`): ``InvalidToken`` (401) and its subclasses ``MalformedToken``,
+``TokenTooLarge``, ``UnsupportedHeader``, ``InvalidClaim``, ``TokenExpired``, ``TokenNotYetValid``,
+``TokenIssuedInFuture``, ``WrongIssuer``, ``WrongTokenUse``, ``ClientNotAllowed``, ``UnknownKey``,
+``InvalidSignature``; ``InsufficientScope`` (403); ``KeysUnavailable`` (503, ``retry_after``).
+"""
+
+from cognito_m2m_verifier.claims import AccessTokenClaims
+from cognito_m2m_verifier.cognito import cognito_verifier
+from cognito_m2m_verifier.errors import (
+    ClientNotAllowed,
+    InsufficientScope,
+    InvalidClaim,
+    InvalidSignature,
+    InvalidToken,
+    KeysUnavailable,
+    MalformedToken,
+    NotClientCredentials,
+    TokenExpired,
+    TokenIssuedInFuture,
+    TokenNotYetValid,
+    TokenTooLarge,
+    UnknownKey,
+    UnsupportedHeader,
+    WrongIssuer,
+    WrongTokenUse,
+)
+from cognito_m2m_verifier.events import HttpRequest, HttpResponse
+from cognito_m2m_verifier.protected_api import ProtectedApi
+from cognito_m2m_verifier.verifier import TokenVerifier, check_scopes
+
+__version__ = "0.2.0"
+
+__all__ = [
+    "AccessTokenClaims",
+    "ClientNotAllowed",
+    "HttpRequest",
+    "HttpResponse",
+    "InsufficientScope",
+    "InvalidClaim",
+    "InvalidSignature",
+    "InvalidToken",
+    "KeysUnavailable",
+    "MalformedToken",
+    "NotClientCredentials",
+    "ProtectedApi",
+    "TokenExpired",
+    "TokenIssuedInFuture",
+    "TokenNotYetValid",
+    "TokenTooLarge",
+    "TokenVerifier",
+    "UnknownKey",
+    "UnsupportedHeader",
+    "WrongIssuer",
+    "WrongTokenUse",
+    "__version__",
+    "check_scopes",
+    "cognito_verifier",
+]

@@ -1,0 +1,150 @@
+"""The resource function's configuration contract, read once from an environment mapping.
+
+| variable | required | meaning |
+|---|---|---|
+| ``USER_POOL_ID`` | yes | ``<region>_<id>``, e.g. ``eu-west-1_AbC123``; its region prefix names the issuer |
+| ``AWS_REGION`` | set by Lambda | not used: the pool id's own region prefix names the issuer |
+| ``JWKS_URL`` | no | override of ``<issuer>/.well-known/jwks.json``; https, or http to a loopback host only |
+| ``ALLOWED_CLIENT_IDS`` | yes | comma-separated app client ids (``[A-Za-z0-9_+]{1,128}`` each) |
+| ``ROUTE_SCOPES`` | yes | JSON object ``{"GET /api": ["rest-api/read"], "POST /api": [...]}``: |
+| | | the routes that exist (``GET /api``, ``POST /api``) and their scopes, all required |
+| ``CLOCK_SKEW_SECONDS`` | no | whole seconds 0-300 of leeway for ``exp``/``iat``/``nbf``; default 5 |
+| ``CLIENT_CREDENTIALS_ONLY`` | no | ``true`` (default): client-credentials tokens only |
+| | | (``sub == client_id``); ``false`` also accepts users' access tokens |
+
+The issuer is always ``https://cognito-idp.<region>.amazonaws.com/<pool id>``, never derived from
+``JWKS_URL``. Anything missing or malformed raises one :class:`ConfigError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from cognito_m2m_verifier import strict_json
+from cognito_m2m_verifier._shared.config import (
+    ConfigError,
+    csv_list,
+    optional_bool,
+    optional_int,
+    optional_str,
+    require_str,
+)
+from cognito_m2m_verifier._shared.hosts import is_loopback_host
+from cognito_m2m_verifier.routes import IMPLEMENTED_ROUTES, parse_route_key
+
+USER_POOL_ID = re.compile(r"(?P<region>[a-z]{2}-(?:gov-)?[a-z]+-\d)_[A-Za-z0-9]{1,64}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_+]{1,128}")
+# RFC 6749 scope-token: %x21 / %x23-5B / %x5D-7E (no space, no quote, no backslash)
+SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,512}")
+ROUTE_KEY = re.compile(r"(?P<method>[A-Z]+) (?P<path>/\S*)")
+DEFAULT_CLOCK_SKEW_SECONDS = 5
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ResourceConfig:
+    user_pool_id: str
+    region: str
+    issuer: str
+    jwks_url: str
+    allowed_client_ids: tuple[str, ...]
+    route_scopes: Mapping[tuple[str, str], tuple[str, ...]]
+    clock_skew_seconds: int
+    client_credentials_only: bool = True
+
+
+def cognito_issuer(user_pool_id: str) -> str:
+    """``https://cognito-idp.<region>.amazonaws.com/<pool id>`` (region from the pool id)."""
+    match = USER_POOL_ID.fullmatch(user_pool_id)
+    if not match:
+        raise ValueError("not a Cognito user pool id")
+    return f"https://cognito-idp.{match['region']}.amazonaws.com/{user_pool_id}"
+
+
+def _jwks_url(env: Mapping[str, str], default: str) -> str:
+    url = optional_str(env, "JWKS_URL", default)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError("JWKS_URL", "is not a valid URL") from None
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        raise ConfigError("JWKS_URL", "must be an https:// URL with a host and no credentials")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise ConfigError("JWKS_URL", "must use https (plain http only to a loopback host)")
+    if any(c.isspace() for c in url) or parts.fragment:
+        raise ConfigError("JWKS_URL", "must not contain spaces or a fragment")
+    return url
+
+
+def _route_scopes(
+    env: Mapping[str, str], implemented: frozenset[tuple[str, str]] | None
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    name = "ROUTE_SCOPES"
+    try:
+        doc = strict_json.loads(require_str(env, name))
+    except strict_json.StrictJsonError as exc:
+        raise ConfigError(name, f"must be a JSON object without duplicate keys ({exc})") from None
+    if type(doc) is not dict or not doc:
+        raise ConfigError(name, 'must be a non-empty JSON object like {"GET /api": ["rest-api/read"]}')
+    known = ", ".join(f"{m} {p}" for m, p in sorted(implemented or ()))
+    routes: dict[tuple[str, str], tuple[str, ...]] = {}
+    for key, scopes in doc.items():
+        if implemented is None:
+            try:
+                method_path = parse_route_key(key)
+            except ValueError as exc:
+                raise ConfigError(name, str(exc)) from None
+        else:
+            match = ROUTE_KEY.fullmatch(key)
+            method_path = (match["method"], match["path"]) if match else ("", "")
+            if method_path not in implemented:
+                raise ConfigError(name, f"has route {key[:60]!r}; the routes are: {known}")
+        if type(scopes) is not list or not scopes:
+            raise ConfigError(name, f"route {key!r} must map to a non-empty list of scopes")
+        for scope in scopes:
+            if type(scope) is not str or not SCOPE.fullmatch(scope):
+                problem = f"route {key!r} has an invalid scope (strings without spaces or quotes)"
+                raise ConfigError(name, problem)
+        if len(set(scopes)) != len(scopes):
+            raise ConfigError(name, f"route {key!r} lists a scope twice")
+        routes[method_path] = tuple(scopes)
+    return routes
+
+
+def load_config(
+    env: Mapping[str, str], *, implemented: frozenset[tuple[str, str]] | None = IMPLEMENTED_ROUTES
+) -> ResourceConfig:
+    """Read and validate the configuration; raise :class:`ConfigError` naming the first bad variable.
+
+    ``implemented`` is the set of routes the function has code for (the demo's by default);
+    ``None`` accepts any well-formed route key (a function of your own checks its routes itself).
+    """
+    pool_id = require_str(env, "USER_POOL_ID")
+    match = USER_POOL_ID.fullmatch(pool_id)
+    if not match:
+        raise ConfigError("USER_POOL_ID", "must look like <region>_<id>, e.g. eu-west-1_AbC123")
+    issuer = cognito_issuer(pool_id)
+    jwks_url = _jwks_url(env, f"{issuer}/.well-known/jwks.json")
+    client_ids = csv_list(env, "ALLOWED_CLIENT_IDS")
+    for client_id in client_ids:
+        if not CLIENT_ID.fullmatch(client_id):
+            raise ConfigError("ALLOWED_CLIENT_IDS", "items must be app client ids ([A-Za-z0-9_+], 1-128)")
+    route_scopes = _route_scopes(env, implemented)
+    skew = optional_int(
+        env, "CLOCK_SKEW_SECONDS", DEFAULT_CLOCK_SKEW_SECONDS, minimum=0, maximum=MAX_CLOCK_SKEW_SECONDS
+    )
+    return ResourceConfig(
+        user_pool_id=pool_id,
+        region=match["region"],
+        issuer=issuer,
+        jwks_url=jwks_url,
+        allowed_client_ids=client_ids,
+        route_scopes=route_scopes,
+        clock_skew_seconds=skew,
+        client_credentials_only=optional_bool(env, "CLIENT_CREDENTIALS_ONLY", True),
+    )

@@ -1,0 +1,242 @@
+"""The Lambda handler: event -> neutral request -> route -> authorize -> act -> answer in the event's format.
+
+The event's front door (ALB in either header mode, API Gateway REST or HTTP API, a function URL) is
+decided once per event by :func:`cognito_m2m_verifier.events.adapter_for`; everything between parsing and
+rendering works on the neutral request and answer.
+
+``handler(event, context)`` builds the app from ``os.environ`` on the first invocation of the
+container (a :class:`~cognito_m2m_verifier._shared.config.ConfigError` then fails that invocation with
+one message naming the variable; nothing is ever served with a broken configuration) and reuses it, with its
+JWKS cache and verified-token cache, for the container's life. Tests and tools build their own app
+with :func:`build_app` from an explicit mapping, or :class:`ResourceApp` from explicit objects.
+
+Order for a request: 404 for an unknown path or unconfigured route and 405 (``Allow``) for other
+methods come first (see :mod:`cognito_m2m_verifier.routes`); then the Authorization header (RFC 6750
+§2.1: ``Bearer``, case-insensitive, one or more spaces, one b64token; blanks around the value are
+ignored) and the token, with the route's scopes, all required; only then the method's own work (the
+POST body is read only for an authorized caller). Client input never yields a 500: any unexpected
+failure while verifying a token is logged as a bug and answered with 401 ``invalid_token``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote_plus
+
+from cognito_m2m_verifier import responses, strict_json
+from cognito_m2m_verifier._shared.alb import BadEvent, Request
+from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
+from cognito_m2m_verifier._shared.log import get_logger
+from cognito_m2m_verifier.claims import AccessTokenClaims
+from cognito_m2m_verifier.config import ResourceConfig, load_config
+from cognito_m2m_verifier.errors import InsufficientScope, InvalidToken, KeysUnavailable
+from cognito_m2m_verifier.events import HttpResponse, adapter_for
+from cognito_m2m_verifier.jwks import JwksCache
+from cognito_m2m_verifier.routes import MethodNotAllowed, Route, RouteNotFound, RouteTable
+from cognito_m2m_verifier.verifier import TokenVerifier
+
+log = get_logger("cognito_m2m_verifier")
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_DEPTH = 32
+MAX_AUTHORIZATION_LENGTH = 16 * 1024
+# RFC 6750 §2.1: "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 7235 §2.1)
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+Action = Callable[[Request, AccessTokenClaims, Route], HttpResponse]
+"""What runs for an authorized request: the request, its verified claims and the route it matched."""
+
+
+class ResourceApp:
+    """Routes, a verifier and the action authorized requests get; no global state of its own."""
+
+    def __init__(self, routes: RouteTable, verifier: TokenVerifier, action: Action | None = None) -> None:
+        self.routes = routes
+        self.verifier = verifier
+        self.action: Action = action or demo_action
+
+    def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
+        return self.handle(event)
+
+    def handle(self, event: Any) -> dict[str, Any]:
+        """Answer one event in its own format; never raises."""
+        adapter = adapter_for(event)
+        try:
+            request = adapter.parse(event)
+        except BadEvent as exc:
+            extra = {"status": 400, "outcome": "bad_event", "problem": str(exc), "event_format": adapter.name}
+            log.warning("request rejected", extra=extra)
+            return adapter.render(responses.error(400, "bad_request", "The request could not be read"))
+        try:
+            answer = self._dispatch(request)
+        except Exception:
+            log.exception("internal error", extra={"status": 500, "method": request.method[:16]})
+            answer = responses.error(500, "internal_error", "Internal error")
+        return adapter.render(answer)
+
+    def _dispatch(self, request: Request) -> HttpResponse:
+        try:
+            route = self.routes.match(request.method, request.path)
+        except RouteNotFound:
+            return self._done(request, responses.error(404, "not_found", "No such route"), "not_found")
+        except MethodNotAllowed as exc:
+            allow = ", ".join(exc.allow)
+            answer = responses.error(405, "method_not_allowed", "Method not allowed", Allow=allow)
+            return self._done(request, answer, "method_not_allowed")
+
+        token_or_answer = self._bearer_token(request)
+        if not isinstance(token_or_answer, str):
+            return token_or_answer
+        claims_or_answer = self._authorize(request, token_or_answer, route)
+        if not isinstance(claims_or_answer, AccessTokenClaims):
+            return claims_or_answer
+        return self._act(request, route, claims_or_answer)
+
+    def _bearer_token(self, request: Request) -> str | HttpResponse:
+        values = request.header_values("authorization")
+        in_query = _token_in_query(request.query)
+        if not values:
+            if in_query:
+                answer = responses.invalid_request("Send the token in the Authorization header only")
+                return self._done(request, answer, "token_in_query")
+            return self._done(request, responses.unauthorized(), "no_credentials")
+        if len(values) > 1:
+            answer = responses.invalid_request("Send exactly one Authorization header")
+            return self._done(request, answer, "several_authorization_headers")
+        value = values[0].strip(" \t")
+        if len(value) > MAX_AUTHORIZATION_LENGTH:
+            answer = responses.invalid_request("The Authorization header is too long")
+            return self._done(request, answer, "authorization_too_long")
+        scheme, _, credentials = value.partition(" ")
+        if not scheme:
+            answer = responses.invalid_request("The Authorization header is malformed")
+            return self._done(request, answer, "malformed_authorization")
+        if scheme.lower() != "bearer":
+            return self._done(request, responses.unauthorized(), "unsupported_scheme")
+        token = credentials.lstrip(" ")
+        if not _B64TOKEN.fullmatch(token):
+            answer = responses.invalid_request("The Authorization header is malformed")
+            return self._done(request, answer, "malformed_authorization")
+        if in_query:
+            answer = responses.invalid_request("Send the token in the Authorization header only")
+            return self._done(request, answer, "token_in_two_places")
+        return token
+
+    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | HttpResponse:
+        try:
+            return self.verifier.authorize(token, route.scopes)
+        except InvalidToken as exc:
+            answer = responses.invalid_token(exc.description)
+            return self._done(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
+        except InsufficientScope as exc:
+            answer = responses.insufficient_scope(exc.required)
+            return self._done(request, answer, exc.reason, missing=" ".join(exc.missing))
+        except KeysUnavailable as exc:
+            answer = responses.keys_unavailable(exc.retry_after)
+            return self._done(request, answer, exc.reason, detail=exc.detail)
+        except Exception:  # a bug: fail closed, never a 500 for what the client sent
+            log.exception("verifier failed unexpectedly", extra={"outcome": "verifier_bug"})
+            answer = responses.invalid_token("The access token is invalid")
+            return self._done(request, answer, "verifier_bug")
+
+    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> HttpResponse:
+        answer = self.action(request, claims, route)
+        outcome = "ok" if answer.status < 400 else str(answer.body.get("error", "error"))
+        return self._done(request, answer, outcome, client_id=claims.client_id, kid=claims.kid)
+
+    @staticmethod
+    def _done(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> HttpResponse:
+        extra: dict[str, Any] = {
+            "status": answer.status,
+            "outcome": outcome,
+            "method": request.method[:16],
+            "path": request.path[:128],
+        }
+        extra.update({k: v for k, v in fields.items() if v is not None})
+        log.info("request", extra=extra)
+        return answer
+
+
+_TOO_DEEP = object()
+
+
+def demo_action(request: Request, claims: AccessTokenClaims, route: Route) -> HttpResponse:
+    """The demo API: ``GET`` greets the caller, ``POST`` echoes a JSON body (bounded size and depth)."""
+    body: dict[str, Any] = {
+        "message": "Hello from the resource server",
+        "client_id": claims.client_id,
+        "scopes": list(claims.scopes),
+    }
+    if route.method == "POST":
+        if len(request.body) > MAX_BODY_BYTES:
+            return responses.error(
+                413, "payload_too_large", f"The body is larger than {MAX_BODY_BYTES} bytes"
+            )
+        try:
+            echo = strict_json.loads_utf8(request.body)
+        except strict_json.StrictJsonError:
+            echo = _TOO_DEEP
+        if echo is _TOO_DEEP or nesting_exceeds(echo, MAX_BODY_DEPTH):
+            description = f"The body must be one JSON document nested at most {MAX_BODY_DEPTH} deep"
+            return responses.error(400, "invalid_json", description)
+        body["message"] = "Echo from the resource server"
+        body["echo"] = echo
+    return responses.ok(body)
+
+
+def _token_in_query(query: Mapping[str, tuple[str, ...]]) -> bool:
+    """An ``access_token`` query parameter (RFC 6750 §2.3), also when its name is percent-encoded: the
+    ALB passes names undecoded, and any server that decodes them reads ``access%5Ftoken`` as the token."""
+    if not query:
+        return False
+    if "access_token" in query:
+        return True
+    return any(unquote_plus(name) == "access_token" for name in query if "%" in name)
+
+
+def build_app(
+    env: Mapping[str, str],
+    *,
+    jwks: JwksCache | None = None,
+    clock: Callable[[], float] | None = None,
+) -> ResourceApp:
+    """An app configured from ``env`` (raises :class:`~cognito_m2m_verifier._shared.config.ConfigError`)."""
+    config = load_config(env)
+    return app_from_config(config, jwks=jwks, clock=clock)
+
+
+def app_from_config(
+    config: ResourceConfig,
+    *,
+    jwks: JwksCache | None = None,
+    clock: Callable[[], float] | None = None,
+) -> ResourceApp:
+    verifier = TokenVerifier(
+        issuer=config.issuer,
+        jwks=jwks or JwksCache(config.jwks_url),
+        allowed_client_ids=config.allowed_client_ids,
+        leeway=config.clock_skew_seconds,
+        clock=clock or time.time,
+        client_credentials_only=config.client_credentials_only,
+    )
+    return ResourceApp(RouteTable(config.route_scopes), verifier)
+
+
+_APP: ResourceApp | None = None
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point (``app.handler``)."""
+    global _APP  # noqa: PLW0603 - one app per container, built at the first invocation
+    if _APP is None:
+        try:
+            _APP = build_app(os.environ)
+        except Exception:
+            log.exception("configuration rejected: the function serves nothing until it is fixed")
+            raise
+    return _APP.handle(event)

@@ -1,0 +1,297 @@
+"""The user pool's JSON Web Key Set: fetched lazily, validated, cached for the container's life.
+
+:class:`JwksCache` knows nothing about tokens or claims: it maps a ``kid`` to a ready
+``cryptography`` RSA public key object (built once per key set, never per token).
+
+- Fetch: one ``urllib3.PoolManager``, connect/read timeouts (2 s / 3 s by default) and the whole
+  exchange, body included, within their sum (a body dripping byte by byte is cut off); no retry (the
+  penalty window paces attempts), no redirects, ``identity`` encoding only, a response size cap
+  (64 KiB by default), HTTP 200 only, strict UTF-8 JSON without duplicate members.
+- Keys: ``kty`` ``RSA``; ``use`` ``sig`` and ``alg`` ``RS256`` when present; ``key_ops`` containing
+  ``verify`` when present; ``n``/``e`` canonical unpadded base64url without a leading zero octet
+  (Base64urlUInt, RFC 7518 §6.3.1); modulus 2048-8192 bits; odd
+  exponent of at most 32 bits; a ``kid`` that two keys share is dropped. A bad key is logged and never
+  used. A document that is not an object with a ``keys`` array, or that holds no usable key, is
+  rejected and never replaces the cached set.
+- Penalty window: a fetch is started at most once per ``penalty_seconds`` (10 s), whatever the number
+  of tokens with unknown ``kid`` s and whatever the fetch's outcome; meanwhile an unknown ``kid`` is
+  :class:`UnknownKey` at once (or :class:`KeysUnavailable` if the last fetch failed). The clock is
+  injectable (``clock=``, monotonic seconds).
+- Concurrency: a lock serialises fetches; callers that waited for it find the new keys or the open
+  penalty window, so concurrent callers share one fetch.
+- ``generation`` increases whenever the usable key set changes (the verifier then empties its cache
+  of verified tokens).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import urllib3
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
+
+from cognito_m2m_verifier import strict_json
+from cognito_m2m_verifier._shared.headers import ascii_decimal
+from cognito_m2m_verifier._shared.log import get_logger
+from cognito_m2m_verifier.errors import KeysUnavailable, MalformedToken, UnknownKey
+from cognito_m2m_verifier.token_parser import b64url_decode, is_valid_kid
+
+log = get_logger(__name__)
+
+PENALTY_SECONDS = 10.0
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 3.0
+MAX_JWKS_BYTES = 64 * 1024
+MIN_KEY_BITS = 2048
+MAX_KEY_BITS = 8192
+
+
+class InvalidKey(ValueError):
+    """A JWK that must not be used."""
+
+
+class InvalidKeySet(ValueError):
+    """A JWKS document that must not replace the cached set."""
+
+
+def _b64url_uint(jwk: Mapping[str, Any], name: str) -> int:
+    """A Base64urlUInt (RFC 7518 §2): the minimum number of octets, so no leading zero octet."""
+    value = jwk.get(name)
+    if type(value) is not str or not value:
+        raise InvalidKey(f"{name} is missing or not a string")
+    try:
+        octets = b64url_decode(value)
+    except MalformedToken:
+        raise InvalidKey(f"{name} is not canonical unpadded base64url") from None
+    if octets[0] == 0:
+        raise InvalidKey(f"{name} has a leading zero octet (RFC 7518 §6.3.1: minimum number of octets)")
+    return int.from_bytes(octets, "big")
+
+
+def rsa_key_from_jwk(jwk: Any) -> tuple[str, int, int, RSAPublicKey]:
+    """Validate one JWK and build its public key: ``(kid, n, e, key)``; raise :class:`InvalidKey`."""
+    if type(jwk) is not dict:
+        raise InvalidKey("key is not a JSON object")
+    kid = jwk.get("kid")
+    if not is_valid_kid(kid):
+        raise InvalidKey("kid is missing or not 1-256 printable ASCII characters")
+    if jwk.get("kty") != "RSA":
+        raise InvalidKey("kty is not RSA")
+    if "use" in jwk and jwk["use"] != "sig":
+        raise InvalidKey("use is not sig")
+    if "alg" in jwk and jwk["alg"] != "RS256":
+        raise InvalidKey("alg is not RS256")
+    if "key_ops" in jwk:
+        ops = jwk["key_ops"]
+        if type(ops) is not list or "verify" not in ops:
+            raise InvalidKey("key_ops does not allow verify")
+    n = _b64url_uint(jwk, "n")
+    e = _b64url_uint(jwk, "e")
+    bits = n.bit_length()
+    if not MIN_KEY_BITS <= bits <= MAX_KEY_BITS:
+        raise InvalidKey(f"modulus has {bits} bits (allowed {MIN_KEY_BITS}-{MAX_KEY_BITS})")
+    if e < 3 or e % 2 == 0 or e.bit_length() > 32:
+        raise InvalidKey("exponent is not an odd number from 3 to 2**32")
+    try:
+        key = RSAPublicNumbers(e, n).public_key()
+    except ValueError as exc:
+        raise InvalidKey(f"not an RSA public key ({exc})") from None
+    return kid, n, e, key
+
+
+def parse_jwks(document: bytes) -> dict[str, tuple[int, int, RSAPublicKey]]:
+    """Usable keys of a JWKS document by ``kid``; raise :class:`InvalidKeySet` if there is none."""
+    try:
+        doc = strict_json.loads_utf8(document)
+    except strict_json.StrictJsonError as exc:
+        raise InvalidKeySet(f"JWKS is not strict JSON: {exc}") from None
+    if type(doc) is not dict or type(doc.get("keys")) is not list:
+        raise InvalidKeySet("JWKS is not an object with a keys array")
+    keys: dict[str, tuple[int, int, RSAPublicKey]] = {}
+    duplicated: set[str] = set()
+    for index, jwk in enumerate(doc["keys"]):
+        try:
+            kid, n, e, key = rsa_key_from_jwk(jwk)
+        except InvalidKey as exc:
+            log.warning("JWKS key dropped", extra={"key_index": index, "problem": str(exc)})
+            continue
+        if kid in keys or kid in duplicated:
+            duplicated.add(kid)
+            keys.pop(kid, None)
+            log.warning("JWKS key dropped", extra={"kid": kid, "problem": "kid appears twice"})
+            continue
+        keys[kid] = (n, e, key)
+    if not keys:
+        raise InvalidKeySet("JWKS holds no usable RS256 signing key")
+    return keys
+
+
+class JwksCache:
+    """Keys of one JWKS URL (see the module docstring for the rules)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        penalty_seconds: float = PENALTY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        http: urllib3.PoolManager | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        max_bytes: int = MAX_JWKS_BYTES,
+    ) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("JWKS url must be http(s)")
+        self.url = url
+        self.penalty_seconds = penalty_seconds
+        self.max_bytes = max_bytes
+        self._clock = clock
+        self._http = http or urllib3.PoolManager(num_pools=2, maxsize=1)
+        self._total_seconds = connect_timeout + read_timeout
+        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout, total=self._total_seconds)
+        self._lock = threading.Lock()
+        # kid -> (key, modulus length in octets): the signature check needs both, and key.key_size is a
+        # computed getter (about 60 ns), so the length is worked out once per key set
+        self._keys: dict[str, tuple[RSAPublicKey, int]] = {}
+        self._numbers: dict[str, tuple[int, int]] = {}
+        self._next_fetch_at = -math.inf
+        self._last_fetch_ok = True
+        self.generation = 0
+        self.fetch_count = 0
+
+    @property
+    def kids(self) -> frozenset[str]:
+        """The ``kid`` s currently usable."""
+        return frozenset(self._keys)
+
+    def get_key(self, kid: str) -> RSAPublicKey:
+        """The public key for ``kid``; fetch the JWKS when needed and allowed by the penalty window.
+
+        Raises :class:`UnknownKey` (the set, fetched in this window, lacks ``kid``) or
+        :class:`KeysUnavailable` (no usable set could be obtained and the cache cannot answer).
+        """
+        return self.get_key_and_length(kid)[0]
+
+    def get_key_and_length(self, kid: str) -> tuple[RSAPublicKey, int]:
+        """:meth:`get_key` with the key's modulus length in octets (what an RS256 signature must be)."""
+        entry = self._keys.get(kid)
+        if entry is not None:
+            return entry
+        with self._lock:
+            entry = self._keys.get(kid)
+            if entry is not None:
+                return entry  # another caller's fetch brought it
+            now = self._clock()
+            if now < self._next_fetch_at:
+                if self._last_fetch_ok:
+                    raise UnknownKey("kid not in the key set (refetch not allowed yet)")
+                raise KeysUnavailable(
+                    "JWKS fetch failed recently", retry_after=math.ceil(self._next_fetch_at - now)
+                )
+            self._next_fetch_at = now + self.penalty_seconds
+            try:
+                self._fetch()
+            except KeysUnavailable:
+                self._last_fetch_ok = False
+                raise
+            self._last_fetch_ok = True
+            entry = self._keys.get(kid)
+            if entry is None:
+                raise UnknownKey("kid not in the key set")
+            return entry
+
+    def load(self, document: bytes) -> None:
+        """Install a JWKS document obtained elsewhere (preloading); raise :class:`InvalidKeySet`."""
+        with self._lock:
+            self._install(parse_jwks(document))
+
+    def _install(self, keys: dict[str, tuple[int, int, RSAPublicKey]]) -> None:
+        numbers = {kid: (n, e) for kid, (n, e, _) in keys.items()}
+        if numbers != self._numbers:
+            self._keys = {kid: (key, (n.bit_length() + 7) >> 3) for kid, (n, _, key) in keys.items()}
+            self._numbers = numbers
+            self.generation += 1
+            log.info("JWKS key set installed", extra={"kids": sorted(numbers), "generation": self.generation})
+
+    def _fetch(self) -> None:
+        """Download, validate and install the key set; any failure is :class:`KeysUnavailable` (503),
+        never an exception that would reject a genuine token as invalid (401)."""
+        self.fetch_count += 1
+        retry_after = math.ceil(self.penalty_seconds)
+        try:
+            body = self._download()
+            keys = parse_jwks(body)
+        except KeysUnavailable:
+            raise
+        except InvalidKeySet as exc:
+            log.error("JWKS rejected", extra={"problem": str(exc)})
+            raise KeysUnavailable(f"JWKS rejected: {exc}", retry_after) from None
+        except Exception as exc:  # whatever a hostile upstream or a library bug raises: keys unavailable
+            log.exception("JWKS fetch failed unexpectedly", extra={"problem": type(exc).__name__})
+            raise KeysUnavailable(f"JWKS fetch failed: {type(exc).__name__}", retry_after) from None
+        self._install(keys)
+
+    def _download(self) -> bytes:
+        """The JWKS body, or an exception; the whole exchange ends within connect + read timeouts."""
+        deadline = time.monotonic() + self._total_seconds
+        try:
+            resp = self._http.request(
+                "GET",
+                self.url,
+                headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,
+                preload_content=False,
+                decode_content=False,
+            )
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.error("JWKS fetch failed", extra={"problem": type(exc).__name__})
+            retry_after = math.ceil(self.penalty_seconds)
+            raise KeysUnavailable(f"JWKS fetch failed: {type(exc).__name__}", retry_after) from None
+        complete = False
+        try:
+            if resp.status != 200:
+                raise InvalidKeySet(f"JWKS endpoint answered HTTP {resp.status}")
+            encoding = resp.headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("", "identity"):
+                raise InvalidKeySet(f"JWKS uses content-encoding {encoding[:20]!r}")
+            # Announced size: only 1-12 ASCII digits count; any other value is ignored (the read is capped).
+            length = ascii_decimal(resp.headers.get("content-length"), 12)
+            if length is not None and length > self.max_bytes:
+                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
+            body = self._read_body(resp, deadline)
+            complete = True
+            return body
+        finally:
+            if complete:
+                resp.release_conn()
+            else:
+                resp.close()
+
+    def _read_body(self, resp: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+        """Read at most ``max_bytes`` before ``deadline``: each socket read may wait only for the time
+        left, so a body that drips slowly cannot hold the fetch (and the lock) longer than that."""
+        chunks: list[bytes] = []
+        size = 0
+        sock = getattr(getattr(resp, "connection", None), "sock", None)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise InvalidKeySet(f"JWKS download took longer than {self._total_seconds:g} s")
+            if sock is not None:
+                sock.settimeout(remaining)
+            try:
+                chunk = resp.read1(16384)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise InvalidKeySet(f"JWKS read failed: {type(exc).__name__}") from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
+            chunks.append(chunk)

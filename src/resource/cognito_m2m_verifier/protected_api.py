@@ -1,0 +1,149 @@
+"""Routes of your own behind Cognito access tokens: one Lambda handler for any of the four front doors.
+
+    from cognito_m2m_verifier.cognito import cognito_verifier
+    from cognito_m2m_verifier.protected_api import ProtectedApi
+
+    api = ProtectedApi(cognito_verifier(user_pool_id="eu-west-1_AbC123", client_ids=["1example..."]))
+
+    @api.route("GET /orders/*", scopes=["orders/read"])
+    def get_order(request, claims):
+        return {"order": request.path.rsplit("/", 1)[1], "caller": claims.client_id}
+
+    handler = api.handler   # the Lambda handler setting: <module>.handler
+
+Each request is matched to a route (``"METHOD /path"``, exact and case-sensitive, a trailing ``/*`` for
+every path below; see :mod:`cognito_m2m_verifier.routes`), then its bearer token is verified and every scope
+of the route required, and only then is your function called with the neutral request
+(:class:`~cognito_m2m_verifier.events.HttpRequest`) and the verified
+:class:`~cognito_m2m_verifier.claims.AccessTokenClaims`. It returns a JSON object (answered 200) or an
+:class:`~cognito_m2m_verifier.events.HttpResponse`. Everything else is answered for you, in the event's own
+format: 404 and 405, RFC 6750 401/400/403 with ``WWW-Authenticate``, 503 when the signing keys are
+unavailable, and 500 (logged, no details) when your function raises.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from cognito_m2m_verifier.claims import AccessTokenClaims
+from cognito_m2m_verifier.config import load_config
+from cognito_m2m_verifier.events import HttpRequest, HttpResponse
+from cognito_m2m_verifier.handler import ResourceApp
+from cognito_m2m_verifier.jwks import JwksCache
+from cognito_m2m_verifier.routes import Route, RouteTable, parse_route_key
+from cognito_m2m_verifier.verifier import TokenVerifier
+
+RouteFunction = Callable[[HttpRequest, AccessTokenClaims], Mapping[str, Any] | HttpResponse]
+
+
+class ProtectedApi:
+    """Your routes, each with its scopes and function, behind one verifier."""
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        *,
+        route_scopes: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
+    ) -> None:
+        self.verifier = verifier
+        self._configured = dict(route_scopes) if route_scopes is not None else None
+        self._scopes: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._functions: dict[tuple[str, str], RouteFunction] = {}
+        self._app: ResourceApp | None = None
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> ProtectedApi:
+        """An API configured by the Terraform module's ``apis`` input, from the function's environment.
+
+        ``USER_POOL_ID``, ``ALLOWED_CLIENT_IDS``, ``ROUTE_SCOPES`` (the entry's ``routes``), and
+        optionally ``JWKS_URL``, ``CLOCK_SKEW_SECONDS``, ``CLIENT_CREDENTIALS_ONLY``; a missing or
+        malformed one raises :class:`~cognito_m2m_verifier._shared.config.ConfigError` naming it (at
+        import, so the cold start fails, never a request). Routes then take their scopes from
+        ``ROUTE_SCOPES``: ``@api.route("GET /orders")`` with no ``scopes``. Every configured route needs
+        a function and every function a configured route; scopes given in code must equal the
+        configured ones. A mismatch fails the first invocation with a message naming the route.
+        """
+        config = load_config(os.environ if env is None else env, implemented=None)
+        verifier = TokenVerifier(
+            issuer=config.issuer,
+            jwks=JwksCache(config.jwks_url),
+            allowed_client_ids=config.allowed_client_ids,
+            leeway=config.clock_skew_seconds,
+            client_credentials_only=config.client_credentials_only,
+        )
+        return cls(verifier, route_scopes=config.route_scopes)
+
+    def route(
+        self, key: str, *, scopes: Iterable[str] | None = None
+    ) -> Callable[[RouteFunction], RouteFunction]:
+        """Register the decorated function for ``key`` (``"GET /orders/*"``); all ``scopes`` required.
+
+        ``scopes`` may be left out when the API was built by :meth:`from_environment`: the configured
+        ones apply.
+        """
+        method_path = parse_route_key(key)
+        if scopes is None:
+            if self._configured is None:
+                raise ValueError(f"route {key!r} needs scopes (or build the API with from_environment)")
+            if method_path not in self._configured:
+                raise ValueError(f"route {key!r} is not in ROUTE_SCOPES: {self._configured_keys()}")
+            scopes = self._configured[method_path]
+        required = tuple(scopes)
+        if isinstance(scopes, str) or not required or not all(isinstance(s, str) and s for s in required):
+            raise ValueError(f"route {key!r} needs a list of one or more scopes")
+        if method_path in self._scopes:
+            raise ValueError(f"route {key!r} is registered twice")
+
+        def register(function: RouteFunction) -> RouteFunction:
+            self._scopes[method_path] = required
+            self._functions[method_path] = function
+            self._app = None  # rebuilt with the new route on the next event
+            return function
+
+        return register
+
+    def _action(self, request: HttpRequest, claims: AccessTokenClaims, route: Route) -> HttpResponse:
+        result = self._functions[(route.method, route.path)](request, claims)
+        if isinstance(result, HttpResponse):
+            return result
+        if not isinstance(result, Mapping):
+            raise TypeError(f"route {route.method} {route.path} returned {type(result).__name__}, not a dict")
+        return HttpResponse(200, result)
+
+    def _configured_keys(self) -> str:
+        return ", ".join(f"{m} {p}" for m, p in sorted(self._configured or {})) or "(none)"
+
+    def _check_configured(self) -> None:
+        configured = self._configured
+        if configured is None:
+            return
+        for method_path in sorted(set(configured) - set(self._scopes)):
+            key = " ".join(method_path)
+            raise ValueError(f"ROUTE_SCOPES has {key!r} but no function is registered for it")
+        for method_path in sorted(set(self._scopes) - set(configured)):
+            raise ValueError(
+                f"route {' '.join(method_path)!r} is not in ROUTE_SCOPES ({self._configured_keys()}): "
+                "add it to the module's apis routes, or remove it"
+            )
+        for method_path, scopes in sorted(self._scopes.items()):
+            if set(scopes) != set(configured[method_path]):
+                raise ValueError(
+                    f"route {' '.join(method_path)!r} requires {sorted(scopes)} in code but "
+                    f"{sorted(configured[method_path])} in ROUTE_SCOPES"
+                )
+
+    @property
+    def app(self) -> ResourceApp:
+        if self._app is None:
+            if not self._scopes:
+                raise ValueError("no route registered: use @api.route('GET /path', scopes=[...])")
+            self._check_configured()
+            table = RouteTable(self._scopes, implemented=None)
+            self._app = ResourceApp(table, self.verifier, self._action)
+        return self._app
+
+    def handler(self, event: Any, context: Any = None) -> dict[str, Any]:
+        """The Lambda handler: answers every event in its own format and never raises."""
+        return self.app.handle(event)
