@@ -46,6 +46,10 @@ dist/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 dist/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 	$(PY) scripts/build_zip.py --function resource --layer --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
+# examples/own-api's function (examples/local/orders/orders.py) for Lambda: your own zip, no dependencies.
+examples/own-api/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
+	$(PY) scripts/build_zip.py --source examples/own-api/orders --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
+
 build: dist/resource.zip dist/client.zip dist/verifier-layer.zip ## build dist/{resource,client,verifier-layer}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
 
 # The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
@@ -58,7 +62,11 @@ dist/host/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 dist/host/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 	$(PY) scripts/build_zip.py --function resource --layer --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
-build-host: dist/host/resource.zip dist/host/client.zip dist/host/verifier-layer.zip ## build the bundles for this machine (dist/host/)
+# examples/local's orders API: a function of your own (one file), which the verifier layer serves.
+dist/host/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
+	$(PY) scripts/build_zip.py --source examples/local/orders --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
+
+build-host: dist/host/resource.zip dist/host/client.zip dist/host/verifier-layer.zip dist/host/orders.zip ## build the bundles for this machine (dist/host/)
 
 # ---- Python checks --------------------------------------------------------------------------
 lint: $(VENV)/.installed ## ruff lint and format check
@@ -76,7 +84,7 @@ pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 # The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),
 # `terraform test` against a mocked provider, README tables up to date. `deploy`/`destroy` use your own
 # AWS credentials and region (AWS_PROFILE / AWS_REGION ...); TF_APPLY_ARGS=-auto-approve skips the prompt.
-TF_EXAMPLES := examples/minimal examples/complete examples/local
+TF_EXAMPLES := examples/minimal examples/complete examples/local examples/own-api
 TF_DEPLOY_INIT := terraform init -input=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
 # `make deploy` is the demo: it asks for the GET /client endpoint, which the module leaves off by default.
 TF_BUILD_VARS := -var=lambda_architecture=$(ARCH) -var=lambda_runtime=python$(PYTHON_VERSION) -var=enable_client_endpoint=true

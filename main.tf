@@ -13,12 +13,14 @@ locals {
   domain_prefix = var.domain_prefix != null ? var.domain_prefix : "${var.name}-${data.aws_caller_identity.current[0].account_id}"
 
   resource_zip_path = var.resource_zip_path != null ? var.resource_zip_path : "${path.module}/dist/resource.zip"
+  layer_zip_path    = var.verifier_layer_zip_path != null ? var.verifier_layer_zip_path : "${path.module}/dist/verifier-layer.zip"
   client_zip_path   = var.client_zip_path != null ? var.client_zip_path : "${path.module}/dist/client.zip"
 
   # Inputs that depend on each other; checked in the preconditions of the outputs below.
   defined_scopes         = toset(flatten([for id, rs in var.resource_servers : [for s in keys(rs.scopes) : "${id}/${s}"]]))
   undefined_scopes       = sort(setsubtract(toset(flatten(values(var.clients)[*].scopes)), local.defined_scopes))
-  undefined_route_scopes = sort(setsubtract(toset(flatten(values(var.route_scopes))), local.defined_scopes))
+  undefined_route_scopes = sort(setsubtract(toset(flatten([for a in values(var.apis) : values(a.routes)])), local.defined_scopes))
+  unknown_api_clients    = sort(setsubtract(toset(flatten([for a in values(var.apis) : coalesce(a.clients, [])])), keys(var.clients)))
   demo_client            = try(var.clients[var.client_function_client], null)
 
   # An incomplete pair (vpc_id without subnet_ids or the reverse) fails the alb_arn precondition.
@@ -37,6 +39,25 @@ locals {
   api_url    = coalesce(var.endpoint_overrides.api_url, "${module.alb.base_url}/api")
   client_url = var.enable_client_endpoint ? "${module.alb.base_url}/client" : null
   tags       = var.tags
+
+  # Each protected API: the ALB paths of its routes ("GET /orders/*" -> "/orders/*": ALB's `*` also
+  # matches every path below, as the route does), and the priority of its first listener rule. Entries
+  # are ordered by key; each gets a block of 100 priorities from 1000 (the demo client's rule is 200).
+  # Paths are disjoint between entries (validated), so priorities never decide where a request goes.
+  api_keys  = sort(keys(var.apis))
+  api_paths = { for k, a in var.apis : k => sort(distinct([for r in keys(a.routes) : split(" ", r)[1]])) }
+  client_path_claimed = var.enable_client_endpoint ? sort([
+    for k, paths in local.api_paths : k if anytrue([for p in paths : p == "/client" || (endswith(p, "/*") && startswith("/client", trimsuffix(p, "*")))])
+  ]) : []
+}
+
+module "verifier_layer" {
+  source = "./modules/verifier-layer"
+
+  layer_name   = "${var.name}-verifier"
+  zip_path     = local.layer_zip_path
+  runtime      = var.lambda_runtime
+  architecture = var.lambda_architecture
 }
 
 module "cognito" {
@@ -61,26 +82,35 @@ module "network" {
   tags       = local.tags
 }
 
-module "resource_function" {
-  source = "./modules/lambda-function"
+# The built-in demo API was module.resource_function before protected functions became a map.
+moved {
+  from = module.resource_function
+  to   = module.api_function["resource"]
+}
 
-  function_name        = "${var.name}-resource"
-  description          = "Resource server: verifies Cognito access tokens and serves the API."
-  zip_path             = local.resource_zip_path
+module "api_function" {
+  source   = "./modules/lambda-function"
+  for_each = var.apis
+
+  function_name        = "${var.name}-${each.key}"
+  description          = each.value.zip_path == null ? "Resource server: verifies Cognito access tokens and serves the API." : "Protected API ${each.key}: Cognito access tokens verified by the verifier layer."
+  zip_path             = coalesce(each.value.zip_path, local.resource_zip_path)
+  handler              = each.value.handler
+  layers               = [module.verifier_layer.arn]
   runtime              = var.lambda_runtime
   architecture         = var.lambda_architecture
-  memory_size          = var.resource_function.memory_size
-  timeout              = var.resource_function.timeout
-  reserved_concurrency = var.resource_function.reserved_concurrency
+  memory_size          = each.value.memory_size
+  timeout              = each.value.timeout
+  reserved_concurrency = each.value.reserved_concurrency
   log_retention_days   = var.log_retention_days
   log_kms_key_arn      = var.kms_key_arn
   log_level            = var.log_level
   tags                 = local.tags
 
-  environment = merge(var.resource_function.environment, {
+  environment = merge(each.value.environment, {
     USER_POOL_ID       = module.cognito.user_pool_id
-    ALLOWED_CLIENT_IDS = join(",", [for k in sort(keys(var.clients)) : module.cognito.client_ids[k]])
-    ROUTE_SCOPES       = jsonencode(var.route_scopes)
+    ALLOWED_CLIENT_IDS = join(",", [for k in sort(coalesce(each.value.clients, keys(var.clients))) : lookup(module.cognito.client_ids, k, "")])
+    ROUTE_SCOPES       = jsonencode(each.value.routes)
     }, var.endpoint_overrides.jwks_url == null ? {} : {
     JWKS_URL = var.endpoint_overrides.jwks_url
   })
@@ -144,11 +174,11 @@ module "alb" {
 
   targets = merge(
     {
-      resource = {
-        function_name               = module.resource_function.function_name
-        function_arn                = module.resource_function.function_arn
-        path_patterns               = ["/api", "/api/*"]
-        priority                    = 100
+      for i, k in local.api_keys : k => {
+        function_name               = module.api_function[k].function_name
+        function_arn                = module.api_function[k].function_arn
+        path_patterns               = local.api_paths[k]
+        priority                    = 1000 + 100 * i
         multi_value_headers_enabled = var.alb_multi_value_headers
       }
     },

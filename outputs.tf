@@ -13,6 +13,11 @@ output "jwks_url" {
   value       = local.jwks_url
 }
 
+output "base_url" {
+  description = "Base URL of the load balancer: https://<domain_name> with a certificate, otherwise http://<load balancer DNS name>; the apis paths are below it."
+  value       = module.alb.base_url
+}
+
 output "api_url" {
   description = "URL of the protected API: https://<domain_name>/api with a certificate, otherwise http://<load balancer DNS name>/api (or the endpoint_overrides.api_url)."
   value       = local.api_url
@@ -83,19 +88,52 @@ output "alb_arn" {
   }
 }
 
-output "resource_function_name" {
-  description = "Name of the resource (API) function."
-  value       = module.resource_function.function_name
+output "api_functions" {
+  description = "The protected functions by apis key: function name and ARN, role, log group, zip, the ALB paths routed to it and its routes with their scopes."
+  value = {
+    for k, f in module.api_function : k => {
+      function_name  = f.function_name
+      function_arn   = f.function_arn
+      role_name      = f.role_name
+      log_group_name = f.log_group_name
+      zip_path       = f.zip_path
+      paths          = local.api_paths[k]
+      routes         = var.apis[k].routes
+    }
+  }
 
   precondition {
     condition     = length(local.undefined_route_scopes) == 0
-    error_message = "route_scopes require scopes that no resource server defines: ${join(", ", local.undefined_route_scopes)}. Add them to resource_servers or fix route_scopes."
+    error_message = "apis routes require scopes that no resource server defines: ${join(", ", local.undefined_route_scopes)}. Add them to resource_servers or fix the routes."
+  }
+  precondition {
+    condition     = length(local.unknown_api_clients) == 0
+    error_message = "apis clients names clients that are not in clients: ${join(", ", local.unknown_api_clients)}."
+  }
+  precondition {
+    condition     = length(local.client_path_claimed) == 0
+    error_message = "apis ${join(", ", local.client_path_claimed)} claim /client, the demo client's path while enable_client_endpoint is true: choose other paths, or turn the demo endpoint off."
   }
 }
 
+output "verifier_layer_arn" {
+  description = "ARN of the verifier layer version (cognito-m2m-verifier and its dependencies, for this module's architecture and runtime): attach it to functions that other roots deploy."
+  value       = module.verifier_layer.arn
+}
+
+output "verifier_layer_zip_path" {
+  description = "Path of the zip published as the verifier layer."
+  value       = local.layer_zip_path
+}
+
+output "resource_function_name" {
+  description = "Name of the built-in demo API's function (apis key \"resource\"); null without that entry."
+  value       = try(module.api_function["resource"].function_name, null)
+}
+
 output "resource_function_arn" {
-  description = "ARN of the resource (API) function."
-  value       = module.resource_function.function_arn
+  description = "ARN of the built-in demo API's function (apis key \"resource\"); null without that entry."
+  value       = try(module.api_function["resource"].function_arn, null)
 }
 
 output "client_function_name" {
@@ -109,7 +147,7 @@ output "client_function_arn" {
 }
 
 output "resource_zip_path" {
-  description = "Path of the zip deployed as the resource function."
+  description = "Path of the built-in demo API's zip (deployed for apis entries without zip_path)."
   value       = local.resource_zip_path
 }
 

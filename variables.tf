@@ -154,38 +154,112 @@ variable "client_function_client" {
   default     = "demo"
 }
 
-variable "route_scopes" {
-  description = "Scopes the resource function requires per route, keyed \"METHOD /path\" among the routes it implements (\"GET /api\", \"POST /api\"); every listed scope is required; a path with no listed route answers 404, another method on a listed path 405. Becomes ROUTE_SCOPES."
-  type        = map(list(string))
+variable "apis" {
+  description = "Protected functions keyed by a stable name (1-12 lowercase letters, digits or hyphens, starting with a letter; it names the function <name>-<key> and its target group). Each entry: `routes`, a map of \"METHOD /path\" (exact and case-sensitive, a trailing /* for every path below) to the scopes it requires (all of them, each defined in resource_servers); `zip_path` (null: the built-in demo, which implements GET /api and POST /api), `handler`, `memory_size` (MB), `timeout` (s), `reserved_concurrency` (null: unreserved), `environment` (the module's own variables win), and `clients` (keys of clients whose tokens it accepts; null: every client). The module creates the function with the verifier layer and USER_POOL_ID, ALLOWED_CLIENT_IDS and ROUTE_SCOPES (its routes as JSON), its role, log group, target group and listener rules for its paths."
+  type = map(object({
+    routes               = map(list(string))
+    zip_path             = optional(string)
+    handler              = optional(string, "app.handler")
+    memory_size          = optional(number, 256)
+    timeout              = optional(number, 10)
+    reserved_concurrency = optional(number)
+    environment          = optional(map(string), {})
+    clients              = optional(list(string))
+  }))
   default = {
-    "GET /api"  = ["rest-api/read"]
-    "POST /api" = ["rest-api/write"]
+    resource = {
+      routes = {
+        "GET /api"  = ["rest-api/read"]
+        "POST /api" = ["rest-api/write"]
+      }
+    }
   }
 
   validation {
-    condition     = length(var.route_scopes) >= 1 && alltrue([for r in keys(var.route_scopes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /[!-~]*$", r))])
-    error_message = "route_scopes keys must be \"METHOD /path\" with an upper-case HTTP method and one space, e.g. \"GET /api\"."
+    condition     = length(var.apis) >= 1 && alltrue([for k in keys(var.apis) : can(regex("^[a-z][a-z0-9-]{0,11}$", k)) && k != "client"])
+    error_message = "apis needs at least one entry, keyed by 1-12 lowercase letters, digits or hyphens starting with a letter (it names the function and its target group); \"client\" is taken by the demo client's target."
   }
 
   validation {
-    condition     = alltrue([for r in keys(var.route_scopes) : contains(["GET /api", "POST /api"], r)])
-    error_message = "route_scopes may only name routes the resource function implements: \"GET /api\" and \"POST /api\" (its cold start rejects any other)."
+    condition     = alltrue([for a in values(var.apis) : length(a.routes) >= 1 && alltrue([for r in keys(a.routes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (/[!-)+->@-~]*|(/[!-)+->@-~]+)?/\\*)$", r)) && try(length(split(" ", r)[1]) <= 128, false)])])
+    error_message = "apis routes must be \"METHOD /path\": an upper-case HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), one space and a path of printable ASCII without spaces, '?' or '*', except a trailing \"/*\" for every path below (\"GET /orders/*\"); paths are at most 128 characters (ALB's path pattern limit)."
   }
 
   validation {
-    condition     = alltrue([for scopes in values(var.route_scopes) : length(scopes) >= 1])
-    error_message = "Every route in route_scopes needs at least one scope: an unprotected route is not allowed."
+    condition     = alltrue([for a in values(var.apis) : alltrue([for scopes in values(a.routes) : length(scopes) >= 1 && length(distinct(scopes)) == length(scopes)])])
+    error_message = "Every route in apis needs at least one scope, each listed once: an unprotected route is not allowed."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : a.zip_path != null || alltrue([for r in keys(a.routes) : contains(["GET /api", "POST /api"], r)])])
+    error_message = "An apis entry without zip_path runs the built-in demo, which implements only \"GET /api\" and \"POST /api\" (its cold start rejects any other route): give your own zip_path for other routes."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : a.zip_path == null || try(fileexists(a.zip_path), false)])
+    error_message = "An apis zip_path does not point at an existing file: build your function's zip first, or fix the path."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : can(regex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$", a.handler))])
+    error_message = "An apis handler must be <module>.<function> in Python identifiers, e.g. app.handler or orders.api.handler."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : a.memory_size >= 128 && a.memory_size <= 10240 && a.timeout >= 1 && a.timeout <= 900 && try(a.reserved_concurrency >= 0, a.reserved_concurrency == null)])
+    error_message = "apis: memory_size must be 128-10240 MB, timeout 1-900 seconds, reserved_concurrency null or >= 0."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : alltrue([for k in keys(a.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"], k)])])
+    error_message = "apis environment keys must be letters, digits and underscores starting with a letter, and none of the names Lambda reserves (AWS_REGION, AWS_ACCESS_KEY_ID, LAMBDA_TASK_ROOT, _HANDLER, ...): Lambda rejects them."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : a.clients == null || try(length(a.clients) >= 1, false)])
+    error_message = "An apis entry's clients is null (every client) or a non-empty list of keys of clients."
+  }
+
+  validation {
+    # One rule per 5 distinct paths (ALB: 5 condition values per rule); 100 rules per load balancer by default, one of them the demo client's.
+    condition     = sum(concat([0], [for a in values(var.apis) : ceil(length(distinct([for r in keys(a.routes) : try(split(" ", r)[1], r)])) / 5)])) <= 99
+    error_message = "apis need more than 99 listener rules (one per 5 distinct paths of an entry): ALB allows 100 rules per load balancer by default. Use fewer, broader paths (\"GET /orders/*\")."
+  }
+
+  validation {
+    # Distinct paths of each entry against those of every other entry (never an entry against itself).
+    condition = alltrue(flatten([
+      for a, x in var.apis : [
+        for b, y in var.apis : [
+          for p in distinct([for r in keys(x.routes) : try(split(" ", r)[1], r)]) : [
+            for q in distinct([for r in keys(y.routes) : try(split(" ", r)[1], r)]) : !(p == q || (endswith(p, "/*") && startswith(q, trimsuffix(p, "*"))))
+          ]
+        ] if a != b
+      ]
+    ]))
+    error_message = "Two apis entries claim the same path (or one's \"/prefix/*\" covers a path of another): the load balancer sends each path to one function. Give each path to one entry."
   }
 }
 
 variable "resource_zip_path" {
-  description = "Zip of the resource function; null means dist/resource.zip in this module (written by `make build`)."
+  description = "Zip of the built-in demo API, deployed for apis entries without zip_path; null means dist/resource.zip in this module (written by `make build`)."
   type        = string
   default     = null
 
   validation {
     condition     = var.resource_zip_path == null || try(fileexists(var.resource_zip_path), false)
     error_message = "resource_zip_path does not point at an existing file: run `make build` (it writes dist/resource.zip) or fix the path."
+  }
+}
+
+variable "verifier_layer_zip_path" {
+  description = "Zip of the verifier layer (the cognito-m2m-verifier library and its dependencies) attached to every apis function and published for other roots; null means dist/verifier-layer.zip in this module (written by `make build`)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.verifier_layer_zip_path == null || try(fileexists(var.verifier_layer_zip_path), false)
+    error_message = "verifier_layer_zip_path does not point at an existing file: run `make build` (it writes dist/verifier-layer.zip) or fix the path."
   }
 }
 
@@ -219,22 +293,6 @@ variable "lambda_architecture" {
   validation {
     condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
     error_message = "lambda_architecture must be arm64 or x86_64 (the Makefile's ARCH)."
-  }
-}
-
-variable "resource_function" {
-  description = "Settings of the resource function: memory (MB), timeout (s), reserved concurrency (null = unreserved) and extra environment variables (e.g. CLOCK_SKEW_SECONDS; the module's own variables win)."
-  type = object({
-    memory_size          = optional(number, 256)
-    timeout              = optional(number, 10)
-    reserved_concurrency = optional(number)
-    environment          = optional(map(string), {})
-  })
-  default = {}
-
-  validation {
-    condition     = var.resource_function.memory_size >= 128 && var.resource_function.memory_size <= 10240 && var.resource_function.timeout >= 1 && var.resource_function.timeout <= 900 && try(var.resource_function.reserved_concurrency >= 0, var.resource_function.reserved_concurrency == null)
-    error_message = "resource_function: memory_size must be 128-10240 MB, timeout 1-900 seconds, reserved_concurrency null or >= 0."
   }
 }
 

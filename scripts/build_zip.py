@@ -11,6 +11,9 @@ installed as wheels for the target platform (``manylinux2014_<arch>``, CPython `
 building needs neither Docker nor AWS. Entries are sorted with fixed timestamps and modes; pip's
 install records and the build interpreter's caches are left out, so two builds are byte-identical.
 
+With ``--source DIR`` it zips a function of your own instead: the folder's files as they are (no
+dependencies: the verifier layer brings them), with the same fixed entries, .pyc and manifest.
+
 With ``--layer`` it writes a Lambda layer instead: the same package and dependencies under ``python/``
 (which Lambda puts on ``sys.path`` from ``/opt/python``), without ``app.py``.
 
@@ -193,7 +196,8 @@ def write_manifest(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--function", choices=sorted(PACKAGES), required=True)
+    parser.add_argument("--function", choices=sorted(PACKAGES), help="one of ours (or --source)")
+    parser.add_argument("--source", type=Path, help="a folder holding a function of your own")
     parser.add_argument("--arch", choices=sorted(PLATFORMS), default="arm64")
     parser.add_argument("--python-version", default="3.13")
     parser.add_argument("--out", type=Path, required=True)
@@ -201,16 +205,24 @@ def main() -> int:
     parser.add_argument("--no-pyc", action="store_true", help="ship sources only")
     parser.add_argument("--layer", action="store_true", help="a Lambda layer (python/...) without app.py")
     args = parser.parse_args()
+    if (args.function is None) == (args.source is None):
+        parser.error("give --function or --source")
+    if args.source is not None and (args.layer or not args.source.is_dir()):
+        parser.error("--source is a folder, and cannot be a layer")
+    name = args.function or args.source.resolve().name
 
-    with tempfile.TemporaryDirectory(prefix=f"build-{args.function}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"build-{name}-") as tmp:
         top = Path(tmp) / "pkg"
         staging = top / "python" if args.layer else top
-        staging.mkdir(parents=True)
-        install_dependencies(args.function, staging, args.arch, args.python_version)
-        if not args.layer:
-            shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
-        package = PACKAGES[args.function]
-        copy_tree(SRC / args.function / package, staging / package)
+        if args.source is not None:
+            copy_tree(args.source, staging)
+        else:
+            staging.mkdir(parents=True)
+            install_dependencies(args.function, staging, args.arch, args.python_version)
+            if not args.layer:
+                shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
+            package = PACKAGES[args.function]
+            copy_tree(SRC / args.function / package, staging / package)
         clean(staging)
         pyc = False
         if not args.no_pyc:
@@ -226,7 +238,7 @@ def main() -> int:
         write_zip(top, args.out)
     manifest = write_manifest(
         args.out,
-        function=args.function,
+        function=name,
         arch=args.arch,
         python_version=args.python_version,
         pyc=pyc,

@@ -44,9 +44,20 @@ module "m2m" {
   enable_client_endpoint       = true
   client_endpoint_source_cidrs = var.client_source_cidrs
 
-  route_scopes = {
-    "GET /api"  = ["orders/read"]
-    "POST /api" = ["orders/write"]
+  # The built-in demo API, with this root's scopes. Functions of your own are further entries (see
+  # examples/own-api).
+  apis = {
+    resource = {
+      routes = {
+        "GET /api"  = ["orders/read"]
+        "POST /api" = ["orders/write"]
+      }
+      memory_size = 512
+      # Reserved concurrency is opt-in: Lambda keeps at least 100 of the account's concurrency
+      # unreserved, so a new account (quota 10) cannot reserve any. Check the "Concurrent executions"
+      # quota first.
+      reserved_concurrency = var.resource_reserved_concurrency
+    }
   }
 
   certificate_arn = var.certificate_arn
@@ -64,12 +75,6 @@ module "m2m" {
   deletion_protection         = var.deletion_protection
   log_retention_days          = 365
 
-  # Reserved concurrency is opt-in: Lambda keeps at least 100 of the account's concurrency unreserved,
-  # so a new account (quota 10) cannot reserve any. Check the "Concurrent executions" quota first.
-  resource_function = {
-    memory_size          = 512
-    reserved_concurrency = var.resource_reserved_concurrency
-  }
   client_function = {
     reserved_concurrency = var.client_reserved_concurrency
   }

@@ -6,6 +6,21 @@ locals {
   # 80 always listens (it redirects when HTTPS is on); 443 only with a certificate.
   ingress_ports = local.https ? [80, 443] : [80]
   not_found     = jsonencode({ error = "not_found", message = "No route for this path." })
+
+  # A rule holds at most 5 condition values (ALB quota), path patterns and source CIDR blocks together:
+  # a target with more path patterns gets one rule per chunk, at priorities priority, priority + 1, ...
+  # The first rule of a target is keyed by the target's own key (no address change for one-rule targets).
+  rules = merge([
+    for k, t in var.targets : {
+      for i, patterns in chunklist(t.path_patterns, 5 - length(t.source_cidrs)) :
+      (i == 0 ? k : "${k}-${i + 1}") => {
+        target        = k
+        path_patterns = patterns
+        source_cidrs  = t.source_cidrs
+        priority      = t.priority + i
+      }
+    }
+  ]...)
 }
 
 resource "aws_security_group" "this" {
@@ -137,14 +152,14 @@ resource "aws_lb_target_group_attachment" "this" {
 }
 
 resource "aws_lb_listener_rule" "this" {
-  for_each = var.targets
+  for_each = local.rules
 
   listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
   priority     = each.value.priority
 
   action {
     type             = "forward"
-    target_group_arn = aws_lb_target_group.this[each.key].arn
+    target_group_arn = aws_lb_target_group.this[each.value.target].arn
   }
 
   condition {
@@ -162,7 +177,7 @@ resource "aws_lb_listener_rule" "this" {
     }
   }
 
-  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+  tags = merge(var.tags, { Name = "${var.name}-${each.value.target}" })
 }
 
 resource "aws_route53_record" "this" {

@@ -83,7 +83,7 @@ variable "access_logs" {
 }
 
 variable "targets" {
-  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (at most 3), optional source CIDR blocks that alone reach it (at most 3; empty: any source the security group admits), and the rule priority (unique, 1-50000)."
+  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (one rule per 5 condition values: path patterns and source CIDR blocks together), optional source CIDR blocks that alone reach it (at most 3; empty: any source the security group admits), and the priority of its first rule (its further rules take the next priorities; all unique, 1-50000)."
   type = map(object({
     function_name               = string
     function_arn                = string
@@ -94,18 +94,22 @@ variable "targets" {
   }))
 
   validation {
-    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.path_patterns) <= 3 && length(t.source_cidrs) <= 3 && t.priority >= 1 && t.priority <= 50000])
-    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with 1-3 path patterns, at most 3 source CIDR blocks (ALB allows 3 values per condition and 5 per rule) and a priority between 1 and 50000."
+    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.source_cidrs) <= 3 && t.priority >= 1 && t.priority + ceil(length(t.path_patterns) / (5 - length(t.source_cidrs))) - 1 <= 50000])
+    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with at least one path pattern, at most 3 source CIDR blocks (ALB allows 5 condition values per rule) and priorities between 1 and 50000."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : length(t.path_patterns) + length(t.source_cidrs) <= 5])
-    error_message = "A target's path patterns and source CIDR blocks together must be at most 5 (ALB's limit of condition values per rule)."
+    condition     = alltrue([for t in var.targets : alltrue([for p in t.path_patterns : length(p) >= 1 && length(p) <= 128])])
+    error_message = "Each path pattern must be 1-128 characters (ALB's limit)."
   }
 
   validation {
-    condition     = length(distinct([for t in var.targets : t.priority])) == length(var.targets)
-    error_message = "Target rule priorities must be unique."
+    condition = length(distinct(flatten([
+      for t in var.targets : [for i in range(ceil(length(t.path_patterns) / (5 - length(t.source_cidrs)))) : t.priority + i]
+      ]))) == sum(concat([0], [
+      for t in var.targets : ceil(length(t.path_patterns) / (5 - length(t.source_cidrs)))
+    ]))
+    error_message = "Rule priorities must be unique: each target's rules take priority, priority + 1, ... (one rule per 5 condition values)."
   }
 }
 

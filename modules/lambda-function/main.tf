@@ -89,6 +89,7 @@ resource "aws_lambda_function" "this" {
   handler          = var.handler
   runtime          = var.runtime
   architectures    = [var.architecture]
+  layers           = var.layers
 
   memory_size                    = var.memory_size
   timeout                        = var.timeout
@@ -129,6 +130,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = local.manifest == null || local.built_for == "${var.architecture}/${var.runtime}"
       error_message = "${var.zip_path} was built for ${coalesce(local.built_for, "?")} (its build manifest) but the function runs ${var.architecture}/${var.runtime}: every request would fail at import. Rebuild the zip (make build ARCH=<arm64|x86_64> PYTHON_VERSION=<3.x>) or set the architecture and runtime to what it was built for."
+    }
+    precondition {
+      condition     = try(local.manifest.kind, "function") == "function"
+      error_message = "${var.zip_path} is a Lambda layer (its build manifest says kind = layer), not a function: give a function's zip (make build writes dist/resource.zip and dist/client.zip)."
     }
     precondition {
       condition     = local.manifest == null || try(local.manifest.zip_sha256 == filesha256(var.zip_path), false)

@@ -49,19 +49,20 @@ output "role_policy_json" {
 }
 
 output "configuration" {
-  description = "Runtime settings of the function: handler, runtime, architectures, memory, timeout, reserved concurrency, tracing mode and log settings (format, group, levels, retention)."
+  description = "Runtime settings of the function (null where the API did not report a setting back): handler, layers, runtime, architectures, memory, timeout, reserved concurrency, tracing mode and log settings (format, group, levels, retention)."
   value = {
     handler                        = aws_lambda_function.this.handler
+    layers                         = aws_lambda_function.this.layers
     runtime                        = aws_lambda_function.this.runtime
     architectures                  = aws_lambda_function.this.architectures
     memory_size                    = aws_lambda_function.this.memory_size
     timeout                        = aws_lambda_function.this.timeout
     reserved_concurrent_executions = aws_lambda_function.this.reserved_concurrent_executions
-    tracing_mode                   = aws_lambda_function.this.tracing_config[0].mode
-    log_format                     = aws_lambda_function.this.logging_config[0].log_format
-    application_log_level          = aws_lambda_function.this.logging_config[0].application_log_level
-    system_log_level               = aws_lambda_function.this.logging_config[0].system_log_level
-    log_group                      = aws_lambda_function.this.logging_config[0].log_group
+    tracing_mode                   = try(aws_lambda_function.this.tracing_config[0].mode, null)
+    log_format                     = try(aws_lambda_function.this.logging_config[0].log_format, null)
+    application_log_level          = try(aws_lambda_function.this.logging_config[0].application_log_level, null)
+    system_log_level               = try(aws_lambda_function.this.logging_config[0].system_log_level, null)
+    log_group                      = try(aws_lambda_function.this.logging_config[0].log_group, null)
     log_retention_days             = aws_cloudwatch_log_group.this.retention_in_days
   }
 }

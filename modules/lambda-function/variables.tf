@@ -28,6 +28,22 @@ variable "handler" {
   description = "Handler of the function (<module>.<function>)."
   type        = string
   default     = "app.handler"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$", var.handler))
+    error_message = "handler must be <module>.<function> in Python identifiers, e.g. app.handler or orders.api.handler."
+  }
+}
+
+variable "layers" {
+  description = "ARNs of Lambda layer versions to attach, in order (at most 5, Lambda's limit)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.layers) <= 5 && alltrue([for l in var.layers : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]{1,140}:[0-9]+$", l))])
+    error_message = "layers must be at most 5 layer version ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
 }
 
 variable "runtime" {

@@ -146,11 +146,14 @@ def test_a_route_registered_twice_or_no_route_at_all_is_refused(jwks_server: Jwk
 
 
 def test_the_readme_example_runs_as_written() -> None:
-    """README's "Your own routes" block, executed: it builds, and answers a request without a token."""
+    """README's "Protect your own function" block, executed: it builds, and answers a request without a
+    token; README's other Python blocks at least compile."""
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme.split("## Your own routes behind Cognito tokens", 1)[1]
+    for block in readme.split("```python\n")[1:]:
+        compile(block.split("```", 1)[0], "README.md", "exec")
+    section = readme.split("## Protect your own function", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README

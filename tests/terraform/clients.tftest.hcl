@@ -16,9 +16,13 @@ variables {
     writer    = { scopes = ["rest-api/write"], access_token_validity_minutes = 1440 }
   }
   client_function_client = "reporting"
-  route_scopes = {
-    "GET /api"  = ["rest-api/read", "reports/export"]
-    "POST /api" = ["rest-api/write"]
+  apis = {
+    resource = {
+      routes = {
+        "GET /api"  = ["rest-api/read", "reports/export"]
+        "POST /api" = ["rest-api/write"]
+      }
+    }
   }
 }
 
@@ -70,13 +74,13 @@ run "several_clients" {
   }
 
   assert {
-    condition     = module.resource_function.environment_variables.ALLOWED_CLIENT_IDS == "demo0000000000000000000001,reporting00000000000000002,writer0000000000000000003"
+    condition     = module.api_function["resource"].environment_variables.ALLOWED_CLIENT_IDS == "demo0000000000000000000001,reporting00000000000000002,writer0000000000000000003"
     error_message = "The resource function accepts the tokens of every client."
   }
 
   assert {
-    condition     = jsondecode(module.resource_function.environment_variables.ROUTE_SCOPES)["GET /api"] == ["rest-api/read", "reports/export"]
-    error_message = "route_scopes reach ROUTE_SCOPES."
+    condition     = jsondecode(module.api_function["resource"].environment_variables.ROUTE_SCOPES)["GET /api"] == ["rest-api/read", "reports/export"]
+    error_message = "apis routes reach ROUTE_SCOPES."
   }
 
   assert {
@@ -90,7 +94,7 @@ run "several_clients" {
   }
 
   assert {
-    condition     = !strcontains(module.client_function[0].role_policy_json, "m2m-demo-demo-111111") && !strcontains(module.client_function[0].role_policy_json, "m2m-demo-writer-333333") && !strcontains(module.resource_function.role_policy_json, "secretsmanager")
+    condition     = !strcontains(module.client_function[0].role_policy_json, "m2m-demo-demo-111111") && !strcontains(module.client_function[0].role_policy_json, "m2m-demo-writer-333333") && !strcontains(module.api_function["resource"].role_policy_json, "secretsmanager")
     error_message = "No other secret is reachable; the resource role has no Secrets Manager access at all."
   }
 }

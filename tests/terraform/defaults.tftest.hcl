@@ -12,7 +12,7 @@ variables {
 }
 
 override_resource {
-  target = module.resource_function.aws_cloudwatch_log_group.this
+  target = module.api_function["resource"].aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/m2m-demo-resource" }
 }
 
@@ -22,7 +22,7 @@ override_resource {
 }
 
 override_resource {
-  target = module.resource_function.aws_lambda_function.this
+  target = module.api_function["resource"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:m2m-demo-resource" }
 }
 
@@ -72,8 +72,18 @@ run "defaults" {
 
   # ---- routes --------------------------------------------------------------------------------
   assert {
-    condition     = module.alb.listener_rules["resource"].path_patterns == tolist(["/api", "/api/*"]) && module.alb.listener_rules["client"].path_patterns == tolist(["/client"])
-    error_message = "Routes: /api and /api/* to the resource function, /client to the client function."
+    condition     = module.alb.listener_rules["resource"].path_patterns == tolist(["/api"]) && module.alb.listener_rules["client"].path_patterns == tolist(["/client"])
+    error_message = "Routes: /api (the paths of the demo's routes) to the resource function, /client to the client function."
+  }
+
+  assert {
+    condition     = module.alb.listener_rules["resource"].priority == 1000 && module.alb.listener_rules["client"].priority == 200
+    error_message = "The first apis entry's rule is at priority 1000; the demo client's stays at 200."
+  }
+
+  assert {
+    condition     = module.api_function["resource"].configuration.layers == tolist([output.verifier_layer_arn]) && module.verifier_layer.zip_path == "./dist/verifier-layer.zip"
+    error_message = "Every apis function gets the verifier layer, published from dist/verifier-layer.zip."
   }
 
   assert {
@@ -83,16 +93,16 @@ run "defaults" {
 
   # ---- resource function: env contract ------------------------------------------------------
   assert {
-    condition = module.resource_function.environment_variables == tomap({
+    condition = module.api_function["resource"].environment_variables == tomap({
       USER_POOL_ID       = "eu-west-1_MockPool1"
       ALLOWED_CLIENT_IDS = "1mockclient23456789abcdef"
       ROUTE_SCOPES       = jsonencode({ "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] })
     })
-    error_message = "Resource env must be exactly USER_POOL_ID, ALLOWED_CLIENT_IDS, ROUTE_SCOPES (no JWKS_URL unless overridden), got ${jsonencode(module.resource_function.environment_variables)}."
+    error_message = "Resource env must be exactly USER_POOL_ID, ALLOWED_CLIENT_IDS, ROUTE_SCOPES (no JWKS_URL unless overridden), got ${jsonencode(module.api_function["resource"].environment_variables)}."
   }
 
   assert {
-    condition     = jsondecode(module.resource_function.environment_variables.ROUTE_SCOPES) == { "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] }
+    condition     = jsondecode(module.api_function["resource"].environment_variables.ROUTE_SCOPES) == { "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] }
     error_message = "ROUTE_SCOPES must be a JSON object of route => scopes."
   }
 
@@ -109,20 +119,20 @@ run "defaults" {
 
   # ---- function settings ---------------------------------------------------------------------
   assert {
-    condition = alltrue([for c in [module.resource_function.configuration, module.client_function[0].configuration] :
+    condition = alltrue([for c in [module.api_function["resource"].configuration, module.client_function[0].configuration] :
       c.handler == "app.handler" && c.runtime == "python3.13" && c.architectures == tolist(["arm64"]) && c.tracing_mode == "Active" && c.log_format == "JSON" && c.log_retention_days == 30 && c.system_log_level == "INFO"
     ])
     error_message = "Both functions: app.handler, python3.13, arm64, X-Ray Active, JSON logs, 30 days retention, INFO system logs (START/REPORT lines)."
   }
 
   assert {
-    condition     = module.resource_function.configuration.log_group == "/aws/lambda/m2m-demo-resource" && module.client_function[0].configuration.log_group == "/aws/lambda/m2m-demo-client"
+    condition     = module.api_function["resource"].configuration.log_group == "/aws/lambda/m2m-demo-resource" && module.client_function[0].configuration.log_group == "/aws/lambda/m2m-demo-client"
     error_message = "Each function logs to its own explicit log group."
   }
 
   # ---- IAM -----------------------------------------------------------------------------------
   assert {
-    condition = jsondecode(module.resource_function.role_policy_json).Statement == [
+    condition = jsondecode(module.api_function["resource"].role_policy_json).Statement == [
       {
         Sid      = "WriteOwnLogs"
         Effect   = "Allow"
@@ -136,7 +146,7 @@ run "defaults" {
         Resource = ["*"]
       },
     ]
-    error_message = "The resource role may only write its own logs and X-Ray traces: ${module.resource_function.role_policy_json}"
+    error_message = "The resource role may only write its own logs and X-Ray traces: ${module.api_function["resource"].role_policy_json}"
   }
 
   assert {
@@ -212,18 +222,25 @@ run "tags_and_settings" {
     # Zips without a build manifest (built elsewhere) are deployed as given: no architecture check.
     resource_zip_path = "./build/tftest/unlabelled.zip"
     client_zip_path   = "./build/tftest/unlabelled.zip"
-    resource_function = { memory_size = 512, timeout = 5, reserved_concurrency = 10, environment = { CLOCK_SKEW_SECONDS = "30", USER_POOL_ID = "ignored" } }
-    client_function   = { environment = { TOKEN_EXPIRY_SKEW_SECONDS = "120" } }
+    # The layer too: dist/verifier-layer.zip is built for arm64/python3.13.
+    verifier_layer_zip_path = "./build/tftest/unlabelled.zip"
+    apis = {
+      resource = {
+        routes      = { "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] }
+        memory_size = 512, timeout = 5, reserved_concurrency = 10, environment = { CLOCK_SKEW_SECONDS = "30", USER_POOL_ID = "ignored" }
+      }
+    }
+    client_function = { environment = { TOKEN_EXPIRY_SKEW_SECONDS = "120" } }
   }
 
   assert {
-    condition     = module.resource_function.configuration.runtime == "python3.12" && module.resource_function.configuration.architectures == tolist(["x86_64"]) && module.resource_function.configuration.log_retention_days == 90
+    condition     = module.api_function["resource"].configuration.runtime == "python3.12" && module.api_function["resource"].configuration.architectures == tolist(["x86_64"]) && module.api_function["resource"].configuration.log_retention_days == 90
     error_message = "Runtime, architecture and retention variables must reach the functions."
   }
 
   assert {
-    condition     = module.resource_function.configuration.memory_size == 512 && module.resource_function.configuration.timeout == 5 && module.resource_function.configuration.reserved_concurrent_executions == 10
-    error_message = "resource_function settings must reach the function."
+    condition     = module.api_function["resource"].configuration.memory_size == 512 && module.api_function["resource"].configuration.timeout == 5 && module.api_function["resource"].configuration.reserved_concurrent_executions == 10
+    error_message = "apis settings must reach the function."
   }
 
   assert {
@@ -232,7 +249,7 @@ run "tags_and_settings" {
   }
 
   assert {
-    condition     = module.resource_function.environment_variables.CLOCK_SKEW_SECONDS == "30" && module.resource_function.environment_variables.USER_POOL_ID == "eu-west-1_MockPool1"
+    condition     = module.api_function["resource"].environment_variables.CLOCK_SKEW_SECONDS == "30" && module.api_function["resource"].environment_variables.USER_POOL_ID == "eu-west-1_MockPool1"
     error_message = "Extra environment is merged, but the module's own contract variables win."
   }
 

@@ -44,3 +44,25 @@ run "example_complete" {
     error_message = "The complete example has two clients, each with its secret."
   }
 }
+
+run "example_own_api" {
+  command = apply
+
+  module {
+    source = "./examples/own-api"
+  }
+
+  variables {
+    orders_zip_path = "./build/tftest/unlabelled.zip"
+  }
+
+  assert {
+    condition     = output.orders_url == "http://mock-1234567890.eu-west-1.elb.amazonaws.com/orders" && output.orders_function_name == "orders-orders"
+    error_message = "The own-api example serves your function under /orders."
+  }
+
+  assert {
+    condition     = keys(output.client_ids) == tolist(["reporting", "storefront"]) && output.verifier_layer_arn == "arn:aws:lambda:eu-west-1:123456789012:layer:m2m-verifier:1"
+    error_message = "The own-api example has its two callers and publishes the layer."
+  }
+}

@@ -27,7 +27,7 @@ run "kms_key" {
   }
 
   assert {
-    condition     = !strcontains(module.resource_function.role_policy_json, "kms:")
+    condition     = !strcontains(module.api_function["resource"].role_policy_json, "kms:")
     error_message = "The resource role gets no KMS permission."
   }
 }
@@ -76,7 +76,7 @@ run "endpoint_overrides" {
   }
 
   assert {
-    condition     = module.resource_function.environment_variables.JWKS_URL == "http://127.0.0.1:4566/eu-west-1_MockPool1/.well-known/jwks.json"
+    condition     = module.api_function["resource"].environment_variables.JWKS_URL == "http://127.0.0.1:4566/eu-west-1_MockPool1/.well-known/jwks.json"
     error_message = "jwks_url override becomes JWKS_URL of the resource function."
   }
 

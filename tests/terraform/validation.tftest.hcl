@@ -184,33 +184,33 @@ run "kms_key_alias_rejected" {
 run "route_key_format" {
   command = plan
   variables {
-    route_scopes = { "get /api" = ["rest-api/read"] }
+    apis = { resource = { routes = { "get /api" = ["rest-api/read"] } } }
   }
-  expect_failures = [var.route_scopes]
+  expect_failures = [var.apis]
 }
 
-run "route_the_function_does_not_implement" {
+run "route_the_demo_does_not_implement" {
   command = plan
   variables {
-    route_scopes = { "GET /export" = ["rest-api/read"] }
+    apis = { resource = { routes = { "GET /export" = ["rest-api/read"] } } }
   }
-  expect_failures = [var.route_scopes]
+  expect_failures = [var.apis]
 }
 
 run "route_without_scopes" {
   command = plan
   variables {
-    route_scopes = { "GET /api" = [] }
+    apis = { resource = { routes = { "GET /api" = [] } } }
   }
-  expect_failures = [var.route_scopes]
+  expect_failures = [var.apis]
 }
 
 run "route_scope_not_defined" {
   command = plan
   variables {
-    route_scopes = { "GET /api" = ["rest-api/admin"] }
+    apis = { resource = { routes = { "GET /api" = ["rest-api/admin"] } } }
   }
-  expect_failures = [output.resource_function_name]
+  expect_failures = [output.api_functions]
 }
 
 run "resource_zip_missing" {
@@ -253,12 +253,12 @@ run "architecture" {
   expect_failures = [var.lambda_architecture]
 }
 
-run "resource_function_memory" {
+run "api_memory" {
   command = plan
   variables {
-    resource_function = { memory_size = 64 }
+    apis = { resource = { routes = { "GET /api" = ["rest-api/read"] }, memory_size = 64 } }
   }
-  expect_failures = [var.resource_function]
+  expect_failures = [var.apis]
 }
 
 run "client_function_timeout" {
@@ -462,7 +462,7 @@ run "scope_over_256_characters" {
   variables {
     resource_servers = { (join("", [for i in range(200) : "a"])) = { name = "Long", scopes = { (join("", [for i in range(60) : "r"])) = "Read" } } }
     clients          = { demo = { scopes = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(60) : "r"])}"] } }
-    route_scopes     = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(60) : "r"])}"] }
+    apis             = { resource = { routes = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(60) : "r"])}"] } } }
   }
   expect_failures = [var.resource_servers, var.clients]
 }
@@ -472,7 +472,7 @@ run "scope_of_exactly_256_characters" {
   variables {
     resource_servers = { (join("", [for i in range(200) : "a"])) = { name = "Long", scopes = { (join("", [for i in range(55) : "r"])) = "Read" } } }
     clients          = { demo = { scopes = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(55) : "r"])}"] } }
-    route_scopes     = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(55) : "r"])}"] }
+    apis             = { resource = { routes = { "GET /api" = ["${join("", [for i in range(200) : "a"])}/${join("", [for i in range(55) : "r"])}"] } } }
   }
 }
 

@@ -71,6 +71,15 @@ mock_resource "aws_lambda_function" {
   }
 }
 
+mock_resource "aws_lambda_layer_version" {
+  defaults = {
+    arn              = "arn:aws:lambda:eu-west-1:123456789012:layer:m2m-verifier:1"
+    layer_arn        = "arn:aws:lambda:eu-west-1:123456789012:layer:m2m-verifier"
+    version          = "1"
+    source_code_hash = "mock"
+  }
+}
+
 mock_resource "aws_lb" {
   defaults = {
     arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mock/50dc6c495c0c9188"
