@@ -28,7 +28,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
     if shutil.which("terraform") is None:
         pytest.skip("terraform is not installed: the local stack needs it")
     zip_dir = REPO_ROOT / "dist" / "host"
-    missing = [n for n in ("resource.zip", "client.zip") if not (zip_dir / n).is_file()]
+    needed = ("resource.zip", "client.zip", "verifier-layer.zip", "orders.zip")
+    missing = [n for n in needed if not (zip_dir / n).is_file()]
     assert not missing, f"{missing} missing in {zip_dir}: run `make build-host` (the pytest target does)"
     settings = Settings(
         state_dir=tmp_path_factory.mktemp("local-stack"),

@@ -52,14 +52,20 @@ module "m2m" {
   resource_zip_path   = coalesce(var.resource_zip_path, abspath("${path.module}/../../dist/host/resource.zip"))
   client_zip_path     = coalesce(var.client_zip_path, abspath("${path.module}/../../dist/host/client.zip"))
 
+  verifier_layer_zip_path = coalesce(var.verifier_layer_zip_path, abspath("${path.module}/../../dist/host/verifier-layer.zip"))
+
   # Secrets can go at once: the emulator's state is thrown away with it.
   secret_recovery_window_days = 0
 
-  # What stack.auto.tfvars says: resource servers, clients, routes, and the demo endpoint's client.
+  # What stack.auto.tfvars says: resource servers, clients, protected APIs, the demo endpoint's client.
   resource_servers       = var.resource_servers
   clients                = var.clients
-  route_scopes           = var.route_scopes
   client_function_client = var.client_function_client
+  apis = {
+    for k, a in var.apis : k => merge(a, {
+      zip_path = a.zip_path == null ? null : "${coalesce(var.zip_dir, abspath("${path.module}/../../dist/host"))}/${a.zip_path}"
+    })
+  }
 
   # The demo endpoint GET /client that `make local` calls.
   enable_client_endpoint = true

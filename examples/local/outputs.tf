@@ -33,6 +33,11 @@ output "client_ids" {
   value       = module.m2m.client_ids
 }
 
+output "client_scopes" {
+  description = "Scopes of each client, by client key."
+  value       = { for k, c in var.clients : k => c.scopes }
+}
+
 output "client_function_client" {
   description = "Key of the client whose credentials GET /client uses."
   value       = var.client_function_client
@@ -56,6 +61,16 @@ output "client_function_name" {
 output "resource_zip_path" {
   description = "The zip deployed as the resource function."
   value       = module.m2m.resource_zip_path
+}
+
+output "api_functions" {
+  description = "The protected functions by apis key (name, ARN, zip, paths)."
+  value       = module.m2m.api_functions
+}
+
+output "verifier_layer_arn" {
+  description = "ARN of the verifier layer version."
+  value       = module.m2m.verifier_layer_arn
 }
 
 output "client_zip_path" {

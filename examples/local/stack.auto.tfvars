@@ -16,13 +16,33 @@ clients = {
   # GET /client calls the API as this client (client_function_client below).
   demo = { scopes = ["rest-api/read"] }
 
-  # Another caller, e.g. one that may also write:
-  # batch = { scopes = ["rest-api/read", "rest-api/write"], access_token_validity_minutes = 15 }
+  # A caller that may also write (POST /orders).
+  writer = { scopes = ["rest-api/read", "rest-api/write"] }
+
+  # Another caller, e.g. a batch job with short-lived tokens:
+  # batch = { scopes = ["rest-api/read"], access_token_validity_minutes = 15 }
 }
 
 client_function_client = "demo"
 
-route_scopes = {
-  "GET /api"  = ["rest-api/read"]
-  "POST /api" = ["rest-api/write"]
+# Protected functions behind the load balancer, each with its routes and the scopes every route
+# requires. "resource" is the built-in demo (GET/POST /api). "orders" is a function written as you would
+# write yours (examples/local/orders/orders.py, zipped by `make build-host` into dist/host/orders.zip):
+# it imports only the verifier layer's public API.
+apis = {
+  resource = {
+    routes = {
+      "GET /api"  = ["rest-api/read"]
+      "POST /api" = ["rest-api/write"]
+    }
+  }
+  orders = {
+    zip_path = "orders.zip"
+    handler  = "orders.handler"
+    routes = {
+      "GET /orders"   = ["rest-api/read"]
+      "POST /orders"  = ["rest-api/write"]
+      "GET /orders/*" = ["rest-api/read"]
+    }
+  }
 }

@@ -39,6 +39,18 @@ variable "client_zip_path" {
   default     = null
 }
 
+variable "verifier_layer_zip_path" {
+  description = "Verifier layer zip built for this machine (`make build-host`)."
+  type        = string
+  default     = null
+}
+
+variable "zip_dir" {
+  description = "Folder of the zips that apis entries name by file name (the local stack's snapshot of dist/host)."
+  type        = string
+  default     = null
+}
+
 variable "lambda_runtime" {
   description = "Runtime matching the Python that built (and locally runs) the zips, e.g. python3.13."
   type        = string
@@ -81,7 +93,13 @@ variable "client_function_client" {
   default     = "demo"
 }
 
-variable "route_scopes" {
-  description = "Scopes each route of the resource function requires (the module's route_scopes)."
-  type        = map(list(string))
+variable "apis" {
+  description = "Protected functions (the module's apis); a zip_path here is a file name in zip_dir (dist/host), e.g. orders.zip."
+  type = map(object({
+    routes      = map(list(string))
+    zip_path    = optional(string)
+    handler     = optional(string, "app.handler")
+    environment = optional(map(string), {})
+    clients     = optional(list(string))
+  }))
 }

@@ -62,6 +62,7 @@ class FunctionConfig:
     code_sha256: str
     log_group: str
     log_format: str
+    layers: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, config: Mapping[str, Any]) -> FunctionConfig:
@@ -77,6 +78,7 @@ class FunctionConfig:
             code_sha256=config.get("CodeSha256") or "",
             log_group=logging_config.get("LogGroup") or f"/aws/lambda/{config['FunctionName']}",
             log_format=logging_config.get("LogFormat") or "Text",
+            layers=tuple(layer["Arn"] for layer in config.get("Layers") or () if layer.get("Arn")),
         )
 
 
@@ -177,7 +179,12 @@ class Worker:
     """One worker process and its two pipes."""
 
     def __init__(
-        self, config: FunctionConfig, task_root: Path, env: Mapping[str, str], log: IO[bytes]
+        self,
+        config: FunctionConfig,
+        task_root: Path,
+        env: Mapping[str, str],
+        log: IO[bytes],
+        layer_paths: Sequence[Path] = (),
     ) -> None:
         self.config = config
         req_read, self._req_write = os.pipe()
@@ -193,6 +200,7 @@ class Worker:
                 config.handler,
                 str(req_read),
                 str(resp_write),
+                os.pathsep.join(str(p) for p in layer_paths),
             ],
             env=dict(env),
             cwd=task_root,
@@ -278,6 +286,7 @@ class Worker:
 class _Pool:
     config: FunctionConfig
     task_root: Path
+    layer_paths: tuple[Path, ...] = ()
     idle: list[Worker] = field(default_factory=list)
     busy: int = 0
 
@@ -322,22 +331,41 @@ class FunctionRunner:
 
     def _task_root(self, config: FunctionConfig) -> Path:
         digest = base64.b64decode(config.code_sha256).hex()[:16]
-        root = self._state_dir / "tasks" / f"{config.name}-{digest}"
-        if root.is_dir():
-            return root
+        return self._unpacked(
+            config.name, config.code_sha256, self._state_dir / "tasks" / f"{config.name}-{digest}"
+        )
+
+    def _unpacked(self, what: str, sha: str, into: Path) -> Path:
+        """The candidate zip whose CodeSha256 is ``sha``, unpacked once into ``into``."""
+        if into.is_dir():
+            return into
         for candidate in self._zips:
-            if candidate.is_file() and code_sha256(candidate) == config.code_sha256:
-                tmp = root.with_name(root.name + ".tmp")
+            if candidate.is_file() and code_sha256(candidate) == sha:
+                tmp = into.with_name(into.name + ".tmp")
                 shutil.rmtree(tmp, ignore_errors=True)
                 with zipfile.ZipFile(candidate) as archive:
                     archive.extractall(tmp)
-                tmp.rename(root)
-                LOG.info("%s: unpacked %s into %s", config.name, candidate, root)
-                return root
+                tmp.rename(into)
+                LOG.info("%s: unpacked %s into %s", what, candidate, into)
+                return into
         raise FunctionError(
-            f"{config.name}: its deployed code (CodeSha256 {config.code_sha256}) is none of "
+            f"{what}: its deployed code (CodeSha256 {sha}) is none of "
             + ", ".join(str(z) for z in self._zips)
         )
+
+    def _layer_paths(self, config: FunctionConfig) -> tuple[Path, ...]:
+        """Each layer's ``python/`` folder, in the function's order (what Lambda mounts at /opt)."""
+        paths = []
+        for arn in config.layers:
+            parts = arn.split(":")  # arn:aws:lambda:<region>:<account>:layer:<name>:<version>
+            if len(parts) != 8 or parts[5] != "layer" or not parts[7].isdigit():
+                raise FunctionError(f"{config.name}: {arn} is not a layer version ARN")
+            version = self._lambda.get_layer_version(LayerName=parts[6], VersionNumber=int(parts[7]))
+            sha = version["Content"]["CodeSha256"]
+            digest = base64.b64decode(sha).hex()[:16]
+            root = self._unpacked(f"layer {parts[6]}:{parts[7]}", sha, self._state_dir / "layers" / digest)
+            paths.append(root / "python")
+        return tuple(paths)
 
     def _log(self, name: str) -> IO[bytes]:
         if name not in self._logs:
@@ -361,7 +389,7 @@ class FunctionRunner:
                     old.kill()
                 pool = None
             if pool is None:
-                pool = _Pool(config, self._task_root(config))
+                pool = _Pool(config, self._task_root(config), self._layer_paths(config))
                 self._pools[arn] = pool
             deadline = time.monotonic() + config.timeout
             while not pool.idle and pool.busy >= self._max:
@@ -415,7 +443,9 @@ class FunctionRunner:
                     endpoint_url=self._endpoint_url,
                     task_root=pool.task_root,
                 )
-                worker = Worker(pool.config, pool.task_root, env, self._log(pool.config.name))
+                worker = Worker(
+                    pool.config, pool.task_root, env, self._log(pool.config.name), pool.layer_paths
+                )
             try:
                 result = worker.invoke(event, trace_id)
             except FunctionTimeout:

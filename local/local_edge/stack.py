@@ -41,6 +41,8 @@ from local_edge.edge import EdgeConfig
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Printer = Callable[[str], None]
 
+REQUIRED_ZIPS = ("resource.zip", "client.zip", "verifier-layer.zip")
+
 
 def _env_port(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -354,6 +356,8 @@ def terraform_vars(settings: Settings) -> list[str]:
         "auth_port": str(settings.auth_port),
         "resource_zip_path": str(settings.state_dir / "zips" / "resource.zip"),
         "client_zip_path": str(settings.state_dir / "zips" / "client.zip"),
+        "verifier_layer_zip_path": str(settings.state_dir / "zips" / "verifier-layer.zip"),
+        "zip_dir": str(settings.state_dir / "zips"),
         "lambda_runtime": runtime,
         "lambda_architecture": host_architecture(),
     }
@@ -414,7 +418,7 @@ def start_edge(settings: Settings, outputs: dict[str, Any]) -> int:
         region=outputs.get("region", settings.region),
         aws_endpoint=settings.aws_endpoint,
         load_balancer_arn=outputs["alb_arn"],
-        zips=(outputs["resource_zip_path"], outputs["client_zip_path"]),
+        zips=tuple(str(z) for z in sorted((settings.state_dir / "zips").glob("*.zip"))),
         state_dir=str(settings.state_dir),
         alb_port=settings.alb_port,
         auth_port=settings.auth_port,
@@ -453,14 +457,21 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     # Deploy a snapshot of the host zips, so that a rebuild of dist/host while the stack runs does not
     # pull the code from under the deployed functions; the next `up` deploys the rebuilt zips.
-    (settings.state_dir / "zips").mkdir(exist_ok=True)
-    for name in ("resource.zip", "client.zip"):
+    # Every zip there is deployable (apis entries name theirs by file name); the edge finds each function's
+    # and layer's code among them by its SHA-256.
+    snapshot = settings.state_dir / "zips"
+    snapshot.mkdir(exist_ok=True)
+    for name in REQUIRED_ZIPS:
         if not (settings.zip_dir / name).is_file():
             raise StackError(f"{settings.zip_dir / name} is missing: run `make build-host`")
-        shutil.copyfile(settings.zip_dir / name, settings.state_dir / "zips" / name)
-        manifest = settings.zip_dir / f"{name}.manifest.json"  # the module checks it against the function
+    for stale in snapshot.glob("*"):
+        if not (settings.zip_dir / stale.name).is_file():
+            stale.unlink()
+    for bundle in sorted(settings.zip_dir.glob("*.zip")):
+        shutil.copyfile(bundle, snapshot / bundle.name)
+        manifest = settings.zip_dir / f"{bundle.name}.manifest.json"  # the module checks it at plan
         if manifest.is_file():
-            shutil.copyfile(manifest, settings.state_dir / "zips" / manifest.name)
+            shutil.copyfile(manifest, snapshot / manifest.name)
     fingerprint_file = settings.state_dir / "apply.fingerprint"
     with step(out, "local AWS emulator (moto)", timings):
         if start_moto(settings, out):
@@ -484,7 +495,8 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
     with step(out, "local edge (ALB + Cognito token endpoint)", timings):
         pid = start_edge(settings, outputs)
         out(f"    edge pid {pid}, log {settings.logs / 'edge.log'}")
-        names = [outputs.get("resource_function_name"), outputs.get("client_function_name")]
+        apis = outputs.get("api_functions") or {}
+        names = [apis[k].get("function_name") for k in sorted(apis)] + [outputs.get("client_function_name")]
         logs = ", ".join(str(settings.logs / f"{name}.log") for name in names if name)
         out(f"    function logs (text lines here, JSON in AWS): {logs}")
     with step(out, "GET /client (cold start of both functions)", timings):
@@ -514,23 +526,61 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
     arns: dict[str, str] = outputs.get("client_secret_arns") or {}
     demo = outputs.get("client_function_client")
     width = max((len(key) for key in ids), default=0)
-    lines = [
-        f"ALB        {settings.alb_url}   (GET /client, GET|POST /api)",
-        f"Token URL  {settings.token_url}",
-    ]
+    apis: dict[str, Any] = outputs.get("api_functions") or {}
+    lines = [f"ALB        {settings.alb_url}   (GET /client and the APIs below)"]
+    api_width = max((len(key) for key in apis), default=0)
+    for index, key in enumerate(sorted(apis)):
+        label = "APIs      " if index == 0 else "          "
+        routes = ", ".join(sorted(apis[key].get("routes") or {}))
+        lines.append(f"{label} {key:<{api_width}}  {routes}")
+    lines.append(f"Token URL  {settings.token_url}")
     for index, key in enumerate(sorted(ids)):
         label = "Clients   " if index == 0 else "          "
         mark = "   <- GET /client uses this one" if key == demo else ""
         lines.append(f"{label} {key:<{width}}  {ids[key]}{mark}")
         lines.append(f"           {'':<{width}}  secret: {arns.get(key, '?')}")
+    lines.append(f"GET {settings.alb_url}/client -> {status} {body}")
+    lines += try_lines(settings, apis, outputs.get("client_scopes") or {}, demo)
     lines += [
-        f"GET {settings.alb_url}/client -> {status} {body}",
         "Token      make -s local-token [CLIENT=<key>] [SCOPE=...]",
         f"Logs       {settings.logs}/ (<function name>.log, edge.log, moto.log, terraform-*.log)",
         "Running    moto and the local edge, until `make local-down` stops them and removes "
         f"{settings.state_dir}",
     ]
     return lines
+
+
+MAX_TRY_LINES = 8
+
+
+def try_lines(
+    settings: Settings, apis: dict[str, Any], client_scopes: dict[str, list[str]], demo: str | None
+) -> list[str]:
+    """A curl line per route of the APIs (at most :data:`MAX_TRY_LINES`), each with a token of a client
+    whose scopes cover the route's (the demo endpoint's client first); routes no client may call are left
+    out. ``/*`` routes are shown with ``1`` as the last segment (an id)."""
+    order = sorted(client_scopes, key=lambda key: (key != demo, key))
+    lines = []
+    for api in sorted(apis):
+        routes = [
+            (*key.partition(" ")[::2], scopes) for key, scopes in (apis[api].get("routes") or {}).items()
+        ]
+        # create before read, a collection before its items
+        for method, path, scopes in sorted(routes, key=lambda r: (r[1].endswith("/*"), r[1], r[0] != "POST")):
+            caller = next((c for c in order if set(scopes) <= set(client_scopes[c])), None)
+            if caller is None or method in {"HEAD", "OPTIONS"}:
+                continue
+            url = settings.alb_url + (path[:-1] + "1" if path.endswith("/*") else path)
+            token = f'-H "Authorization: Bearer $(make -s local-token CLIENT={caller})"'
+            if method in {"POST", "PUT", "PATCH"}:
+                body = "-H 'Content-Type: application/json' -d '{\"item\": \"tea\"}' "
+                lines.append(f"curl -s -X {method} {token} {body}{url}")
+            elif method == "GET":
+                lines.append(f"curl -s {token} {url}")
+            else:
+                lines.append(f"curl -s -X {method} {token} {url}")
+    shown = lines[:MAX_TRY_LINES]
+    return [("Try        " if i == 0 else "           ") + line for i, line in enumerate(shown)]
 
 
 def demo_token(settings: Settings, scope: str | None = None, client: str = "demo") -> dict[str, Any]:

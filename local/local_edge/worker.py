@@ -1,10 +1,13 @@
 """One Lambda execution environment: a long-lived process that runs a function's handler.
 
-Started by :mod:`local_edge.functions` as ``python -I -B worker.py TASK_ROOT HANDLER REQ_FD RESP_FD``
-with the function's environment. Like the Python runtime it imports the handler once (the cold
-start), then serves invocations one at a time, so module-level caches stay warm between them. It
-imports only the standard library before the handler, and its ``sys.path`` is the task root followed
-by the interpreter's own packages (the runtime's boto3), as in ``/var/task`` + ``/var/runtime``.
+Started by :mod:`local_edge.functions` as
+``python -I -B worker.py TASK_ROOT HANDLER REQ_FD RESP_FD [LAYER_PATHS]`` with the function's
+environment. Like the Python runtime it imports the handler once (the cold start), then serves
+invocations one at a time, so module-level caches stay warm between them. It imports only the
+standard library before the handler, and its ``sys.path`` is the task root, then each layer's
+``python/`` folder in the function's order (``LAYER_PATHS``, ``os.pathsep``-separated; Lambda's
+``/opt/python``), then the interpreter's own packages (the runtime's boto3), as in ``/var/task`` +
+``/opt/python`` + ``/var/runtime``.
 
 Framing on both pipes: a 4-byte big-endian length, then UTF-8 JSON.
 Requests: ``{"event", "request_id", "deadline_ms", "trace_id"}``; answers: ``{"result"}`` or
@@ -125,7 +128,8 @@ def _error(exc: BaseException) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     task_root, handler_name, req_fd, resp_fd = argv[1], argv[2], int(argv[3]), int(argv[4])
-    sys.path.insert(0, task_root)
+    layers = [p for p in (argv[5] if len(argv) > 5 else "").split(os.pathsep) if p]
+    sys.path[:0] = [task_root, *layers]
     os.chdir(task_root)
     request_filter = _setup_logging()
     module_name, _, function_name = handler_name.rpartition(".")

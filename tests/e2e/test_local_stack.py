@@ -35,7 +35,7 @@ def request(method: str, url: str, **kw: Any) -> urllib3.BaseHTTPResponse:
     return HTTP.request(method, url, **kw)
 
 
-def client_credentials(settings: Settings, info: StackInfo) -> tuple[str, str]:
+def client_credentials(settings: Settings, info: StackInfo, client: str = "demo") -> tuple[str, str]:
     secrets = boto3.client(
         "secretsmanager",
         region_name=settings.region,
@@ -43,7 +43,7 @@ def client_credentials(settings: Settings, info: StackInfo) -> tuple[str, str]:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    arn = info.outputs["client_secret_arns"]["demo"]
+    arn = info.outputs["client_secret_arns"][client]
     secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
     return secret["client_id"], secret["client_secret"]
 
@@ -77,7 +77,8 @@ def test_up_applied_the_module_and_reports_client_ids_and_secret_arns(
     stack: tuple[Settings, StackInfo],
 ) -> None:
     settings, info = stack
-    assert set(info.outputs["client_ids"]) == {"demo"}
+    assert set(info.outputs["client_ids"]) == {"demo", "writer"}
+    assert set(info.outputs["api_functions"]) == {"orders", "resource"}
     assert info.outputs["client_secret_arns"]["demo"].startswith("arn:aws:secretsmanager:")
     assert info.outputs["api_url"] == f"http://127.0.0.1:{settings.alb_port}/api"
     assert info.outputs["token_url"] == settings.token_url
@@ -184,10 +185,10 @@ def test_the_token_helper_of_make_local_token_gets_a_working_token(stack: tuple[
 def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings, StackInfo]) -> None:
     """Two plans in a row after one build show no change: source_code_hash and every other argument are
     stable. moto 5.2.5 does not store a function's LoggingConfig, so the plan re-sends exactly that
-    block to both functions; this test fails on any other change."""
+    block to every function; this test fails on any other change."""
     from local_edge.stack import terraform, terraform_vars
 
-    settings, _ = stack
+    settings, info = stack
     plan_file = settings.state_dir / "second.tfplan"
     terraform(
         settings,
@@ -212,7 +213,7 @@ def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings
         before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
         changed[change["address"]] = (actions, sorted(k for k in after if before.get(k) != after.get(k)))
     functions = {a for a in changed if a.endswith("aws_lambda_function.this")}
-    assert len(functions) <= 2
+    assert len(functions) <= len(info.outputs["api_functions"]) + 1  # and the demo client
     assert set(changed) == functions, changed
     for actions, attributes in changed.values():
         assert actions == ["update"]
@@ -231,3 +232,88 @@ def test_up_again_on_a_running_stack_is_safe_and_skips_the_unchanged_apply(
     assert again.outputs["client_ids"] == first.outputs["client_ids"]
     assert again.client_status == 200
     assert Path(settings.pidfile("edge")).is_file()
+
+
+# ---- the orders API: a function of your own on the verifier layer -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def writer_token(stack: tuple[Settings, StackInfo]) -> str:
+    settings, info = stack
+    response = get_token(
+        settings, *client_credentials(settings, info, "writer"), "rest-api/read rest-api/write"
+    )
+    assert response.status == 200, response.data
+    token: str = response.json()["access_token"]
+    return token
+
+
+def test_orders_is_deployed_from_its_own_zip_with_the_verifier_layer(
+    stack: tuple[Settings, StackInfo],
+) -> None:
+    settings, info = stack
+    orders = info.outputs["api_functions"]["orders"]
+    assert orders["zip_path"].endswith("/orders.zip")
+    assert orders["paths"] == ["/orders", "/orders/*"]
+    lambda_api = boto3.client(
+        "lambda",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    config = lambda_api.get_function_configuration(FunctionName=orders["function_name"])
+    assert [layer["Arn"] for layer in config["Layers"]] == [info.outputs["verifier_layer_arn"]]
+    assert config["Handler"] == "orders.handler"
+    assert json.loads(config["Environment"]["Variables"]["ROUTE_SCOPES"]) == {
+        "GET /orders": ["rest-api/read"],
+        "POST /orders": ["rest-api/write"],
+        "GET /orders/*": ["rest-api/read"],
+    }
+
+
+def test_writer_creates_an_order_and_a_reader_reads_it(
+    stack: tuple[Settings, StackInfo], read_token: str, writer_token: str
+) -> None:
+    settings, info = stack
+    created = request(
+        "POST",
+        f"{settings.alb_url}/orders",
+        headers={"Authorization": f"Bearer {writer_token}", "Content-Type": "application/json"},
+        body=json.dumps({"item": "tea", "qty": 2}).encode(),
+    )
+    assert created.status == 201, created.data
+    order = created.json()
+    assert order["item"] == "tea"
+    assert order["created_by"] == info.outputs["client_ids"]["writer"]
+    assert created.headers["Location"] == f"/orders/{order['id']}"
+    read = {"Authorization": f"Bearer {read_token}"}
+    one = request("GET", f"{settings.alb_url}/orders/{order['id']}", headers=read)
+    assert one.status == 200, one.data
+    assert one.json() == order
+    listed = request("GET", f"{settings.alb_url}/orders", headers=read)
+    assert order in listed.json()["orders"]
+    missing = request("GET", f"{settings.alb_url}/orders/none-such", headers=read)
+    assert (missing.status, missing.json()["error"]) == (404, "not_found")
+
+
+def test_orders_refuses_what_the_token_does_not_allow(
+    stack: tuple[Settings, StackInfo], read_token: str
+) -> None:
+    settings, _ = stack
+    refused = request(
+        "POST", f"{settings.alb_url}/orders", headers={"Authorization": f"Bearer {read_token}"}, body=b"{}"
+    )
+    assert refused.status == 403
+    assert 'scope="rest-api/write"' in refused.headers["WWW-Authenticate"]
+    anonymous = request("GET", f"{settings.alb_url}/orders")
+    assert anonymous.status == 401
+    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    forged = request("GET", f"{settings.alb_url}/orders/1", headers={"Authorization": "Bearer a.b.c"})
+    assert forged.status == 401
+    assert 'error="invalid_token"' in forged.headers["WWW-Authenticate"]
+    wrong_method = request(
+        "PUT", f"{settings.alb_url}/orders", headers={"Authorization": f"Bearer {read_token}"}
+    )
+    assert wrong_method.status == 405
+    assert wrong_method.headers["Allow"] == "GET, POST"

@@ -174,6 +174,55 @@ def test_summary_names_every_client_by_key_and_marks_the_one_get_client_uses(tmp
     assert "make local-down" in text
 
 
+API_OUTPUTS = {
+    **OUTPUTS,
+    "client_scopes": {"demo": ["rest-api/read"], "batch": ["rest-api/read", "rest-api/write"]},
+    "api_functions": {
+        "orders": {
+            "function_name": "m2m-local-orders",
+            "routes": {
+                "GET /orders": ["rest-api/read"],
+                "POST /orders": ["rest-api/write"],
+                "GET /orders/*": ["rest-api/read"],
+                "DELETE /orders/*": ["rest-api/admin"],  # no client has it: no line
+            },
+        }
+    },
+}
+
+
+def test_summary_lists_the_apis_and_a_curl_line_per_route_with_a_client_that_may_call_it(
+    tmp_path: Path,
+) -> None:
+    lines = summary_lines(settings_in(tmp_path), API_OUTPUTS, 200, "{}")
+    (apis,) = [line for line in lines if line.startswith("APIs")]
+    assert apis.split() == [
+        "APIs",
+        "orders",
+        "DELETE",
+        "/orders/*,",
+        "GET",
+        "/orders,",
+        "GET",
+        "/orders/*,",
+        "POST",
+        "/orders",
+    ]
+    curls = [
+        line.split(None, 1)[1] if line.startswith("Try") else line.strip()
+        for line in lines
+        if "curl " in line
+    ]
+    base = settings_in(tmp_path).alb_url
+    assert curls == [
+        'curl -s -X POST -H "Authorization: Bearer $(make -s local-token CLIENT=batch)" '
+        f"-H 'Content-Type: application/json' -d '{{\"item\": \"tea\"}}' {base}/orders",
+        f'curl -s -H "Authorization: Bearer $(make -s local-token CLIENT=demo)" {base}/orders',
+        f'curl -s -H "Authorization: Bearer $(make -s local-token CLIENT=demo)" {base}/orders/1',
+    ]
+    assert not [line for line in curls if "<" in line or ">" in line]  # pasted into a shell as is
+
+
 def _listener() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
