@@ -158,6 +158,31 @@ def function_variants(functions: list[str], host_dist: Path, runtime: Path) -> l
     return variants
 
 
+ORDERS_ENV = {**FUNCTION_ENV["resource"], "ROUTE_SCOPES": '{"GET /orders": ["rest-api/read"]}'}
+
+
+def layer_variants(host_dist: Path, runtime: Path) -> list[Variant]:
+    """Your function (examples/local's orders.py) with the verifier library from the layer (its
+    ``python/`` folder after the task root, as Lambda orders ``/var/task`` and ``/opt/python``), and the
+    same function with the library copied into its own zip: what the layer costs at a cold start."""
+    layer_zip, orders_zip = host_dist / "verifier-layer.zip", host_dist / "orders.zip"
+    if not (layer_zip.exists() and orders_zip.exists()):
+        raise FileNotFoundError(f"{layer_zip} or {orders_zip} is missing: run `make build-host`")
+    layer = trees.unzip(layer_zip, "host-layer") / "python"
+    task = trees.unzip(orders_zip, "host-orders")
+    both = trees.merged([layer, task], "host-orders-in-zip")
+    return [
+        Variant(
+            "own_layer",
+            "your function on the verifier layer",
+            "import orders",
+            [task, layer, runtime],
+            ORDERS_ENV,
+        ),
+        Variant("own_zip", "your function, library in its zip", "import orders", [both, runtime], ORDERS_ENV),
+    ]
+
+
 def run(
     samples: int = 21,
     functions: tuple[str, ...] = ("resource", "client"),
@@ -182,6 +207,7 @@ def run(
             {},
         ),
         *function_variants(list(functions), host_dist, runtime),
+        *layer_variants(host_dist, runtime),
     ]
     if powertools:
         tree = trees.pip_target("powertools", [trees.POWERTOOLS_REQUIREMENT], python)

@@ -72,6 +72,18 @@ class ResourceFunction:
         """A fresh app's whole ALB-event handling (parse, route, authorize, respond, log)."""
         return self.app().handle  # type: ignore[no-any-return]
 
+    def wrapper(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        """A fresh ``ProtectedApi`` (what a function of your own runs) with one route, ``GET /api``."""
+        from cognito_m2m_verifier import ProtectedApi
+
+        api = ProtectedApi(self.app().verifier)  # the function's verifier, on the warm JWKS cache
+
+        @api.route("GET /api", scopes=["rest-api/read"])
+        def hello(request: Any, claims: Any) -> dict[str, Any]:
+            return {"message": "hello", "client_id": claims.client_id}
+
+        return api.handler
+
 
 def alb_event(token: str) -> dict[str, Any]:
     return {

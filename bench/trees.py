@@ -122,6 +122,16 @@ def unzip(zip_path: Path, name: str) -> Path:
     return tree
 
 
+def merged(trees: list[Path], name: str) -> Path:
+    """One folder holding the files of ``trees`` (later ones win), rebuilt each run."""
+    out = paths.WORK / name
+    if out.exists():
+        shutil.rmtree(out)
+    for tree in trees:
+        shutil.copytree(tree, out, dirs_exist_ok=True)
+    return out
+
+
 def tree_bytes(tree: Path, *, include_pyc: bool = True) -> tuple[int, int]:
     """(bytes, files) of the regular files under ``tree``."""
     total = files = 0

@@ -205,6 +205,19 @@ def handler_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable
     return loop
 
 
+def wrapper_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
+    events = [ours.alb_event(token) for token in tokens]
+
+    def loop() -> int:
+        handle = function.wrapper()
+        ok = 0
+        for event in events:
+            ok += handle(event, None)["statusCode"] == 200
+        return ok
+
+    return loop
+
+
 def powertools_case(key: SigningKey, factory: TokenFactory, count: int, cognito_token: str) -> Case:
     label = "Powertools JWTVerifier.cognito (alpha)"
     try:
@@ -396,6 +409,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 distinct,
             ),
             Case(
+                "wrapper",
+                "our wrapper (ProtectedApi), ALB event to response",
+                "distinct",
+                timed(wrapper_loop(function, tokens)),
+                distinct,
+            ),
+            Case(
                 "reused_floor",
                 "floor: cryptography RSA verify",
                 "reused",
@@ -407,6 +427,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 "our verifier (resource function)",
                 "reused",
                 timed(ours_loop(function, reused)),
+                len(reused),
+            ),
+            Case(
+                "reused_wrapper",
+                "our wrapper (ProtectedApi), ALB event to response",
+                "reused",
+                timed(wrapper_loop(function, reused)),
                 len(reused),
             ),
         ]
