@@ -158,7 +158,11 @@ def function_variants(functions: list[str], host_dist: Path, runtime: Path) -> l
     return variants
 
 
-ORDERS_ENV = {**FUNCTION_ENV["resource"], "ROUTE_SCOPES": '{"GET /orders": ["rest-api/read"]}'}
+ORDERS_ENV = {
+    **FUNCTION_ENV["resource"],
+    "ROUTE_SCOPES": '{"GET /orders": ["rest-api/read"], "POST /orders": ["rest-api/write"],'
+    ' "GET /orders/*": ["rest-api/read"]}',
+}
 
 
 def layer_variants(host_dist: Path, runtime: Path) -> list[Variant]:

@@ -258,7 +258,7 @@ def tables(results: dict[str, Any]) -> str:
                 [
                     label,
                     _num(a.get("median_ms"), 1) if "median_ms" in a else "error",
-                    _num(b.get("median_ms"), 1) if "median_ms" in b else "error",
+                    _num(b.get("median_ms"), 1) if "median_ms" in b else ("error" if nopyc else "-"),
                     _num(a.get("ratio_to_baseline_pyc"), 2),
                 ]
             )
