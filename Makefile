@@ -145,7 +145,7 @@ $(POLICY_VENV)/.installed: requirements-policy.txt
 	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
 	@touch $@
 
-$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip $(POLICY_PLAN_INPUTS)
+$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/verifier-layer.zip $(POLICY_PLAN_INPUTS)
 	$(PY) $(POLICY_RUNNER) plans --out $(POLICY_OUT)
 	@touch $@
 
