@@ -68,9 +68,14 @@ class ResourceFunction:
 
         return run
 
-    def handler(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         """A fresh app's whole ALB-event handling (parse, route, authorize, respond, log)."""
-        return self.app().handle  # type: ignore[no-any-return]
+        app = self.app()
+
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            return app.handle(event)  # type: ignore[no-any-return]
+
+        return handle
 
     def wrapper(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         """A fresh ``ProtectedApi`` (what a function of your own runs) with one route, ``GET /api``."""

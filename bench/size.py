@@ -67,7 +67,7 @@ def powertools_figures(python: str) -> dict[str, Any]:
 
 def run(
     dist: Path = paths.DIST,
-    functions: tuple[str, ...] = ("resource", "client"),
+    functions: tuple[str, ...] = ("resource", "client", "verifier-layer"),
     powertools_python: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"limit_bytes": LIMIT_BYTES, "lambda": {}, "host": {}}

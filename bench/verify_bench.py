@@ -192,30 +192,31 @@ def ours_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[]
     return loop
 
 
-def handler_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
+def event_loop(
+    new_handler: Callable[[], Callable[..., dict[str, Any]]], tokens: list[str]
+) -> Callable[[], int]:
+    """ALB events with ``tokens``, each answered by a handler that ``new_handler`` builds per round
+    (a fresh app: no round profits from another's verified-token cache)."""
     events = [ours.alb_event(token) for token in tokens]
 
     def loop() -> int:
-        handle = function.handler()
-        ok = 0
-        for event in events:
-            ok += handle(event)["statusCode"] == 200
-        return ok
-
-    return loop
-
-
-def wrapper_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
-    events = [ours.alb_event(token) for token in tokens]
-
-    def loop() -> int:
-        handle = function.wrapper()
+        handle = new_handler()
         ok = 0
         for event in events:
             ok += handle(event, None)["statusCode"] == 200
         return ok
 
     return loop
+
+
+def handler_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
+    """The demo function's handler."""
+    return event_loop(function.handler, tokens)
+
+
+def wrapper_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
+    """``ProtectedApi``, what a function of your own runs."""
+    return event_loop(function.wrapper, tokens)
 
 
 def powertools_case(key: SigningKey, factory: TokenFactory, count: int, cognito_token: str) -> Case:

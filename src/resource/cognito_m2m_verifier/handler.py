@@ -210,13 +210,14 @@ def build_app(
     return app_from_config(config, jwks=jwks, clock=clock)
 
 
-def app_from_config(
+def verifier_from_config(
     config: ResourceConfig,
     *,
     jwks: JwksCache | None = None,
     clock: Callable[[], float] | None = None,
-) -> ResourceApp:
-    verifier = TokenVerifier(
+) -> TokenVerifier:
+    """The verifier that a configuration describes (its JWKS cache new unless given)."""
+    return TokenVerifier(
         issuer=config.issuer,
         jwks=jwks or JwksCache(config.jwks_url),
         allowed_client_ids=config.allowed_client_ids,
@@ -224,7 +225,15 @@ def app_from_config(
         clock=clock or time.time,
         client_credentials_only=config.client_credentials_only,
     )
-    return ResourceApp(RouteTable(config.route_scopes), verifier)
+
+
+def app_from_config(
+    config: ResourceConfig,
+    *,
+    jwks: JwksCache | None = None,
+    clock: Callable[[], float] | None = None,
+) -> ResourceApp:
+    return ResourceApp(RouteTable(config.route_scopes), verifier_from_config(config, jwks=jwks, clock=clock))
 
 
 _APP: ResourceApp | None = None

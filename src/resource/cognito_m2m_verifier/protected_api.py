@@ -30,8 +30,7 @@ from typing import Any
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import load_config
 from cognito_m2m_verifier.events import HttpRequest, HttpResponse
-from cognito_m2m_verifier.handler import ResourceApp
-from cognito_m2m_verifier.jwks import JwksCache
+from cognito_m2m_verifier.handler import ResourceApp, verifier_from_config
 from cognito_m2m_verifier.routes import Route, RouteTable, parse_route_key
 from cognito_m2m_verifier.verifier import TokenVerifier
 
@@ -66,14 +65,7 @@ class ProtectedApi:
         configured ones. A mismatch fails the first invocation with a message naming the route.
         """
         config = load_config(os.environ if env is None else env, implemented=None)
-        verifier = TokenVerifier(
-            issuer=config.issuer,
-            jwks=JwksCache(config.jwks_url),
-            allowed_client_ids=config.allowed_client_ids,
-            leeway=config.clock_skew_seconds,
-            client_credentials_only=config.client_credentials_only,
-        )
-        return cls(verifier, route_scopes=config.route_scopes)
+        return cls(verifier_from_config(config), route_scopes=config.route_scopes)
 
     def route(
         self, key: str, *, scopes: Iterable[str] | None = None
