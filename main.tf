@@ -105,6 +105,7 @@ module "api_function" {
   log_retention_days   = var.log_retention_days
   log_kms_key_arn      = var.kms_key_arn
   log_level            = var.log_level
+  policy_statements    = each.value.policy_statements
   tags                 = local.tags
 
   environment = merge(each.value.environment, {

@@ -155,7 +155,7 @@ variable "client_function_client" {
 }
 
 variable "apis" {
-  description = "Protected functions keyed by a stable name (1-12 lowercase letters, digits or hyphens, starting with a letter; it names the function <name>-<key> and its target group). Each entry: `routes`, a map of \"METHOD /path\" (exact and case-sensitive, a trailing /* for every path below) to the scopes it requires (all of them, each defined in resource_servers); `zip_path` (null: the built-in demo, which implements GET /api and POST /api), `handler`, `memory_size` (MB), `timeout` (s), `reserved_concurrency` (null: unreserved), `environment` (the module's own variables win), and `clients` (keys of clients whose tokens it accepts; null: every client). The module creates the function with the verifier layer and USER_POOL_ID, ALLOWED_CLIENT_IDS and ROUTE_SCOPES (its routes as JSON), its role, log group, target group and listener rules for its paths."
+  description = "Protected functions keyed by a stable name (1-12 lowercase letters, digits or hyphens, starting with a letter; it names the function <name>-<key> and its target group). Each entry: `routes`, a map of \"METHOD /path\" (exact and case-sensitive, a trailing /* for every path below) to the scopes it requires (all of them, each defined in resource_servers); `zip_path` (null: the built-in demo, which implements GET /api and POST /api), `handler`, `memory_size` (MB), `timeout` (s), `reserved_concurrency` (null: unreserved), `environment` (the module's own variables win), `clients` (keys of clients whose tokens it accepts; null: every client), and `policy_statements` (extra IAM statements for its role by statement id, exact resource ARNs, no wildcard action). The module creates the function with the verifier layer and USER_POOL_ID, ALLOWED_CLIENT_IDS and ROUTE_SCOPES (its routes as JSON), its role, log group, target group and listener rules for its paths."
   type = map(object({
     routes               = map(list(string))
     zip_path             = optional(string)
@@ -165,6 +165,10 @@ variable "apis" {
     reserved_concurrency = optional(number)
     environment          = optional(map(string), {})
     clients              = optional(list(string))
+    policy_statements = optional(map(object({
+      actions   = list(string)
+      resources = list(string)
+    })), {})
   }))
   default = {
     resource = {
@@ -213,6 +217,11 @@ variable "apis" {
   validation {
     condition     = alltrue([for a in values(var.apis) : alltrue([for k in keys(a.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"], k)])])
     error_message = "apis environment keys must be letters, digits and underscores starting with a letter, and none of the names Lambda reserves (AWS_REGION, AWS_ACCESS_KEY_ID, LAMBDA_TASK_ROOT, _HANDLER, ...): Lambda rejects them."
+  }
+
+  validation {
+    condition     = alltrue([for a in values(var.apis) : alltrue([for sid, s in a.policy_statements : can(regex("^[A-Za-z0-9]+$", sid)) && length(s.actions) > 0 && length(s.resources) > 0 && alltrue([for x in s.actions : x != "*" && !endswith(x, ":*")])])])
+    error_message = "apis policy_statements need alphanumeric keys, at least one action and one resource each, and no wildcard action (\"*\" or \"service:*\")."
   }
 
   validation {

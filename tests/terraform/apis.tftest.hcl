@@ -37,6 +37,9 @@ run "your_own_function_next_to_the_demo" {
         memory_size = 512
         environment = { TABLE = "orders" }
         clients     = ["writer"]
+        policy_statements = {
+          ReadOrders = { actions = ["dynamodb:GetItem", "dynamodb:PutItem"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"] }
+        }
         routes = {
           "GET /orders"   = ["rest-api/read"]
           "POST /orders"  = ["rest-api/write"]
@@ -87,8 +90,13 @@ run "your_own_function_next_to_the_demo" {
   }
 
   assert {
-    condition     = jsondecode(module.api_function["orders"].role_policy_json).Statement[*].Sid == ["WriteOwnLogs", "WriteTraces"]
-    error_message = "Your function's role may only write its logs and traces."
+    condition     = jsondecode(module.api_function["orders"].role_policy_json).Statement[*].Sid == ["WriteOwnLogs", "WriteTraces", "ReadOrders"] && jsondecode(module.api_function["orders"].role_policy_json).Statement[2].Resource == ["arn:aws:dynamodb:eu-west-1:123456789012:table/orders"]
+    error_message = "Your function's role may write its logs and traces, and what its policy_statements name."
+  }
+
+  assert {
+    condition     = jsondecode(module.api_function["resource"].role_policy_json).Statement[*].Sid == ["WriteOwnLogs", "WriteTraces"]
+    error_message = "An entry without policy_statements may only write its logs and traces."
   }
 }
 
@@ -356,6 +364,14 @@ run "a_route_without_a_space_fails_with_the_format_message_only" {
   command = plan
   variables {
     apis = { a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET/x" = ["rest-api/read"] } } }
+  }
+  expect_failures = [var.apis]
+}
+
+run "a_wildcard_action_in_policy_statements" {
+  command = plan
+  variables {
+    apis = { a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /x" = ["rest-api/read"] }, policy_statements = { All = { actions = ["dynamodb:*"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/t"] } } } }
   }
   expect_failures = [var.apis]
 }
