@@ -94,6 +94,8 @@ def test_secret_region_comes_from_the_arn_with_boto3(
     monkeypatch.delenv("AWS_REGION", raising=False)
     tokens = CognitoTokens(token_url=endpoint, secret_id=aws.arn)  # boto3's own client, moto behind it
     assert tokens.token()
+    # An ARN names its region: another region given beside it is not asked (moto keeps regions apart).
+    assert CognitoTokens(token_url=endpoint, secret_id=aws.arn, region="eu-west-1").token()
     with pytest.raises(ValueError, match="region is needed"):
         CognitoTokens(token_url=endpoint, secret_id="m2m/client-credentials")
 

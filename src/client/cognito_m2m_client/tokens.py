@@ -64,8 +64,9 @@ def _scopes(scopes: Iterable[str]) -> tuple[str, ...]:
 
 
 def _secret_region(secret_id: str, region: str | None) -> str:
+    """The secret's region: an ARN names it; for a name, ``region`` or the environment's."""
     match = _ARN_REGION.match(secret_id)
-    found = region or (match.group(1) if match else None)
+    found = match.group(1) if match else region
     found = found or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not found:
         raise ValueError("region is needed for a secret given by name (or pass the secret's ARN)")
