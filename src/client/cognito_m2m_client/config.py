@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from cognito_m2m_client._shared.config import ConfigError, optional_int, optional_number, require_str
 
 # Cognito's custom scope shape: <resource server id>/<scope name>, printable ASCII without space, '"' or '\'.
-_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,512}")
+SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,512}")
 _SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[\w/+=.@-]+")
 
 DEFAULT_SKEW_SECONDS = 60
@@ -77,7 +77,7 @@ def _scopes(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         raise ConfigError(name, "is required (set it to an empty string to ask for every enabled scope)")
     items = env[name].split()
     for item in items:
-        if not _SCOPE.fullmatch(item):
+        if not SCOPE.fullmatch(item):
             raise ConfigError(name, f"has an invalid scope {item!r} (printable ASCII, no quote or backslash)")
     return tuple(sorted(set(items)))
 

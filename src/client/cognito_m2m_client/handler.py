@@ -32,7 +32,12 @@ from cognito_m2m_client.client import TokenClient
 from cognito_m2m_client.config import ClientConfig, load_config
 from cognito_m2m_client.errors import UpstreamError
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
-from cognito_m2m_client.secret_cache import SecretCache, SecretsClient, default_client_factory
+from cognito_m2m_client.secret_cache import (
+    SecretCache,
+    SecretsClient,
+    default_client_factory,
+    fixed_client_factory,
+)
 from cognito_m2m_client.token_cache import TokenCache
 
 log = get_logger(__name__)
@@ -141,14 +146,11 @@ def build_handler(
 ) -> ClientHandler:
     """A handler for the configuration in ``env``; raises ``ConfigError`` naming a bad variable."""
     config = load_config(env)
-    if secrets_client is None:
-        client_factory = default_client_factory(config.secret_region, config.http_timeout_seconds)
-    else:
-        injected = secrets_client
-
-        def client_factory() -> SecretsClient:
-            return injected
-
+    client_factory = (
+        default_client_factory(config.secret_region, config.http_timeout_seconds)
+        if secrets_client is None
+        else fixed_client_factory(secrets_client)
+    )
     secrets = SecretCache(
         config.secret_arn,
         max_age=config.secret_max_age_seconds,

@@ -66,6 +66,11 @@ def default_client_factory(region: str, timeout_seconds: float) -> Callable[[], 
     return create
 
 
+def fixed_client_factory(client: SecretsClient) -> Callable[[], SecretsClient]:
+    """A factory that always hands out ``client`` (an injected one: tests, the benchmark, your own)."""
+    return lambda: client
+
+
 def quiet_sdk_debug_logs() -> None:
     """Keep botocore at INFO or above: at DEBUG it logs whole responses, the secret's value included."""
     sdk = logging.getLogger("botocore")

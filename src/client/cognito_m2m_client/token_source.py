@@ -136,6 +136,11 @@ class TokenSource:
         """Stop handing out ``token`` (the API rejected it); True if it was still the cached one."""
         return self.tokens.drop(token.key, token.value)
 
+    def forget(self, scopes: Iterable[str], value: str) -> bool:
+        """:meth:`drop` for a token known by its value and scopes only."""
+        credentials, _ = self.credentials.get()
+        return self.tokens.drop(cache_key(credentials.client_id, tuple(scopes)), value)
+
     def _lock_for(self, key: CacheKey) -> threading.Lock:
         with self._locks_lock:
             lock = self._locks.get(key)

@@ -30,18 +30,19 @@ from typing import Any, Protocol
 
 import urllib3
 
+from cognito_m2m_client.config import SCOPE
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
 from cognito_m2m_client.secret_cache import (
     ClientCredentials,
     SecretCache,
     SecretsClient,
     default_client_factory,
+    fixed_client_factory,
 )
-from cognito_m2m_client.token_cache import TokenCache, cache_key
+from cognito_m2m_client.token_cache import TokenCache
 from cognito_m2m_client.token_source import CredentialsSource, StaticCredentials, Token, TokenSource
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
-_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,256}")  # RFC 6749 scope-token
 _ARN_REGION = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):")
 
 
@@ -58,7 +59,7 @@ def _scopes(scopes: Iterable[str]) -> tuple[str, ...]:
         raise TypeError("scopes is a list of scope strings, not one string")
     values = tuple(scopes)
     for scope in values:
-        if not isinstance(scope, str) or not _SCOPE.fullmatch(scope):
+        if not isinstance(scope, str) or not SCOPE.fullmatch(scope):
             raise ValueError(f"not an OAuth scope (RFC 6749 scope-token): {str(scope)[:60]!r}")
     return values
 
@@ -111,14 +112,11 @@ class CognitoTokens:
         if secret_id is not None:
             if client_id is not None or client_secret is not None:
                 raise ValueError("give either secret_id or client_id and client_secret, not both")
-            if secrets_client is None:
-                factory = default_client_factory(_secret_region(secret_id, region), self._timeout)
-            else:
-                injected = secrets_client
-
-                def factory() -> SecretsClient:
-                    return injected
-
+            factory = (
+                default_client_factory(_secret_region(secret_id, region), self._timeout)
+                if secrets_client is None
+                else fixed_client_factory(secrets_client)
+            )
             credentials = SecretCache(secret_id, max_age=secret_max_age, clock=clock, client_factory=factory)
         elif client_id and client_secret:
             credentials = StaticCredentials(ClientCredentials(client_id, client_secret))
@@ -160,9 +158,7 @@ class CognitoTokens:
 
     def invalidate(self, token: str, scopes: Iterable[str] | None = None) -> None:
         """Stop handing out ``token`` (an API answered 401 to it): the next call fetches a new one."""
-        wanted = self._scopes if scopes is None else _scopes(scopes)
-        credentials, _ = self.source.credentials.get()
-        self.source.tokens.drop(cache_key(credentials.client_id, wanted), token)
+        self.source.forget(self._scopes if scopes is None else _scopes(scopes), token)
 
     def auth(self, scopes: Iterable[str] | None = None) -> Callable[[PreparedRequest], PreparedRequest]:
         """An ``auth=`` callable for ``requests``: adds the header, and forgets a token answered 401."""
