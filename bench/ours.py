@@ -23,10 +23,15 @@ Authorize = Callable[[str], object]
 
 
 def quiet_function_logs() -> None:
-    """Keep the functions' per-request log lines (formatted as in Lambda) off the bench's terminal."""
+    """Keep the functions' log lines off the bench's terminal: their records, and the resource side's
+    per-request access line, are still built and written, to ``/dev/null``."""
+    from cognito_m2m_verifier.handler import ACCESS_LOG
+
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.StreamHandler(open(os.devnull, "w")))  # noqa: SIM115 - process-long
+    if ACCESS_LOG.stream is None:
+        ACCESS_LOG.stream = open(os.devnull, "w")  # noqa: SIM115 - process-long
 
 
 def resource_env(jwks_url: str) -> dict[str, str]:

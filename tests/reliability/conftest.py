@@ -62,10 +62,14 @@ def _capture_function_logs() -> Iterator[log_capture.CapturedLogs]:
         logger = logging.getLogger(name)
         saved[name] = logger.level
         logger.setLevel(logging.DEBUG)
+    from cognito_m2m_verifier import access_log
+
     root.addHandler(log_capture.CAPTURE)
+    stop_observing = access_log.observe(log_capture.CAPTURE.add_line)
     try:
         yield log_capture.CAPTURE
     finally:
+        stop_observing()
         root.removeHandler(log_capture.CAPTURE)
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)

@@ -1,6 +1,7 @@
 """Session-wide capture of every log record the two functions emit, for the secrets-hygiene test.
 
-A handler on the root logger keeps the fully rendered text of each record from the functions' own
+A handler on the root logger, and an observer of the verifier's access log (JSON lines written to stdout
+without :mod:`logging`), keep the fully rendered text of each record from the functions' own
 loggers (``cognito_m2m_verifier``, ``cognito_m2m_client`` with their ``_shared`` code, the ``app``
 modules): the message with its arguments, every ``extra=`` field and any traceback. While the
 reliability suite runs, those loggers are held at DEBUG so that nothing a misconfigured deployment
@@ -41,6 +42,13 @@ class CapturedLogs(logging.Handler):
             self.count_by_logger[name] = self.count_by_logger.get(name, 0) + 1
             if len(self.records) < self.limit:
                 self.records.append(text)
+
+    def add_line(self, text: str, name: str = "cognito_m2m_verifier.access") -> None:
+        """A line written outside :mod:`logging` (the verifier's access log), kept like a record."""
+        with self._guard:
+            self.count_by_logger[name] = self.count_by_logger.get(name, 0) + 1
+            if len(self.records) < self.limit:
+                self.records.append(text.rstrip("\n"))
 
     def text(self) -> str:
         with self._guard:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from cognito_m2m_verifier import access_log
 from tests.client.servers import Recorded, Reply, ScriptedServer
 from tests.client.support import CLIENT_ID, CLIENT_SECRET, FakeContext, alb_event
 from tests.reliability import log_capture
@@ -104,6 +105,8 @@ def test_end_to_end_flow_logs_no_secret(  # noqa: PLR0917 - pytest fixtures
 ) -> None:
     caplog.set_level(logging.DEBUG)
     issued: list[str] = []
+    access_lines: list[str] = []
+    stop_observing = access_log.observe(access_lines.append)
 
     def mint(request: Recorded) -> Reply:
         value = token(ring.main, kid=KID, scope="rest-api/read", jti=f"e2e-{len(issued)}", now=NOW)
@@ -138,9 +141,11 @@ def test_end_to_end_flow_logs_no_secret(  # noqa: PLR0917 - pytest fixtures
         assert answer["statusCode"] in (200, 502)
     finally:
         token_server.stop()
+        stop_observing()
 
     log_capture.register_secrets(issued)
-    texts = [log_capture.render(r) for r in caplog.records]
+    assert len(access_lines) >= 5  # the resource side's access lines are checked too
+    texts = [log_capture.render(r) for r in caplog.records] + access_lines
     text = "\n".join(texts)
     assert len(texts) > 10  # the flow really logged (DEBUG and up)
     secrets = {CLIENT_SECRET, CLIENT_SECRET + "-rotated-2", *issued}

@@ -111,3 +111,16 @@ def make_verifier(make_jwks: Callable[..., Any], clock: FakeClock) -> Callable[.
         return TokenVerifier(jwks=jwks, **kw)
 
     return make
+
+
+@pytest.fixture
+def access_lines() -> Iterator[list[dict[str, Any]]]:
+    """Every access-log line written while the test runs, decoded (what Lambda would ship)."""
+    import json
+
+    from cognito_m2m_verifier import access_log
+
+    lines: list[dict[str, Any]] = []
+    undo = access_log.observe(lambda text: lines.append(json.loads(text)))
+    yield lines
+    undo()

@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -416,28 +417,63 @@ def test_other_bugs_are_a_json_500(app: ResourceApp, mode: str, monkeypatch: pyt
 # ---- logging ------------------------------------------------------------------------------------------
 
 
-def test_logs_decisions_but_never_the_token(
-    app: ResourceApp, tokens: TokenFactory, keys: Keys, caplog: pytest.LogCaptureFixture
+def test_logs_decisions_but_never_the_token(  # noqa: PLR0917 - pytest fixtures
+    app: ResourceApp,
+    tokens: TokenFactory,
+    keys: Keys,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    access_lines: list[dict[str, Any]],
 ) -> None:
     good, forged = tokens.make(), tokens.make(key=keys.stranger)
+    monkeypatch.setattr(app.access_log, "stream", None)  # stdout, as in Lambda (the bench points it elsewhere)
+    monkeypatch.setattr(app.access_log, "enabled", True)
     with caplog.at_level(logging.DEBUG):
-        app.handle(event("single", headers=bearer(good)))
+        app.handle(event("single", headers=bearer(good)), SimpleNamespace(aws_request_id="req-1"))
         app.handle(event("single", headers=bearer(forged)))
         app.handle(event("multi", headers={"Authorization": ["Bearer " + forged, "Basic x"]}))
-    decisions = [r for r in caplog.records if r.getMessage() == "request"]
-    assert [(r.status, r.outcome) for r in decisions] == [  # type: ignore[attr-defined]
+    assert [(line["status"], line["outcome"]) for line in access_lines] == [
         (200, "ok"),
         (401, "invalid_signature"),
         (400, "several_authorization_headers"),
     ]
-    assert decisions[0].client_id == CLIENT_ID  # type: ignore[attr-defined]
-    assert decisions[1].kid == KID  # type: ignore[attr-defined]
-    for record in caplog.records:
-        text = record.getMessage() + repr(record.__dict__)
+    assert access_lines[0]["client_id"] == CLIENT_ID
+    assert access_lines[0]["requestId"] == "req-1"
+    assert "requestId" not in access_lines[1]
+    assert access_lines[1]["kid"] == KID
+    assert {line["level"] for line in access_lines} == {"INFO"}
+    stdout = capsys.readouterr().out  # what Lambda ships: the same lines, one JSON object each
+    assert [json.loads(text) for text in stdout.splitlines()] == access_lines
+    texts = [record.getMessage() + repr(record.__dict__) for record in caplog.records] + [stdout]
+    for text in texts:
         for token in (good, forged):
             assert token not in text
             assert token.split(".")[1] not in text
             assert token.split(".")[2] not in text
+
+
+def test_every_outcome_writes_exactly_one_access_line(
+    app: ResourceApp,
+    tokens: TokenFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    access_lines: list[dict[str, Any]],
+) -> None:
+    app.handle({"requestContext": {"elb": {}}, "httpMethod": 7})  # not a request: 400 bad_event
+    app.handle(event("single", path="/nowhere"))
+    app.handle(event("single", method="DELETE"))
+    app.handle(event("single"))
+    app.handle(event("single", headers=bearer(tokens.make())))
+    monkeypatch.setattr(app.routes, "match", lambda method, path: 1 / 0)
+    app.handle(event("single"))
+    assert [(line["status"], line["outcome"]) for line in access_lines] == [
+        (400, "bad_event"),
+        (404, "not_found"),
+        (405, "method_not_allowed"),
+        (401, "no_credentials"),
+        (200, "ok"),
+        (500, "internal_error"),
+    ]
 
 
 # ---- Lambda entry point --------------------------------------------------------------------------------

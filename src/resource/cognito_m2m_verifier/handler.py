@@ -24,13 +24,14 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from cognito_m2m_verifier import responses, strict_json
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
 from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
 from cognito_m2m_verifier._shared.log import get_logger
+from cognito_m2m_verifier.access_log import AccessLog
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import ResourceConfig, load_config
 from cognito_m2m_verifier.errors import InsufficientScope, InvalidToken, KeysUnavailable
@@ -40,6 +41,8 @@ from cognito_m2m_verifier.routes import MethodNotAllowed, Route, RouteNotFound, 
 from cognito_m2m_verifier.verifier import TokenVerifier
 
 log = get_logger("cognito_m2m_verifier")
+ACCESS_LOG = AccessLog("cognito_m2m_verifier")
+"""The per-request line of every app (see :mod:`cognito_m2m_verifier.access_log`)."""
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_BODY_DEPTH = 32
@@ -52,114 +55,148 @@ Action = Callable[[Request, AccessTokenClaims, Route], HttpResponse]
 """What runs for an authorized request: the request, its verified claims and the route it matched."""
 
 
-class ResourceApp:
-    """Routes, a verifier and the action authorized requests get; no global state of its own."""
+class Decision(NamedTuple):
+    """What the app decided for one request: the answer, and the fields of its access-log line."""
 
-    def __init__(self, routes: RouteTable, verifier: TokenVerifier, action: Action | None = None) -> None:
+    answer: HttpResponse
+    fields: dict[str, Any]
+
+
+class ResourceApp:
+    """Routes, a verifier and the action authorized requests get; no global state of its own.
+
+    Every event gets exactly one access-log line (:data:`ACCESS_LOG`), written by :meth:`handle` once
+    the answer is decided, with the Lambda request id when the context carries one.
+    """
+
+    def __init__(
+        self,
+        routes: RouteTable,
+        verifier: TokenVerifier,
+        action: Action | None = None,
+        *,
+        access_log: AccessLog | None = None,
+    ) -> None:
         self.routes = routes
         self.verifier = verifier
         self.action: Action = action or demo_action
+        self.access_log = access_log or ACCESS_LOG
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
-        return self.handle(event)
+        return self.handle(event, context)
 
-    def handle(self, event: Any) -> dict[str, Any]:
+    def handle(self, event: Any, context: Any = None) -> dict[str, Any]:
         """Answer one event in its own format; never raises."""
         adapter = adapter_for(event)
+        request_id = getattr(context, "aws_request_id", None)
+        if type(request_id) is not str:
+            request_id = None
         try:
             request = adapter.parse(event)
         except BadEvent as exc:
-            extra = {"status": 400, "outcome": "bad_event", "problem": str(exc), "event_format": adapter.name}
-            log.warning("request rejected", extra=extra)
+            fields = {
+                "status": 400,
+                "outcome": "bad_event",
+                "problem": str(exc),
+                "event_format": adapter.name,
+            }
+            self.access_log.write(fields, request_id)
             return adapter.render(responses.error(400, "bad_request", "The request could not be read"))
         try:
-            answer = self._dispatch(request)
+            answer, fields = self._dispatch(request)
         except Exception:
             log.exception("internal error", extra={"status": 500, "method": request.method[:16]})
-            answer = responses.error(500, "internal_error", "Internal error")
+            answer, fields = _decision(request, _INTERNAL_ERROR, "internal_error")
+        self.access_log.write(fields, request_id)
         return adapter.render(answer)
 
-    def _dispatch(self, request: Request) -> HttpResponse:
+    def _dispatch(self, request: Request) -> Decision:
         try:
             route = self.routes.match(request.method, request.path)
         except RouteNotFound:
-            return self._done(request, responses.error(404, "not_found", "No such route"), "not_found")
+            return _decision(request, responses.error(404, "not_found", "No such route"), "not_found")
         except MethodNotAllowed as exc:
             allow = ", ".join(exc.allow)
             answer = responses.error(405, "method_not_allowed", "Method not allowed", Allow=allow)
-            return self._done(request, answer, "method_not_allowed")
+            return _decision(request, answer, "method_not_allowed")
 
-        token_or_answer = self._bearer_token(request)
-        if not isinstance(token_or_answer, str):
-            return token_or_answer
-        claims_or_answer = self._authorize(request, token_or_answer, route)
-        if not isinstance(claims_or_answer, AccessTokenClaims):
-            return claims_or_answer
-        return self._act(request, route, claims_or_answer)
+        token_or_decision = self._bearer_token(request)
+        if type(token_or_decision) is not str:
+            return token_or_decision  # type: ignore[return-value]
+        claims_or_decision = self._authorize(request, token_or_decision, route)
+        if type(claims_or_decision) is Decision:
+            return claims_or_decision
+        return self._act(request, route, claims_or_decision)  # type: ignore[arg-type]
 
-    def _bearer_token(self, request: Request) -> str | HttpResponse:
+    @staticmethod
+    def _bearer_token(request: Request) -> str | Decision:
         values = request.header_values("authorization")
         in_query = _token_in_query(request.query)
         if not values:
             if in_query:
                 answer = responses.invalid_request("Send the token in the Authorization header only")
-                return self._done(request, answer, "token_in_query")
-            return self._done(request, responses.unauthorized(), "no_credentials")
+                return _decision(request, answer, "token_in_query")
+            return _decision(request, responses.unauthorized(), "no_credentials")
         if len(values) > 1:
             answer = responses.invalid_request("Send exactly one Authorization header")
-            return self._done(request, answer, "several_authorization_headers")
+            return _decision(request, answer, "several_authorization_headers")
         value = values[0].strip(" \t")
         if len(value) > MAX_AUTHORIZATION_LENGTH:
             answer = responses.invalid_request("The Authorization header is too long")
-            return self._done(request, answer, "authorization_too_long")
+            return _decision(request, answer, "authorization_too_long")
         scheme, _, credentials = value.partition(" ")
         if not scheme:
             answer = responses.invalid_request("The Authorization header is malformed")
-            return self._done(request, answer, "malformed_authorization")
+            return _decision(request, answer, "malformed_authorization")
         if scheme.lower() != "bearer":
-            return self._done(request, responses.unauthorized(), "unsupported_scheme")
+            return _decision(request, responses.unauthorized(), "unsupported_scheme")
         token = credentials.lstrip(" ")
         if not _B64TOKEN.fullmatch(token):
             answer = responses.invalid_request("The Authorization header is malformed")
-            return self._done(request, answer, "malformed_authorization")
+            return _decision(request, answer, "malformed_authorization")
         if in_query:
             answer = responses.invalid_request("Send the token in the Authorization header only")
-            return self._done(request, answer, "token_in_two_places")
+            return _decision(request, answer, "token_in_two_places")
         return token
 
-    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | HttpResponse:
+    def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | Decision:
         try:
             return self.verifier.authorize(token, route.scopes)
         except InvalidToken as exc:
             answer = responses.invalid_token(exc.description)
-            return self._done(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
+            return _decision(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
         except InsufficientScope as exc:
             answer = responses.insufficient_scope(exc.required)
-            return self._done(request, answer, exc.reason, missing=" ".join(exc.missing))
+            return _decision(request, answer, exc.reason, missing=" ".join(exc.missing))
         except KeysUnavailable as exc:
             answer = responses.keys_unavailable(exc.retry_after)
-            return self._done(request, answer, exc.reason, detail=exc.detail)
+            return _decision(request, answer, exc.reason, detail=exc.detail)
         except Exception:  # a bug: fail closed, never a 500 for what the client sent
             log.exception("verifier failed unexpectedly", extra={"outcome": "verifier_bug"})
             answer = responses.invalid_token("The access token is invalid")
-            return self._done(request, answer, "verifier_bug")
+            return _decision(request, answer, "verifier_bug")
 
-    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> HttpResponse:
+    def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> Decision:
         answer = self.action(request, claims, route)
         outcome = "ok" if answer.status < 400 else str(answer.body.get("error", "error"))
-        return self._done(request, answer, outcome, client_id=claims.client_id, kid=claims.kid)
+        return _decision(request, answer, outcome, client_id=claims.client_id, kid=claims.kid)
 
-    @staticmethod
-    def _done(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> HttpResponse:
-        extra: dict[str, Any] = {
-            "status": answer.status,
-            "outcome": outcome,
-            "method": request.method[:16],
-            "path": request.path[:128],
-        }
-        extra.update({k: v for k, v in fields.items() if v is not None})
-        log.info("request", extra=extra)
-        return answer
+
+_INTERNAL_ERROR = responses.error(500, "internal_error", "Internal error")
+
+
+def _decision(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> Decision:
+    """The answer with its access-log fields: status, outcome, method and path (bounded), the rest."""
+    logged: dict[str, Any] = {
+        "status": answer.status,
+        "outcome": outcome,
+        "method": request.method[:16],
+        "path": request.path[:128],
+    }
+    for name, value in fields.items():
+        if value is not None:
+            logged[name] = value
+    return Decision(answer, logged)
 
 
 _TOO_DEEP = object()
@@ -248,4 +285,4 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         except Exception:
             log.exception("configuration rejected: the function serves nothing until it is fixed")
             raise
-    return _APP.handle(event)
+    return _APP.handle(event, context)

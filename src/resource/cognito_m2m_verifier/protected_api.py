@@ -98,6 +98,8 @@ class ProtectedApi:
 
     def _action(self, request: HttpRequest, claims: AccessTokenClaims, route: Route) -> HttpResponse:
         result = self._functions[(route.method, route.path)](request, claims)
+        if type(result) is dict:  # the usual answer: a JSON object, 200
+            return HttpResponse(200, result)
         if isinstance(result, HttpResponse):
             return result
         if not isinstance(result, Mapping):
@@ -138,4 +140,4 @@ class ProtectedApi:
 
     def handler(self, event: Any, context: Any = None) -> dict[str, Any]:
         """The Lambda handler: answers every event in its own format and never raises."""
-        return self.app.handle(event)
+        return self.app.handle(event, context)

@@ -44,10 +44,10 @@ _FUNCTION_URL = HttpApiEvents("function_url")
 
 def adapter_for(event: Any) -> EventAdapter:
     """The adapter of the front door that sent ``event`` (ALB when nothing else matches)."""
-    if not isinstance(event, Mapping):
+    if type(event) is not dict and not isinstance(event, Mapping):
         return _ALB_SINGLE
     context = event.get("requestContext")
-    if isinstance(context, Mapping) and "elb" not in context:
+    if (type(context) is dict or isinstance(context, Mapping)) and "elb" not in context:
         if event.get("version") == "2.0":
             domain = context.get("domainName")
             if isinstance(domain, str) and ".lambda-url." in domain:

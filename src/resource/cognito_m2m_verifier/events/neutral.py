@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
+from cognito_m2m_verifier._shared.alb import json_text as _json_text
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -45,4 +45,4 @@ class EventAdapter(Protocol):
 
 def json_text(body: Mapping[str, Any]) -> str:
     """Compact ASCII JSON (what every format carries as its string body)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=True)
+    return _json_text(body)
