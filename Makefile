@@ -76,6 +76,7 @@ lint: $(VENV)/.installed ## ruff lint and format check
 typecheck: $(VENV)/.installed ## mypy --strict on each function's code
 	$(VENV)/bin/mypy src/resource/app.py src/resource/cognito_m2m_verifier
 	$(VENV)/bin/mypy src/client/app.py src/client/cognito_m2m_client
+	MYPYPATH=src/client $(VENV)/bin/mypy src/rotation/app.py src/rotation/cognito_m2m_rotation
 
 pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
 	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)

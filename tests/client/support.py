@@ -56,9 +56,9 @@ class CountingSecrets:
         self.inner = inner
         self.calls = 0
 
-    def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]:
+    def get_secret_value(self, *, SecretId: str, VersionStage: str = "AWSCURRENT") -> Mapping[str, Any]:
         self.calls += 1
-        result: Mapping[str, Any] = self.inner.get_secret_value(SecretId=SecretId)
+        result: Mapping[str, Any] = self.inner.get_secret_value(SecretId=SecretId, VersionStage=VersionStage)
         return result
 
 

@@ -42,7 +42,7 @@ class Raising:
         self.exc = exc
         self.calls = 0
 
-    def get_secret_value(self, *, SecretId: str) -> Any:
+    def get_secret_value(self, *, SecretId: str, VersionStage: str = "AWSCURRENT") -> Any:
         self.calls += 1
         raise self.exc
 

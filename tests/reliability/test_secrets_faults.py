@@ -31,7 +31,7 @@ class FailingSecrets:
         self.message = message or f"{code} for arn:aws:secretsmanager:us-east-1:123456789012:secret:x"
         self.calls = 0
 
-    def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]:
+    def get_secret_value(self, *, SecretId: str, VersionStage: str = "AWSCURRENT") -> Mapping[str, Any]:
         self.calls += 1
         raise ClientError({"Error": {"Code": self.code, "Message": self.message}}, "GetSecretValue")
 
@@ -151,7 +151,7 @@ def test_refresh_failure_keeps_the_cached_credentials(
             self.fail = False
             self.calls = 0
 
-        def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]:
+        def get_secret_value(self, *, SecretId: str, VersionStage: str = "AWSCURRENT") -> Mapping[str, Any]:
             self.calls += 1
             if self.fail:
                 raise ClientError(

@@ -427,7 +427,7 @@ def test_logs_decisions_but_never_the_token(  # noqa: PLR0917 - pytest fixtures
     access_lines: list[dict[str, Any]],
 ) -> None:
     good, forged = tokens.make(), tokens.make(key=keys.stranger)
-    monkeypatch.setattr(app.access_log, "stream", None)  # stdout, as in Lambda (the bench points it elsewhere)
+    monkeypatch.setattr(app.access_log, "stream", None)  # stdout (the bench points it elsewhere)
     monkeypatch.setattr(app.access_log, "enabled", True)
     with caplog.at_level(logging.DEBUG):
         app.handle(event("single", headers=bearer(good)), SimpleNamespace(aws_request_id="req-1"))

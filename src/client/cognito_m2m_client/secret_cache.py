@@ -35,7 +35,10 @@ MAX_SECRET_CHARS = 65536  # Secrets Manager's own limit on a secret string
 class SecretsClient(Protocol):
     """The one Secrets Manager call the cache makes (boto3's client satisfies it)."""
 
-    def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]: ...
+    def get_secret_value(self, *, SecretId: str, VersionStage: str = "AWSCURRENT") -> Mapping[str, Any]: ...
+
+    # VersionStage is AWS's default, named anyway: moto 5.2 leaves GetSecretValue without it on the
+    # version that was current before a rotation moved AWSCURRENT (UpdateSecretVersionStage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +191,7 @@ class SecretCache:
     def _read(self) -> ClientCredentials:
         self.reads += 1
         try:
-            result = self.client.get_secret_value(SecretId=self._secret_id)
+            result = self.client.get_secret_value(SecretId=self._secret_id, VersionStage="AWSCURRENT")
         except Exception as exc:  # botocore's ClientError, connection and timeout errors alike
             code = _error_code(exc)
             message = _CODE_MESSAGES.get(code or "")

@@ -1,0 +1,228 @@
+"""Secrets Manager's four rotation steps for one Cognito app client's secret.
+
+Secrets Manager starts a rotation by giving the secret a new version id (``ClientRequestToken``) labelled
+``AWSPENDING`` and then invokes the function once per step with ``{"SecretId", "ClientRequestToken",
+"Step"}``. Every step may be retried (a timeout, a throttled call), so each one first looks at what is
+already done and does only the rest:
+
+- ``createSecret``: the pending version already holds a secret that Cognito lists and that differs
+  from the current one: nothing to do. Otherwise, when the app client already has two secrets, the one
+  that is not ``AWSCURRENT`` (the previous secret, valid since the last rotation, or one this step
+  added before it failed) is deleted; then Cognito generates a new secret
+  (``AddUserPoolClientSecret``) and the pending version gets ``{"client_id", "client_secret",
+  "client_secret_id"}``;
+- ``setSecret``: nothing to do: Cognito generated the secret, so it already holds it;
+- ``testSecret``: the pending credentials obtain a client-credentials token from the token endpoint;
+- ``finishSecret``: ``AWSCURRENT`` moves to the pending version (Secrets Manager labels the former
+  current version ``AWSPREVIOUS``).
+
+The previous secret is deleted only at the start of the *next* rotation, so a container that cached it
+keeps working for a whole rotation period. A failure at any step leaves ``AWSCURRENT`` and its secret
+untouched: callers keep working, and Secrets Manager retries the rotation.
+
+Which secret is current: the stored value carries Cognito's ``client_secret_id`` from the first
+rotation on. The value Terraform writes first has none; it is then the app client's original secret,
+which is the oldest one Cognito lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from cognito_m2m_rotation._shared.log import get_logger
+from cognito_m2m_rotation.credentials import CredentialsError, StoredCredentials
+
+log = get_logger("cognito_m2m_rotation")
+
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
+
+
+class RotationError(Exception):
+    """A rotation step cannot be done; the message says why (never a secret's value)."""
+
+
+class SecretsManager(Protocol):
+    def describe_secret(self, *, SecretId: str) -> Mapping[str, Any]: ...
+    def get_secret_value(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def put_secret_value(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def update_secret_version_stage(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+class CognitoSecrets(Protocol):
+    def list_user_pool_client_secrets(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def add_user_pool_client_secret(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def delete_user_pool_client_secret(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+TokenCheck = Callable[[StoredCredentials], None]
+"""Obtains a client-credentials token with the given credentials; raises when the endpoint refuses."""
+
+
+def _error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, Mapping):
+        error = response.get("Error")
+        if isinstance(error, Mapping) and isinstance(error.get("Code"), str):
+            return str(error["Code"])
+    return None
+
+
+class SecretRotation:
+    """Runs the rotation steps for the app clients of one user pool."""
+
+    def __init__(
+        self,
+        *,
+        secrets: SecretsManager,
+        cognito: CognitoSecrets,
+        user_pool_id: str,
+        check_token: TokenCheck,
+    ) -> None:
+        self.secrets = secrets
+        self.cognito = cognito
+        self.user_pool_id = user_pool_id
+        self.check_token = check_token
+
+    def run(self, event: Any) -> str:
+        """Run the step an event asks for; return what was done (for the log). Raise on failure."""
+        if not isinstance(event, Mapping):
+            raise RotationError("the event is not an object")
+        step, arn, token = event.get("Step"), event.get("SecretId"), event.get("ClientRequestToken")
+        if step not in STEPS:
+            raise RotationError(f"unknown step {str(step)[:40]!r}")
+        if not isinstance(arn, str) or not arn or not isinstance(token, str) or not token:
+            raise RotationError("the event needs SecretId and ClientRequestToken")
+        metadata = self.secrets.describe_secret(SecretId=arn)
+        if not metadata.get("RotationEnabled"):
+            raise RotationError("rotation is not enabled for this secret")
+        stages = metadata.get("VersionIdsToStages") or {}
+        if token not in stages:
+            raise RotationError("the rotation's version has no stage on this secret")
+        if CURRENT in stages[token]:
+            return "already current"  # a retried finishSecret, or a rotation that is over
+        if PENDING not in stages[token]:
+            raise RotationError("the rotation's version is not AWSPENDING")
+        if step == "createSecret":
+            return self.create(arn, token)
+        if step == "setSecret":
+            return "nothing to set: Cognito generated the secret and holds it"
+        if step == "testSecret":
+            return self.test(arn, token)
+        return self.finish(arn, token, stages)
+
+    # ---- reading the secret ------------------------------------------------------------------------
+
+    def _read(self, arn: str, *, stage: str, version: str | None = None) -> StoredCredentials:
+        kwargs: dict[str, str] = {"SecretId": arn, "VersionStage": stage}
+        if version is not None:
+            kwargs["VersionId"] = version
+        value = self.secrets.get_secret_value(**kwargs)
+        try:
+            return StoredCredentials.from_json(value.get("SecretString"))
+        except CredentialsError as exc:
+            raise RotationError(f"the {stage} value: {exc}") from None
+
+    def _pending(self, arn: str, token: str) -> StoredCredentials | None:
+        """The pending version's credentials, or None when it holds none yet."""
+        try:
+            return self._read(arn, stage=PENDING, version=token)
+        except RotationError:
+            return None  # empty, or not credentials: it is written below
+        except Exception as exc:
+            if _error_code(exc) == "ResourceNotFoundException":  # the version has no value yet
+                return None
+            raise
+
+    # ---- the steps ---------------------------------------------------------------------------------
+
+    def _client_secrets(self, client_id: str) -> list[Mapping[str, Any]]:
+        answer = self.cognito.list_user_pool_client_secrets(UserPoolId=self.user_pool_id, ClientId=client_id)
+        listed = answer.get("ClientSecrets")
+        if not isinstance(listed, list) or not all(
+            isinstance(d, Mapping) and isinstance(d.get("ClientSecretId"), str) for d in listed
+        ):
+            raise RotationError("ListUserPoolClientSecrets answered no list of secrets")
+        return listed
+
+    @staticmethod
+    def _current_id(current: StoredCredentials, listed: list[Mapping[str, Any]]) -> str:
+        ids = [d["ClientSecretId"] for d in listed]
+        if current.client_secret_id is not None:
+            if current.client_secret_id not in ids:
+                raise RotationError(
+                    "the current secret is no longer one of the app client's secrets (deleted by hand?): "
+                    "put a working secret into AWSCURRENT before rotating again"
+                )
+            return current.client_secret_id
+        if not listed:
+            raise RotationError("the app client has no secret")
+        oldest = min(listed, key=lambda d: (str(d.get("ClientSecretCreateDate", "")), d["ClientSecretId"]))
+        return str(oldest["ClientSecretId"])
+
+    def create(self, arn: str, token: str) -> str:
+        current = self._read(arn, stage=CURRENT)
+        client_id = current.client_id
+        listed = self._client_secrets(client_id)
+        pending = self._pending(arn, token)
+        # Ours is a pending value with a secret id of its own; anything else there (AWS leaves the
+        # version empty; moto copies an earlier value into it) is written over below.
+        if pending is not None and pending.client_secret_id not in (None, current.client_secret_id):
+            if pending.client_id != client_id:
+                raise RotationError("the pending version belongs to another app client")
+            if pending.client_secret_id in {d["ClientSecretId"] for d in listed}:
+                return "pending secret already created"
+            raise RotationError(
+                "the pending version holds a secret Cognito no longer lists: cancel this rotation "
+                "(aws secretsmanager cancel-rotate-secret) and rotate again"
+            )
+        current_id = self._current_id(current, listed)
+        for descriptor in listed:
+            if descriptor["ClientSecretId"] != current_id:  # the previous one, or a leftover of a retry
+                self.cognito.delete_user_pool_client_secret(
+                    UserPoolId=self.user_pool_id,
+                    ClientId=client_id,
+                    ClientSecretId=descriptor["ClientSecretId"],
+                )
+                log.info(
+                    "previous client secret deleted", extra={"client_secret_id": descriptor["ClientSecretId"]}
+                )
+        added = self.cognito.add_user_pool_client_secret(UserPoolId=self.user_pool_id, ClientId=client_id)
+        created = added.get("ClientSecretDescriptor")
+        if not isinstance(created, Mapping):
+            raise RotationError("AddUserPoolClientSecret answered no ClientSecretDescriptor")
+        try:  # the same shape checks as a stored value
+            new = StoredCredentials.from_json(
+                StoredCredentials(
+                    client_id, str(created.get("ClientSecretValue")), str(created.get("ClientSecretId"))
+                ).to_json()
+            )
+        except CredentialsError as exc:
+            raise RotationError(f"AddUserPoolClientSecret: {exc}") from None
+        if current.client_secret_id is None:  # the first rotation: the original secret is the current one
+            log.info("current client secret identified as the oldest", extra={"client_secret_id": current_id})
+        self.secrets.put_secret_value(
+            SecretId=arn, ClientRequestToken=token, SecretString=new.to_json(), VersionStages=[PENDING]
+        )
+        return "new client secret added and stored as AWSPENDING"
+
+    def test(self, arn: str, token: str) -> str:
+        pending = self._read(arn, stage=PENDING, version=token)
+        try:
+            self.check_token(pending)
+        except Exception as exc:
+            raise RotationError(f"the pending secret obtains no token: {type(exc).__name__}: {exc}") from None
+        return "the pending secret obtains a token"
+
+    def finish(self, arn: str, token: str, stages: Mapping[str, Any]) -> str:
+        move: dict[str, str] = {"SecretId": arn, "VersionStage": CURRENT, "MoveToVersionId": token}
+        current_version = next((v for v, labels in stages.items() if CURRENT in labels), None)
+        if current_version is not None:
+            move["RemoveFromVersionId"] = current_version
+        self.secrets.update_secret_version_stage(**move)
+        # AWSPENDING leaves the version too: the rotation is over, whoever reads the labels
+        self.secrets.update_secret_version_stage(
+            SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
+        )
+        return "AWSCURRENT moved to the new secret"

@@ -1,0 +1,322 @@
+"""The rotation function's four steps, on moto's Secrets Manager and the local edge's Cognito emulation.
+
+Secrets Manager is moto (in process); it starts each rotation with ``RotateSecret(RotateImmediately=
+False)``, which registers the new ``AWSPENDING`` version as AWS does (moto's Lambda backend answers
+its own invocation with a stub: Docker is not used). Cognito's three client-secret calls are not in
+moto: they go to :class:`local_edge.client_secrets.ClientSecretStore`, the emulation the local stack
+serves (its rules are tested in ``test_client_secrets_emulation.py``). The token check accepts
+exactly the secrets the store holds, as the local token endpoint does.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from cognito_m2m_rotation.credentials import StoredCredentials
+from cognito_m2m_rotation.handler import token_check
+from cognito_m2m_rotation.steps import RotationError, SecretRotation
+from moto import mock_aws
+
+from local_edge.client_secrets import ClientSecretStore, CognitoApiError
+from tests.client.servers import Reply, ScriptedServer, token_endpoint
+
+REGION = "us-east-1"
+POOL, CLIENT, ORIGINAL = (
+    "us-east-1_Example1",
+    "1example23456789abcdefghij",
+    "originalsecret0123456789abcdefghijklmnopqrstuvwxy",
+)
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+
+
+class EmulatedCognito:
+    """boto3's cognito-idp client for the three calls, answered by the emulation; ``fail`` injects errors."""
+
+    def __init__(self, store: ClientSecretStore) -> None:
+        self.store = store
+        self.fail: dict[str, list[str]] = {}
+        self.calls: list[str] = []
+
+    def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(operation)
+        if self.fail.get(operation):
+            code = self.fail[operation].pop(0)
+            raise ClientError({"Error": {"Code": code, "Message": "injected"}}, operation)
+        try:
+            return self.store.call(f"AWSCognitoIdentityProviderService.{operation}", params)
+        except CognitoApiError as exc:
+            raise ClientError({"Error": {"Code": exc.code, "Message": exc.message}}, operation) from None
+
+    def list_user_pool_client_secrets(self, **params: Any) -> dict[str, Any]:
+        return self._call("ListUserPoolClientSecrets", params)
+
+    def add_user_pool_client_secret(self, **params: Any) -> dict[str, Any]:
+        return self._call("AddUserPoolClientSecret", params)
+
+    def delete_user_pool_client_secret(self, **params: Any) -> dict[str, Any]:
+        return self._call("DeleteUserPoolClientSecret", params)
+
+
+class FlakySecrets:
+    """moto's Secrets Manager client; ``fail`` makes the next calls of an operation raise a code."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.fail: dict[str, list[str]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.client, name)
+
+        def call(**params: Any) -> Any:
+            if self.fail.get(name):
+                raise ClientError({"Error": {"Code": self.fail[name].pop(0), "Message": "injected"}}, name)
+            return method(**params)
+
+        return call
+
+
+class World:
+    def __init__(self, client: Any, function_arn: str) -> None:
+        self.client = client
+        self.secrets = FlakySecrets(client)
+        self.store = ClientSecretStore(
+            lambda pool, cid: (
+                {"ClientId": cid, "ClientSecret": ORIGINAL, "CreationDate": 1_700_000_000.0}
+                if (pool, cid) == (POOL, CLIENT)
+                else None
+            )
+        )
+        self.cognito = EmulatedCognito(self.store)
+        self.checked: list[StoredCredentials] = []
+        self.token_fails = False
+        self.function_arn = function_arn
+        self.arn = client.create_secret(
+            Name="m2m/demo", SecretString=json.dumps({"client_id": CLIENT, "client_secret": ORIGINAL})
+        )["ARN"]
+        self.rotation = SecretRotation(
+            secrets=self.secrets, cognito=self.cognito, user_pool_id=POOL, check_token=self.check
+        )
+
+    def check(self, credentials: StoredCredentials) -> None:
+        """The token endpoint's rule: the client's secret must be one of its active secrets."""
+        self.checked.append(credentials)
+        if self.token_fails or credentials.client_secret not in self.store.active_secrets(
+            POOL, CLIENT, ORIGINAL
+        ):
+            raise PermissionError("invalid_client")
+
+    def start(self) -> str:
+        """What RotateSecret does first: a new version id labelled AWSPENDING; returns it."""
+        self.client.rotate_secret(
+            SecretId=self.arn,
+            RotationLambdaARN=self.function_arn,
+            RotationRules={"AutomaticallyAfterDays": 30},
+            RotateImmediately=False,
+        )
+        stages = self.client.describe_secret(SecretId=self.arn)["VersionIdsToStages"]
+        return next(
+            v for v, labels in stages.items() if "AWSPENDING" in labels and "AWSCURRENT" not in labels
+        )
+
+    def step(self, step: str, token: str) -> str:
+        return self.rotation.run({"Step": step, "SecretId": self.arn, "ClientRequestToken": token})
+
+    def rotate(self) -> str:
+        token = self.start()
+        for step in STEPS:
+            self.step(step, token)
+        return token
+
+    def current(self) -> StoredCredentials:
+        value = self.client.get_secret_value(SecretId=self.arn, VersionStage="AWSCURRENT")
+        return StoredCredentials.from_json(value["SecretString"])
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        iam = boto3.client("iam", region_name=REGION)
+        role = iam.create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("app.py", "def handler(event, context):\n    return None\n")
+        function = boto3.client("lambda", region_name=REGION).create_function(
+            FunctionName="rotation",
+            Runtime="python3.13",
+            Role=role,
+            Handler="app.handler",
+            Code={"ZipFile": code.getvalue()},
+        )["FunctionArn"]
+        yield World(boto3.client("secretsmanager", region_name=REGION), function)
+
+
+def test_a_rotation_adds_a_secret_and_keeps_the_previous_one_valid(world: World) -> None:
+    world.rotate()
+    current = world.current()
+    assert current.client_id == CLIENT
+    assert current.client_secret != ORIGINAL
+    assert current.client_secret_id is not None
+    assert world.checked == [current]  # testSecret ran with the pending credentials
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (ORIGINAL, current.client_secret)
+    previous = world.client.get_secret_value(SecretId=world.arn, VersionStage="AWSPREVIOUS")["SecretString"]
+    assert json.loads(previous)["client_secret"] == ORIGINAL
+
+
+def test_the_next_rotation_retires_the_previous_secret_and_client_id_never_changes(world: World) -> None:
+    world.rotate()
+    first = world.current()
+    world.rotate()
+    second = world.current()
+    assert second.client_id == first.client_id == CLIENT
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (first.client_secret, second.client_secret)
+    world.rotate()
+    third = world.current()
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (second.client_secret, third.client_secret)
+    assert ORIGINAL not in world.store.active_secrets(POOL, CLIENT, ORIGINAL)
+
+
+def test_every_step_can_be_retried(world: World) -> None:
+    token = world.start()
+    for step in STEPS:
+        world.step(step, token)
+        world.step(step, token)  # Secrets Manager retries any step
+    assert world.cognito.calls.count("AddUserPoolClientSecret") == 1
+    assert world.step("finishSecret", token) == "already current"
+    assert len(world.store.list(POOL, CLIENT)) == 2
+
+
+def test_a_create_that_failed_after_adding_is_cleaned_up_by_its_retry(world: World) -> None:
+    token = world.start()
+    world.secrets.fail["put_secret_value"] = ["ThrottlingException"]
+    with pytest.raises(ClientError):
+        world.step("createSecret", token)
+    assert len(world.store.list(POOL, CLIENT)) == 2  # Cognito holds a secret nobody stored
+    for step in STEPS:
+        world.step(step, token)
+    current = world.current()
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (ORIGINAL, current.client_secret)
+
+
+@pytest.mark.parametrize("operation", ["ListUserPoolClientSecrets", "AddUserPoolClientSecret"])
+def test_throttling_fails_the_step_and_leaves_the_current_secret_working(
+    world: World, operation: str
+) -> None:
+    token = world.start()
+    world.cognito.fail[operation] = ["TooManyRequestsException"]
+    with pytest.raises(ClientError):
+        world.step("createSecret", token)
+    assert world.current().client_secret == ORIGINAL
+    world.check(world.current())  # still accepted
+    for step in STEPS:  # Secrets Manager's retry then completes the rotation
+        world.step(step, token)
+    assert world.current().client_secret != ORIGINAL
+
+
+def test_a_failing_token_test_leaves_the_current_secret_current(world: World) -> None:
+    token = world.start()
+    world.step("createSecret", token)
+    world.step("setSecret", token)
+    world.token_fails = True
+    with pytest.raises(RotationError, match="obtains no token"):
+        world.step("testSecret", token)
+    assert world.current().client_secret == ORIGINAL
+
+
+def test_two_secrets_already_present_the_one_not_current_goes(world: World) -> None:
+    world.store.add(POOL, CLIENT)  # someone added one by hand: the stored value (the original) is current
+    world.rotate()
+    current = world.current()
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (ORIGINAL, current.client_secret)
+
+
+def test_a_current_secret_deleted_in_cognito_by_hand_stops_the_rotation(world: World) -> None:
+    world.rotate()
+    first = world.current()
+    world.rotate()
+    second_id = world.current().client_secret_id
+    world.store.delete(POOL, CLIENT, second_id)
+    token = world.start()
+    with pytest.raises(RotationError, match="no longer one of the app client's secrets"):
+        world.step("createSecret", token)
+    assert first.client_secret in world.store.active_secrets(POOL, CLIENT, ORIGINAL)
+
+
+def test_a_secret_deleted_by_hand_fails_every_step(world: World) -> None:
+    token = world.start()
+    world.client.delete_secret(SecretId=world.arn, ForceDeleteWithoutRecovery=True)
+    with pytest.raises(ClientError) as info:
+        world.step("createSecret", token)
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_events_that_are_not_a_rotation_of_this_secret(world: World) -> None:
+    token = world.start()
+    with pytest.raises(RotationError, match="unknown step"):
+        world.rotation.run({"Step": "dropSecret", "SecretId": world.arn, "ClientRequestToken": token})
+    with pytest.raises(RotationError, match="no stage"):
+        world.step("createSecret", "00000000-0000-0000-0000-000000000000")
+    with pytest.raises(RotationError, match="not an object"):
+        world.rotation.run(["createSecret"])
+    with pytest.raises(RotationError, match="needs SecretId"):
+        world.rotation.run({"Step": "createSecret"})
+
+
+def test_rotation_must_be_enabled(world: World) -> None:
+    other = world.client.create_secret(
+        Name="m2m/other", SecretString=json.dumps({"client_id": CLIENT, "client_secret": ORIGINAL})
+    )["ARN"]
+    version = world.client.describe_secret(SecretId=other)["VersionIdsToStages"]
+    with pytest.raises(RotationError, match="not enabled"):
+        world.rotation.run(
+            {"Step": "createSecret", "SecretId": other, "ClientRequestToken": next(iter(version))}
+        )
+
+
+def test_a_current_value_that_is_not_credentials_is_named_never_shown(world: World) -> None:
+    world.client.put_secret_value(
+        SecretId=world.arn, SecretString='{"client_id": "x y", "client_secret": "hunter2"}'
+    )
+    token = world.start()
+    with pytest.raises(RotationError) as info:
+        world.step("createSecret", token)
+    assert "client_id" in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+
+def test_the_token_client_reads_the_rotated_secret(world: World) -> None:
+    from cognito_m2m_client.secret_cache import SecretCache
+
+    world.rotate()
+    cache = SecretCache(world.arn, max_age=0, clock=lambda: 0.0, client_factory=lambda: world.client)
+    credentials, _ = cache.get()
+    assert credentials.client_secret == world.current().client_secret != ORIGINAL
+
+
+# ---- testSecret's token request, over HTTP ------------------------------------------------------------
+
+
+def test_the_token_check_obtains_a_token_over_http() -> None:
+    server = ScriptedServer(token_endpoint())
+    try:
+        token_check(server.url("/oauth2/token"))(StoredCredentials(CLIENT, ORIGINAL, "id-1"))
+        assert len(server.requests) == 1
+        assert "grant_type=client_credentials" in server.requests[0].body.decode()
+    finally:
+        server.stop()
+
+
+def test_the_token_check_fails_on_invalid_client() -> None:
+    server = ScriptedServer(Reply(400, {"error": "invalid_client"}))
+    try:
+        with pytest.raises(Exception, match="invalid_client"):
+            token_check(server.url("/oauth2/token"))(StoredCredentials(CLIENT, "wrong" * 6, "id-1"))
+    finally:
+        server.stop()
