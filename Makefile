@@ -43,6 +43,8 @@ dist/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 	$(PY) scripts/build_zip.py --function client --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
 # The verifier library and its dependencies as a Lambda layer (python/...), for functions of your own.
+dist/rotation.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,rotation) $(call FUNCTION_SOURCES,client)
+	$(PY) scripts/build_zip.py --function rotation --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 dist/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 	$(PY) scripts/build_zip.py --function resource --layer --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
@@ -50,7 +52,7 @@ dist/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 examples/own-api/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
 	$(PY) scripts/build_zip.py --source examples/own-api/orders --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
-build: dist/resource.zip dist/client.zip dist/verifier-layer.zip ## build dist/{resource,client,verifier-layer}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
+build: dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip ## build dist/{resource,client,rotation,verifier-layer}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
 
 # The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
 HOST_PY_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -59,6 +61,8 @@ dist/host/resource.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 dist/host/client.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,client)
 	$(PY) scripts/build_zip.py --function client --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
+dist/host/rotation.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,rotation) $(call FUNCTION_SOURCES,client)
+	$(PY) scripts/build_zip.py --function rotation --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 dist/host/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 	$(PY) scripts/build_zip.py --function resource --layer --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
@@ -66,7 +70,7 @@ dist/host/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resourc
 dist/host/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
 	$(PY) scripts/build_zip.py --source examples/local/orders --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
-build-host: dist/host/resource.zip dist/host/client.zip dist/host/verifier-layer.zip dist/host/orders.zip ## build the bundles for this machine (dist/host/)
+build-host: dist/host/resource.zip dist/host/client.zip dist/host/rotation.zip dist/host/verifier-layer.zip dist/host/orders.zip ## build the bundles for this machine (dist/host/)
 
 # ---- Python checks --------------------------------------------------------------------------
 lint: $(VENV)/.installed ## ruff lint and format check
@@ -146,7 +150,7 @@ $(POLICY_VENV)/.installed: requirements-policy.txt
 	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
 	@touch $@
 
-$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/verifier-layer.zip $(POLICY_PLAN_INPUTS)
+$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip $(POLICY_PLAN_INPUTS)
 	$(PY) $(POLICY_RUNNER) plans --out $(POLICY_OUT)
 	@touch $@
 
@@ -161,7 +165,7 @@ test: policy
 # State (pids, logs, terraform state, unpacked zips) lives in .local/stack/ (LOCAL_STATE_DIR); ports:
 # LOCAL_AWS_PORT (4566, moto), LOCAL_ALB_PORT (8080), LOCAL_AUTH_PORT (8081).
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
-.PHONY: local local-down local-token typecheck-local
+.PHONY: local local-down local-token local-rotate typecheck-local
 
 # One timed step of `make local`: prints "==> <title> ...", runs the command, then "    done in N s".
 define timed
@@ -181,6 +185,9 @@ local-down: ## stop every process `make local` started and remove its state (.lo
 
 local-token: ## print an access token (CLIENT=<key of clients>, default demo; SCOPE=... to choose), for curl -H "Authorization: Bearer ..."
 	@$(LOCAL_EDGE) token $(if $(CLIENT),--client "$(CLIENT)") $(if $(SCOPE),--scope "$(SCOPE)")
+
+local-rotate: ## rotate a client's secret now, as Secrets Manager would (CLIENT=<key of clients>, default demo)
+	@$(LOCAL_EDGE) rotate $(if $(CLIENT),--client "$(CLIENT)")
 
 typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
 	$(VENV)/bin/mypy local/local_edge

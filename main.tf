@@ -15,6 +15,7 @@ locals {
   resource_zip_path = var.resource_zip_path != null ? var.resource_zip_path : "${path.module}/dist/resource.zip"
   layer_zip_path    = var.verifier_layer_zip_path != null ? var.verifier_layer_zip_path : "${path.module}/dist/verifier-layer.zip"
   client_zip_path   = var.client_zip_path != null ? var.client_zip_path : "${path.module}/dist/client.zip"
+  rotation_zip_path = var.rotation_zip_path != null ? var.rotation_zip_path : "${path.module}/dist/rotation.zip"
 
   # Inputs that depend on each other; checked in the preconditions of the outputs below.
   defined_scopes         = toset(flatten([for id, rs in var.resource_servers : [for s in keys(rs.scopes) : "${id}/${s}"]]))
@@ -155,6 +156,83 @@ module "client_function" {
       }
     }
   )
+}
+
+# ---- Secret rotation ---------------------------------------------------------------------------
+# One function rotates every client's secret: Secrets Manager invokes it with the four rotation steps.
+module "rotation_function" {
+  source = "./modules/lambda-function"
+  count  = var.secret_rotation_days == null ? 0 : 1
+
+  function_name      = "${var.name}-secret-rotation"
+  description        = "Rotates the app clients' secrets for Secrets Manager with Cognito's two-secret API."
+  zip_path           = local.rotation_zip_path
+  runtime            = var.lambda_runtime
+  architecture       = var.lambda_architecture
+  memory_size        = 256
+  timeout            = 60
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.kms_key_arn
+  log_level          = var.log_level
+  tags               = local.tags
+
+  environment = {
+    USER_POOL_ID = module.cognito.user_pool_id
+    TOKEN_URL    = local.token_url
+  }
+
+  policy_statements = merge(
+    {
+      RotateClientSecretsInCognito = {
+        actions = [
+          "cognito-idp:AddUserPoolClientSecret",
+          "cognito-idp:DeleteUserPoolClientSecret",
+          "cognito-idp:ListUserPoolClientSecrets",
+        ]
+        resources = [module.cognito.user_pool_arn]
+      }
+      RotateStoredClientSecrets = {
+        actions = [
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+        ]
+        resources = sort(values(module.cognito.client_secret_arns))
+      }
+    },
+    var.kms_key_arn == null ? {} : {
+      UseSecretsKey = {
+        actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        resources = [var.kms_key_arn]
+      }
+    }
+  )
+}
+
+# Secrets Manager may invoke the function for these secrets only (one permission per secret).
+resource "aws_lambda_permission" "rotation" {
+  for_each = var.secret_rotation_days == null ? {} : module.cognito.client_secret_arns
+
+  statement_id  = "SecretsManagerRotates-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = module.rotation_function[0].function_name
+  principal     = "secretsmanager.amazonaws.com"
+  source_arn    = each.value
+}
+
+resource "aws_secretsmanager_secret_rotation" "client" {
+  for_each = var.secret_rotation_days == null ? {} : module.cognito.client_secret_arns
+
+  secret_id           = each.value
+  rotation_lambda_arn = module.rotation_function[0].function_arn
+  rotate_immediately  = false # the first rotation after secret_rotation_days; Secrets Manager tests the setup now
+
+  rotation_rules {
+    automatically_after_days = var.secret_rotation_days
+  }
+
+  depends_on = [aws_lambda_permission.rotation]
 }
 
 module "alb" {

@@ -155,3 +155,14 @@ output "client_zip_path" {
   description = "Path of the zip deployed as the client function."
   value       = local.client_zip_path
 }
+
+output "secret_rotation" {
+  description = "The secret-rotation function and the secrets it rotates every `days` days; null when secret_rotation_days is null."
+  value = var.secret_rotation_days == null ? null : {
+    function_name = module.rotation_function[0].function_name
+    function_arn  = module.rotation_function[0].function_arn
+    role_arn      = module.rotation_function[0].role_arn
+    days          = var.secret_rotation_days
+    secret_arns   = module.cognito.client_secret_arns
+  }
+}

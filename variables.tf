@@ -129,6 +129,28 @@ variable "secret_recovery_window_days" {
   }
 }
 
+variable "secret_rotation_days" {
+  description = "Days between rotations of every client's secret by the module's rotation function (Cognito's two-secret API: the previous secret stays valid until the next rotation); null turns rotation off. The first rotation comes after this many days (rotate now with `aws secretsmanager rotate-secret --secret-id <arn>`)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.secret_rotation_days == null || try(var.secret_rotation_days == floor(var.secret_rotation_days) && var.secret_rotation_days >= 1 && var.secret_rotation_days <= 1000, false)
+    error_message = "secret_rotation_days must be a whole number of days from 1 to 1000 (Secrets Manager's AutomaticallyAfterDays), or null to turn rotation off."
+  }
+}
+
+variable "rotation_zip_path" {
+  description = "Zip of the secret-rotation function; null means dist/rotation.zip in this module (written by `make build`)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.rotation_zip_path == null || try(fileexists(var.rotation_zip_path), false)
+    error_message = "rotation_zip_path does not point at an existing file: run `make build` (it writes dist/rotation.zip) or fix the path."
+  }
+}
+
 variable "kms_key_arn" {
   description = "Customer managed symmetric KMS key, in the deployment's region, for the client secrets and the log groups; the client function may kms:Decrypt with it. Its key policy must allow the CloudWatch Logs service principal logs.<region>.amazonaws.com (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*), else creating the log groups fails, and must delegate to IAM (the account root principal with kms:*), else the client role's kms:Decrypt is ignored. The plan checks the region. null uses AWS managed encryption."
   type        = string

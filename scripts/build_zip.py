@@ -41,7 +41,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
-PACKAGES = {"resource": "cognito_m2m_verifier", "client": "cognito_m2m_client"}
+PACKAGES = {
+    "resource": "cognito_m2m_verifier",
+    "client": "cognito_m2m_client",
+    "rotation": "cognito_m2m_rotation",
+}
+# Packages of ours that a function's zip carries besides its own (the rotation function's testSecret
+# obtains a token with the token client).
+BUNDLED = {"rotation": [("client", "cognito_m2m_client")]}
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Install metadata that differs between builds or machines and is never read at run time.
@@ -223,6 +230,8 @@ def main() -> int:
                 shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
             package = PACKAGES[args.function]
             copy_tree(SRC / args.function / package, staging / package)
+            for folder, bundled in BUNDLED.get(args.function, []):
+                copy_tree(SRC / folder / bundled, staging / bundled)
         clean(staging)
         pyc = False
         if not args.no_pyc:

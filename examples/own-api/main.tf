@@ -40,6 +40,7 @@ module "m2m" {
   }
 
   verifier_layer_zip_path = var.verifier_layer_zip_path
+  rotation_zip_path       = var.rotation_zip_path
   lambda_architecture     = var.lambda_architecture
   lambda_runtime          = var.lambda_runtime
 

@@ -22,6 +22,12 @@ variable "verifier_layer_zip_path" {
   default     = null
 }
 
+variable "rotation_zip_path" {
+  description = "The secret-rotation function's zip; null: the module's dist/rotation.zip (`make build`)."
+  type        = string
+  default     = null
+}
+
 variable "lambda_architecture" {
   description = "Architecture the layer and your zip were built for (the Makefile's ARCH)."
   type        = string

@@ -69,6 +69,9 @@ resource "aws_secretsmanager_secret" "client" {
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
+# The first value only: a rotation then owns the secret (new versions, AWSCURRENT moved), and this
+# version becomes AWSPREVIOUS, later unlabelled. Terraform must not write it back: it ignores the value
+# and the labels, and writes a fresh value only when the app client itself is replaced.
 resource "aws_secretsmanager_secret_version" "client" {
   for_each = var.clients
 
@@ -77,4 +80,9 @@ resource "aws_secretsmanager_secret_version" "client" {
     client_id     = aws_cognito_user_pool_client.this[each.key].id
     client_secret = aws_cognito_user_pool_client.this[each.key].client_secret
   })
+
+  lifecycle {
+    ignore_changes       = [secret_string, version_stages]
+    replace_triggered_by = [aws_cognito_user_pool_client.this[each.key].id]
+  }
 }

@@ -90,7 +90,8 @@ def plan(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     version = "{}.{}".format(*sys.version_info[:2])
     return run_terraform(
         root, "plan", "-input=false", "-no-color", "-out=own.tfplan",
-        f"-var=verifier_layer_zip_path={layer}", f"-var=lambda_architecture={host_architecture()}",
+        f"-var=verifier_layer_zip_path={layer}", f"-var=rotation_zip_path={layer.with_name('rotation.zip')}",
+        f"-var=lambda_architecture={host_architecture()}",
         f"-var=lambda_runtime=python{version}", *extra,
     )  # fmt: skip
 

@@ -69,13 +69,13 @@ Feature: The load balancer only speaks what it must
     Then it fails
 
   @noskip
-  Scenario: only the load balancer service may invoke the functions
+  Scenario: only the load balancer and Secrets Manager (rotation) may invoke the functions
     Given I have aws_lambda_permission defined
     Then it must contain principal
-    And its value must be elasticloadbalancing.amazonaws.com
+    And its value must match the "^(elasticloadbalancing|secretsmanager)\.amazonaws\.com$" regex
 
-  @noskip
-  Scenario: each Lambda permission is scoped to a target group
+  Scenario: each Lambda permission of the load balancer is scoped to a target group
     Given I have aws_lambda_permission defined
+    When its principal is "elasticloadbalancing.amazonaws.com"
     Then it must contain source_arn
     And its value must match the "^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/" regex

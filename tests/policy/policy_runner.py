@@ -67,6 +67,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def configure_moto(url: str) -> None:
+    """moto's Lambda backend without Docker (none here): RotateSecret, which Terraform's secret rotation
+    calls, then gets a stub answer from the rotation function instead of failing the apply."""
+    request = urllib.request.Request(
+        f"{url}/moto-api/config",
+        data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        answer.read()
+
+
 @contextmanager
 def moto_server(log_path: Path) -> Iterator[str]:
     """Start moto on 127.0.0.1 on a free port; yield its URL; stop it (by pid) afterwards."""
@@ -91,6 +104,7 @@ def moto_server(log_path: Path) -> Iterator[str]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"moto did not start; see {log_path}") from None
                 time.sleep(0.2)
+        configure_moto(url)  # no Docker: RotateSecret's invocation of the rotation function gets a stub
         yield url
     finally:
         if proc.poll() is None:

@@ -222,6 +222,7 @@ run "tags_and_settings" {
     # Zips without a build manifest (built elsewhere) are deployed as given: no architecture check.
     resource_zip_path = "./build/tftest/unlabelled.zip"
     client_zip_path   = "./build/tftest/unlabelled.zip"
+    rotation_zip_path = "./build/tftest/unlabelled.zip"
     # The layer too: dist/verifier-layer.zip is built for arm64/python3.13.
     verifier_layer_zip_path = "./build/tftest/unlabelled.zip"
     apis = {

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# Cognito's identifier shapes (API reference: ClientId, ClientSecret, ClientSecretId)
+# Cognito's identifier shapes (API reference: ClientId, ClientSecretId). A secret is any printable ASCII
+# without blanks, at most 64 characters: Cognito's are [\w+]+, but the secret Terraform stored first is
+# whatever the app client was created with (moto's are UUIDs, with hyphens).
 _CLIENT_ID = re.compile(r"[\w+]{1,128}", re.ASCII)
-_CLIENT_SECRET = re.compile(r"[\w+]{1,64}", re.ASCII)
+_CLIENT_SECRET = re.compile(r"[\x21-\x7e]{1,64}")
 _SECRET_ID = re.compile(r"[\x21-\x7e]{1,128}")
 MAX_SECRET_CHARS = 65536
 
@@ -56,7 +58,7 @@ class StoredCredentials:
         if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
             raise CredentialsError("client_id is missing or not a Cognito client id")
         if not isinstance(secret, str) or not _CLIENT_SECRET.fullmatch(secret):
-            raise CredentialsError("client_secret is missing or not a Cognito client secret")
+            raise CredentialsError("client_secret is missing or not 1-64 printable ASCII characters")
         if secret_id is not None and (not isinstance(secret_id, str) or not _SECRET_ID.fullmatch(secret_id)):
             raise CredentialsError("client_secret_id is not a Cognito secret id")
         return cls(client_id, secret, secret_id)

@@ -190,3 +190,66 @@ def clients_stored_in_secrets(step: Any) -> None:
         wanted = {"client_id": values.get("id"), "client_secret": values.get("client_secret")}
         if not any(all(s.get(k) == v for k, v in wanted.items()) for s in stored if isinstance(s, dict)):
             Error(step, f"{client.get('address')}: no secret of this configuration holds its id and secret.")
+
+
+def _arns(resource_type: str) -> set[Any]:
+    return {r["values"].get("arn") for r in _resources_of_type(resource_type)}
+
+
+@then("each secret has a rotation of 1 to 1000 days by a function of this configuration")
+def secrets_rotate(step: Any) -> None:
+    functions = _arns("aws_lambda_function")
+    rotations = _resources_of_type("aws_secretsmanager_secret_rotation")
+    for secret in step.context.stash:
+        values = secret.get("values") or {}
+        names = {values.get("arn"), values.get("id")} - {None}
+        mine = [r for r in rotations if r["values"].get("secret_id") in names]
+        if not mine:
+            Error(step, f"{secret.get('address')} has no rotation.")
+            continue
+        rotation = mine[0]["values"]
+        days = _first(rotation.get("rotation_rules")).get("automatically_after_days")
+        if rotation.get("rotation_lambda_arn") not in functions:
+            Error(
+                step, f"{secret.get('address')} rotates with {rotation.get('rotation_lambda_arn')}, not ours."
+            )
+        if not isinstance(days, int) or not 1 <= days <= 1000:
+            Error(step, f"{secret.get('address')} rotates every {days!r} days, not 1-1000.")
+
+
+@then("a role that may change Cognito client secrets touches only this pool and these secrets")
+def rotation_role_scope(step: Any) -> None:
+    pools, secrets = _arns("aws_cognito_user_pool"), _arns("aws_secretsmanager_secret")
+    checked = 0
+    for address, statements in _policies(step):
+        actions = [str(a) for s in statements for a in _as_list(s.get("Action"))]
+        if not any(a.startswith("cognito-idp:") and "ClientSecret" in a for a in actions):
+            continue
+        checked += 1
+        for statement in statements:
+            acts = [str(a) for a in _as_list(statement.get("Action"))]
+            resources = set(_as_list(statement.get("Resource")))
+            if any(a.startswith("cognito-idp:") for a in acts) and not resources <= pools:
+                Error(step, f"{address}: Cognito actions on {sorted(resources - pools)}, not this pool.")
+            if any(a.startswith("secretsmanager:") for a in acts) and not resources <= secrets:
+                Error(step, f"{address}: Secrets Manager actions on {sorted(resources - secrets)}, not ours.")
+    if checked == 0:
+        Error(step, "No role may change Cognito client secrets: the rotation function is missing.")
+
+
+@then("each permission of Secrets Manager names one secret of this configuration")
+def secretsmanager_permissions(step: Any) -> None:
+    secrets = _arns("aws_secretsmanager_secret")
+    found = 0
+    for permission in step.context.stash:
+        values = permission.get("values") or {}
+        if values.get("principal") != "secretsmanager.amazonaws.com":
+            continue
+        found += 1
+        if values.get("source_arn") not in secrets:
+            Error(
+                step,
+                f"{permission.get('address')}: source_arn {values.get('source_arn')} is not one of ours.",
+            )
+    if found == 0:
+        Error(step, "No permission lets Secrets Manager invoke the rotation function.")

@@ -1,0 +1,19 @@
+Feature: Client secrets rotate, and only the rotation function may change them
+  Every client secret rotates through the module's rotation function; that function may change client
+  secrets of this user pool only and write these secrets only; Secrets Manager may invoke it for these
+  secrets only. (The resource-relating steps are ours: tests/policy/steps/relations.py)
+
+  @noskip
+  Scenario: every client secret rotates with a function of this configuration
+    Given I have aws_secretsmanager_secret defined
+    Then each secret has a rotation of 1 to 1000 days by a function of this configuration
+
+  @noskip
+  Scenario: the rotation function may touch only this pool and these secrets
+    Given I have aws_iam_role_policy defined
+    Then a role that may change Cognito client secrets touches only this pool and these secrets
+
+  @noskip
+  Scenario: Secrets Manager may invoke the rotation function only for these secrets
+    Given I have aws_lambda_permission defined
+    Then each permission of Secrets Manager names one secret of this configuration

@@ -1,0 +1,123 @@
+# Secret rotation: one rotation function, one invoke permission and one rotation schedule per client
+# secret, least privilege on exact ARNs, and Terraform never writing a rotated secret back.
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+variables {
+  clients = {
+    demo   = { scopes = ["rest-api/read"] }
+    writer = { scopes = ["rest-api/read", "rest-api/write"] }
+  }
+}
+
+run "rotation_is_on_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(module.rotation_function) == 1 && length(aws_secretsmanager_secret_rotation.client) == 2
+    error_message = "Every client secret must rotate by default."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_secretsmanager_secret_rotation.client : r.rotation_rules[0].automatically_after_days == 30 && r.rotate_immediately == false])
+    error_message = "The default schedule is every 30 days, the first rotation after 30 days."
+  }
+
+  assert {
+    condition     = alltrue([for k, p in aws_lambda_permission.rotation : p.principal == "secretsmanager.amazonaws.com" && p.action == "lambda:InvokeFunction"]) && length(aws_lambda_permission.rotation) == 2
+    error_message = "Secrets Manager, and only it, may invoke the rotation function, one permission per secret."
+  }
+}
+
+run "least_privilege_on_exact_arns" {
+  command = apply
+
+  assert {
+    condition     = module.rotation_function[0].environment_variables["USER_POOL_ID"] != "" && endswith(module.rotation_function[0].environment_variables["TOKEN_URL"], "/oauth2/token")
+    error_message = "The rotation function needs the pool and the token endpoint (testSecret)."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(module.rotation_function[0].role_policy_json).Statement :
+      alltrue([for r in flatten([s.Resource]) : !strcontains(r, "*")]) && alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")])
+      if contains(["RotateClientSecretsInCognito", "RotateStoredClientSecrets"], s.Sid)
+    ])
+    error_message = "The rotation role names exact actions on exact ARNs (beyond the module's own log and X-Ray statements)."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(module.rotation_function[0].role_policy_json).Statement : flatten([s.Action]) if s.Sid == "RotateClientSecretsInCognito"
+    ])) == toset(["cognito-idp:AddUserPoolClientSecret", "cognito-idp:DeleteUserPoolClientSecret", "cognito-idp:ListUserPoolClientSecrets"])
+    error_message = "On Cognito the rotation function may only add, list and delete client secrets."
+  }
+
+  assert {
+    condition     = alltrue([for k, p in aws_lambda_permission.rotation : p.source_arn == module.cognito.client_secret_arns[k]])
+    error_message = "Each invoke permission is scoped to its own secret."
+  }
+
+  assert {
+    condition     = output.secret_rotation.days == 30 && output.secret_rotation.function_name == "m2m-demo-secret-rotation"
+    error_message = "The secret_rotation output names the function and the schedule."
+  }
+}
+
+run "rotation_off" {
+  command = plan
+
+  variables {
+    secret_rotation_days = null
+  }
+
+  assert {
+    condition     = length(module.rotation_function) == 0 && length(aws_secretsmanager_secret_rotation.client) == 0 && length(aws_lambda_permission.rotation) == 0 && output.secret_rotation == null
+    error_message = "secret_rotation_days = null turns rotation off entirely."
+  }
+}
+
+run "a_custom_schedule" {
+  command = plan
+
+  variables {
+    secret_rotation_days = 7
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_secretsmanager_secret_rotation.client : r.rotation_rules[0].automatically_after_days == 7])
+    error_message = "secret_rotation_days sets the schedule."
+  }
+}
+
+run "zero_days_fails_at_plan" {
+  command = plan
+
+  variables {
+    secret_rotation_days = 0
+  }
+
+  expect_failures = [var.secret_rotation_days]
+}
+
+run "fractional_days_fail_at_plan" {
+  command = plan
+
+  variables {
+    secret_rotation_days = 1.5
+  }
+
+  expect_failures = [var.secret_rotation_days]
+}
+
+run "a_missing_rotation_zip_fails_at_plan" {
+  command = plan
+
+  variables {
+    rotation_zip_path = "./no/such/rotation.zip"
+  }
+
+  expect_failures = [var.rotation_zip_path]
+}
