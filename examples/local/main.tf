@@ -53,6 +53,7 @@ module "m2m" {
   client_zip_path     = coalesce(var.client_zip_path, abspath("${path.module}/../../dist/host/client.zip"))
 
   verifier_layer_zip_path = coalesce(var.verifier_layer_zip_path, abspath("${path.module}/../../dist/host/verifier-layer.zip"))
+  rotation_zip_path       = coalesce(var.rotation_zip_path, abspath("${path.module}/../../dist/host/rotation.zip"))
 
   # Secrets can go at once: the emulator's state is thrown away with it.
   secret_recovery_window_days = 0

@@ -82,3 +82,8 @@ output "region" {
   description = "Region of the emulator."
   value       = var.region
 }
+
+output "secret_rotation" {
+  description = "The secret-rotation function and schedule (`make local-rotate` runs it)."
+  value       = module.m2m.secret_rotation
+}

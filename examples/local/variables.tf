@@ -45,6 +45,12 @@ variable "verifier_layer_zip_path" {
   default     = null
 }
 
+variable "rotation_zip_path" {
+  description = "Secret-rotation function zip built for this machine (`make build-host`)."
+  type        = string
+  default     = null
+}
+
 variable "zip_dir" {
   description = "Folder of the zips that apis entries name by file name (the local stack's snapshot of dist/host)."
   type        = string

@@ -1,4 +1,4 @@
-"""``python -m local_edge up|down|ports|token|edge``: the local stack's command line (``make local``, ...)."""
+"""``python -m local_edge up|down|ports|token|rotate|edge``: the local stack's command line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from local_edge.edge import EdgeConfig, serve
-from local_edge.stack import Settings, StackError, check_ports, demo_token, down, up
+from local_edge.stack import Settings, StackError, check_ports, demo_token, down, rotate_client_secret, up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     token = commands.add_parser("token", help="print an access token of a client (for curl)")
     token.add_argument("--scope", help="space-separated scopes (default: all the client's scopes)")
     token.add_argument("--client", default="demo", help="client key in the module's clients map")
+    rotate = commands.add_parser("rotate", help="rotate a client's secret now (Secrets Manager's four steps)")
+    rotate.add_argument("--client", default="demo", help="client key in the module's clients map")
     edge = commands.add_parser("edge", help="run the edge servers in the foreground")
     edge.add_argument("--config", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if info.client_status == 200 else 1
         if args.command == "ports":
             check_ports(settings)
+            return 0
+        if args.command == "rotate":
+            print(f"==> rotating the secret of client {args.client!r} ...")
+            done = rotate_client_secret(settings, args.client)
+            print(f"    client_id {done['client_id']} kept; its new secret is {done['client_secret_id']}")
             return 0
         if args.command == "token":
             print(demo_token(settings, args.scope, args.client)["access_token"])

@@ -1,8 +1,10 @@
 """The edge process: the ALB on LOCAL_ALB_PORT and Cognito's token endpoint on LOCAL_AUTH_PORT.
 
-Both servers bind 127.0.0.1. The ALB routes by the listener read from the emulator (refreshed every
-couple of seconds, so a new ``terraform apply`` is picked up) and invokes Lambda targets through
-:class:`local_edge.functions.FunctionRunner`.
+Both servers bind 127.0.0.1. Beside the token endpoint, the auth port answers the AWS calls the
+emulator lacks for secret rotation (:mod:`local_edge.aws_api`): Cognito's two-secret API and Lambda
+Invoke; every function the edge runs has it as its Cognito endpoint. The ALB routes by the listener
+read from the emulator (refreshed every couple of seconds, so a new ``terraform apply`` is picked up)
+and invokes Lambda targets through :class:`local_edge.functions.FunctionRunner`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import boto3
 from botocore.config import Config
 
 from local_edge import alb
+from local_edge.aws_api import AwsApi
+from local_edge.client_secrets import ClientSecretStore
 from local_edge.functions import ALB_PRINCIPAL, FunctionError, FunctionRunner, FunctionTimeout
 from local_edge.signing import TokenSigner, jwk_matches
 from local_edge.token_endpoint import TOKEN_PATH, EmulatorClientDirectory, TokenEndpoint, method_not_allowed
@@ -223,9 +227,22 @@ def alb_app(edge: AlbEdge, port: int) -> App:
     return app
 
 
-def token_app(endpoint: TokenEndpoint) -> App:
+def token_app(endpoint: TokenEndpoint, aws_api: AwsApi | None = None) -> App:
     def app(handler: _Handler, body: bytes) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
         path = handler.path.partition("?")[0]
+        if path != TOKEN_PATH and aws_api is not None:
+            headers = {k.lower(): v for k, v in handler.headers.items()}
+            try:
+                answered = aws_api.handle(handler.command, path, headers, body)
+            except Exception:
+                LOG.exception("AWS API failure")
+                answered = (
+                    500,
+                    (("Content-Type", "application/json"),),
+                    b'{"__type":"InternalErrorException"}',
+                )
+            if answered is not None:
+                return answered
         if path != TOKEN_PATH:
             return 404, (("Content-Type", "application/json"),), b'{"error":"not_found"}'
         headers = {k.lower(): v for k, v in handler.headers.items()}
@@ -237,6 +254,17 @@ def token_app(endpoint: TokenEndpoint) -> App:
         return response.status, response.headers, response.body
 
     return app
+
+
+def describe_client(cognito: Any, pool: str, client: str) -> dict[str, Any] | None:
+    """The emulator's DescribeUserPoolClient answer for one client, or None when it has none."""
+    try:
+        described: dict[str, Any] = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client)
+    except Exception as exc:
+        if type(exc).__name__ in {"ResourceNotFoundException", "InvalidParameterException"}:
+            return None
+        raise
+    return dict(described["UserPoolClient"])
 
 
 def check_signing_key(signer: TokenSigner, cognito: Any, aws_endpoint: str) -> None:
@@ -257,6 +285,7 @@ def serve(config: EdgeConfig) -> None:
     cognito = emulator_client("cognito-idp", config.region, config.aws_endpoint)
     signer = TokenSigner.from_moto()
     check_signing_key(signer, cognito, config.aws_endpoint)
+    auth_url = f"http://127.0.0.1:{config.auth_port}"
     runner = FunctionRunner(
         emulator_client("lambda", config.region, config.aws_endpoint),
         region=config.region,
@@ -264,12 +293,18 @@ def serve(config: EdgeConfig) -> None:
         zips=[Path(z) for z in config.zips],
         state_dir=state_dir,
         max_concurrency=config.max_concurrency,
+        extra_environment={"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": auth_url},
     )
+    secrets = ClientSecretStore(lambda pool, client: describe_client(cognito, pool, client))
+    aws_api = AwsApi(secrets, config.aws_endpoint, runner.invoke)
     edge = AlbEdge(
         emulator_client("elbv2", config.region, config.aws_endpoint), config.load_balancer_arn, runner, 80
     )
-    token = TokenEndpoint(EmulatorClientDirectory(cognito), signer)
-    servers = [EdgeServer(config.alb_port, alb_app(edge, 80)), EdgeServer(config.auth_port, token_app(token))]
+    token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer)
+    servers = [
+        EdgeServer(config.alb_port, alb_app(edge, 80)),
+        EdgeServer(config.auth_port, token_app(token, aws_api)),
+    ]
     threads = [
         threading.Thread(target=s.serve_forever, name=f"edge-{s.server_port}", daemon=True) for s in servers
     ]

@@ -304,8 +304,10 @@ class FunctionRunner:
         state_dir: Path,
         max_concurrency: int = 4,
         config_ttl: float = 2.0,
+        extra_environment: Mapping[str, str] | None = None,
     ) -> None:
         self._lambda = lambda_client
+        self._extra_environment = dict(extra_environment or {})
         self._region = region
         self._endpoint_url = endpoint_url
         self._zips = [Path(z) for z in zips]
@@ -443,6 +445,7 @@ class FunctionRunner:
                     endpoint_url=self._endpoint_url,
                     task_root=pool.task_root,
                 )
+                env.update(self._extra_environment)
                 worker = Worker(
                     pool.config, pool.task_root, env, self._log(pool.config.name), pool.layer_paths
                 )

@@ -140,7 +140,7 @@ def discover(state_dir: Path, alb_url: str | None = None, token_url: str | None 
         aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
     )
     arn = next(iter(outputs["client_secret_arns"].values()))
-    secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    secret = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
     return Stack(
         state_dir=state_dir,
         alb_url=alb.rstrip("/"),

@@ -41,7 +41,7 @@ from local_edge.edge import EdgeConfig
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Printer = Callable[[str], None]
 
-REQUIRED_ZIPS = ("resource.zip", "client.zip", "verifier-layer.zip")
+REQUIRED_ZIPS = ("resource.zip", "client.zip", "rotation.zip", "verifier-layer.zip")
 
 
 def _env_port(name: str, default: int) -> int:
@@ -287,10 +287,26 @@ def step(out: Printer, title: str, timings: dict[str, float]) -> Iterator[None]:
     out(f"    done in {elapsed:.1f} s")
 
 
+def configure_moto(endpoint: str) -> None:
+    """Tell moto's Lambda backend not to use Docker (there is none here). Terraform's secret rotation
+    calls RotateSecret, which makes moto invoke the rotation function (its testSecret step even with
+    rotate_immediately = false); without Docker the invocation gets moto's stub answer and the apply
+    goes on. The local edge runs the rotation function itself (its zip, in a worker)."""
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"{endpoint}/moto-api/config",
+        data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - loopback only
+        answer.read()
+
+
 def start_moto(settings: Settings, out: Printer) -> bool:
     """Start moto (or reuse ours); True when it was started now (its state is empty)."""
     pid = running_pid(settings, "moto", "moto_server")
     if pid is not None and moto_ready(settings):
+        configure_moto(settings.aws_endpoint)
         out(f"    moto already running on {settings.aws_endpoint} (pid {pid})")
         return False
     stop_process(settings, "moto", "moto_server")
@@ -299,6 +315,7 @@ def start_moto(settings: Settings, out: Printer) -> bool:
     moto_server = Path(sys.executable).with_name("moto_server")
     pid = start_process(settings, "moto", [str(moto_server), "-H", "127.0.0.1", "-p", str(settings.aws_port)])
     wait_until(lambda: moto_ready(settings), 30, "moto", settings.logs / "moto.log")
+    configure_moto(settings.aws_endpoint)
     out(f"    moto started on {settings.aws_endpoint} (pid {pid}, log {settings.logs / 'moto.log'})")
     return True
 
@@ -357,6 +374,7 @@ def terraform_vars(settings: Settings) -> list[str]:
         "resource_zip_path": str(settings.state_dir / "zips" / "resource.zip"),
         "client_zip_path": str(settings.state_dir / "zips" / "client.zip"),
         "verifier_layer_zip_path": str(settings.state_dir / "zips" / "verifier-layer.zip"),
+        "rotation_zip_path": str(settings.state_dir / "zips" / "rotation.zip"),
         "zip_dir": str(settings.state_dir / "zips"),
         "lambda_runtime": runtime,
         "lambda_architecture": host_architecture(),
@@ -607,7 +625,7 @@ def demo_token(settings: Settings, scope: str | None = None, client: str = "demo
         aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
     )
     try:
-        secret = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+        secret = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
     except Exception as err:  # botocore's connection and client errors alike
         raise StackError(
             f"the local emulator did not give the secret of {client!r} ({type(err).__name__}): "
@@ -633,6 +651,74 @@ def demo_token(settings: Settings, scope: str | None = None, client: str = "demo
             "restart the stack with `make local`"
         ) from None
     return body
+
+
+ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+
+
+def _emulator(settings: Settings, service: str, endpoint: str | None = None) -> Any:
+    return boto3.client(
+        service,
+        region_name=settings.region,
+        endpoint_url=endpoint or settings.aws_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
+    )
+
+
+def rotate_client_secret(settings: Settings, client: str = "demo", out: Printer = print) -> dict[str, Any]:
+    """Rotate one client's secret now, the way Secrets Manager does it in AWS.
+
+    ``RotateSecret`` on the emulator registers the new ``AWSPENDING`` version (moto's own invocation of
+    the rotation function gets a stub answer: no Docker); then the deployed rotation function's zip runs
+    in a worker of the edge, once per step, with Secrets Manager's events. The function's Cognito calls
+    reach the edge's emulation of the two-secret API. Returns what changed (never a secret's value).
+    """
+    outputs = _previous_outputs(settings)
+    if outputs is None or running_pid(settings, "edge", "local_edge") is None:
+        raise StackError("the local stack is not running: start it with `make local`")
+    arns: dict[str, str] = outputs.get("client_secret_arns") or {}
+    rotation = outputs.get("secret_rotation")
+    if client not in arns:
+        known = ", ".join(sorted(arns)) or "none"
+        raise StackError(f"no client {client!r} in the local stack (its clients: {known})")
+    if not isinstance(rotation, dict):
+        raise StackError("secret rotation is off (secret_rotation_days = null in examples/local)")
+    arn = arns[client]
+    secrets = _emulator(settings, "secretsmanager")
+    described = secrets.describe_secret(SecretId=arn)
+    before = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+    secrets.rotate_secret(
+        SecretId=arn,
+        RotationLambdaARN=described.get("RotationLambdaARN") or rotation["function_arn"],
+        RotationRules={"AutomaticallyAfterDays": int(rotation["days"])},
+        RotateImmediately=False,  # moto's immediate path would move AWSCURRENT to an empty version
+    )
+    stages = secrets.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    pending = [v for v, labels in stages.items() if "AWSPENDING" in labels and "AWSCURRENT" not in labels]
+    if len(pending) != 1:
+        raise StackError(f"RotateSecret left {len(pending)} pending versions of {arn}")
+    token = pending[0]
+    edge_lambda = _emulator(settings, "lambda", f"http://127.0.0.1:{settings.auth_port}")
+    for step_name in ROTATION_STEPS:
+        event = {"Step": step_name, "SecretId": arn, "ClientRequestToken": token}
+        answer = edge_lambda.invoke(
+            FunctionName=rotation["function_name"], Payload=json.dumps(event).encode()
+        )
+        payload = answer["Payload"].read().decode(errors="replace")
+        if answer.get("FunctionError"):
+            raise StackError(f"{step_name} failed: {payload[:500]} (log: {settings.state_dir / 'logs'})")
+        out(f"    {step_name}: {json.loads(payload) if payload else 'done'}")
+    after = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+    if after.get("client_id") != before.get("client_id") or after.get("client_secret") == before.get(
+        "client_secret"
+    ):
+        raise StackError("the rotation finished but AWSCURRENT does not hold a new secret of the same client")
+    return {
+        "client": client,
+        "client_id": after["client_id"],
+        "client_secret_id": after.get("client_secret_id"),
+    }
 
 
 def down(settings: Settings, out: Printer = print) -> None:

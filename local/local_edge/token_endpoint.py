@@ -3,7 +3,8 @@
 Validation follows the engineering reference (section 1) and its emulator decisions (1.5), in this
 precedence: method and content type (405, empty body) -> ``invalid_request`` ->
 ``unsupported_grant_type`` -> ``invalid_client`` -> ``unauthorized_client`` -> ``invalid_scope``.
-App clients are read from the emulator with DescribeUserPoolClient (secret, flows, scopes, validity),
+App clients are read from the emulator with DescribeUserPoolClient (secret, flows, scopes, validity;
+with the edge's emulation of the two-secret API, every active secret of the client is accepted),
 so whatever ``terraform apply`` configured is what this endpoint enforces.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hmac
 import json
 import logging
@@ -22,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from local_edge.client_secrets import ClientSecretStore
 from local_edge.signing import TokenSigner, access_token_claims
 
 LOG = logging.getLogger("local_edge.token")
@@ -46,6 +49,14 @@ class AppClient:
     scopes: tuple[str, ...]
     access_token_seconds: int
     pool_has_domain: bool = True
+    secrets: tuple[str, ...] = ()
+    """Every active secret (Cognito keeps up to two per client); empty: ``secret`` alone."""
+
+    def accepts(self, given: str) -> bool:
+        """Whether ``given`` is one of the client's active secrets (compared in constant time)."""
+        accepted = self.secrets or ((self.secret,) if self.secret is not None else ())
+        matches = [_secrets_equal(given, value) for value in accepted]  # every one compared, no short cut
+        return any(matches)
 
 
 class ClientDirectory(Protocol):
@@ -91,8 +102,15 @@ class EmulatorClientDirectory:
     DescribeUserPoolClient. Entries live ``ttl`` seconds so that a new ``terraform apply`` shows up.
     """
 
-    def __init__(self, cognito: Any, ttl: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        cognito: Any,
+        ttl: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+        secrets: ClientSecretStore | None = None,
+    ) -> None:
         self._cognito = cognito
+        self._secrets = secrets
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
@@ -114,6 +132,14 @@ class EmulatorClientDirectory:
         return self._pools.get(client_id)
 
     def find(self, client_id: str) -> AppClient | None:
+        """The client, with its active secrets read now from the emulated two-secret API (if any)."""
+        found = self._find(client_id)
+        if found is not None and found.secret is not None and self._secrets is not None:
+            active = self._secrets.active_secrets(found.pool_id, found.client_id, found.secret)
+            found = dataclasses.replace(found, secrets=active)
+        return found
+
+    def _find(self, client_id: str) -> AppClient | None:
         with self._lock:
             now = self._clock()
             cached = self._clients.get(client_id)
@@ -288,7 +314,7 @@ class TokenEndpoint:
         client = self._directory.find(client_id)
         if client is None or not client.pool_has_domain:
             raise TokenError("invalid_client")
-        if client.secret is not None and not _secrets_equal(secret, client.secret):
+        if client.secret is not None and not client.accepts(secret):
             raise TokenError("invalid_client")
         if client.secret is None and secret:
             raise TokenError("invalid_client")

@@ -341,3 +341,45 @@ def test_emulator_directory_reads_the_app_client_with_describe_user_pool_client(
         pool_has_domain=True,
     )
     assert directory.find("unknownclient") is None
+
+
+# ---- two active secrets (the edge's emulation of Cognito's two-secret API) -----------------------------
+
+
+def test_either_active_secret_is_accepted_and_a_deleted_one_is_not(signer: TokenSigner) -> None:
+    two = endpoint(signer, app_client(secrets=("s3cret", "n3wer-secret")))
+    assert two.handle("POST", {**FORM, **basic()}, form(grant_type="client_credentials")).status == 200
+    headers = {**FORM, **basic(secret="n3wer-secret")}
+    assert two.handle("POST", headers, form(grant_type="client_credentials")).status == 200
+    rotated = endpoint(signer, app_client(secrets=("n3wer-secret",)))  # the original was deleted
+    answer = rotated.handle("POST", {**FORM, **basic()}, form(grant_type="client_credentials"))
+    assert (answer.status, error_of(answer)) == (400, "invalid_client")
+
+
+def test_the_emulators_directory_reads_the_active_secrets_on_every_lookup() -> None:
+    from local_edge.client_secrets import ClientSecretStore
+
+    with mock_aws():
+        cognito = boto3.client("cognito-idp", region_name="us-east-1")
+        pool = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        cognito.create_user_pool_domain(Domain="local-edge-test", UserPoolId=pool)
+        created = cognito.create_user_pool_client(
+            UserPoolId=pool, ClientName="c", GenerateSecret=True, AllowedOAuthFlows=["client_credentials"],
+            AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthScopes=[],
+        )["UserPoolClient"]  # fmt: skip
+        store = ClientSecretStore(
+            lambda p, c: cognito.describe_user_pool_client(UserPoolId=p, ClientId=c)["UserPoolClient"]
+        )
+        directory = EmulatorClientDirectory(cognito, secrets=store)
+        first = directory.find(created["ClientId"])
+        assert first is not None
+        assert first.accepts(created["ClientSecret"])
+        added = store.add(pool, created["ClientId"])
+        (original,) = [
+            d for d in store.list(pool, created["ClientId"]) if d["ClientSecretId"] != added["ClientSecretId"]
+        ]
+        store.delete(pool, created["ClientId"], original["ClientSecretId"])
+        now = directory.find(created["ClientId"])  # within the description cache's ttl
+        assert now is not None
+        assert now.accepts(added["ClientSecretValue"])
+        assert not now.accepts(created["ClientSecret"])
