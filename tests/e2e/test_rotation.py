@@ -7,12 +7,13 @@ steps, against the edge's emulation of Cognito's two-secret API and its token en
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import pytest
 
-from local_edge.stack import Settings, StackInfo, rotate_client_secret
+from local_edge.stack import Settings, StackInfo, rotate_client_secret, terraform, terraform_vars
 from tests.e2e.test_local_stack import client_credentials, get_token, request
 
 pytestmark = pytest.mark.e2e
@@ -54,3 +55,29 @@ def test_callers_keep_working_while_the_secret_rotates_twice(local_stack: tuple[
     assert refused.json()["error"] == "invalid_client"  # the first secret is gone after two rotations
     assert get_token(settings, current_id, current_secret, "rest-api/read").status == 200
     assert request("GET", f"{settings.alb_url}/client").status == 200
+
+
+def test_a_plan_after_rotations_changes_no_secret(local_stack: tuple[Settings, StackInfo]) -> None:
+    """Terraform does not fight the rotation: the secret version it wrote first is left alone."""
+    settings, _ = local_stack
+    rotate_client_secret(settings, "writer", out=lambda line: None)
+    plan_file = settings.state_dir / "after-rotation.tfplan"
+    terraform(
+        settings,
+        [
+            "plan", "-input=false", "-no-color", f"-state={settings.tfstate}", f"-out={plan_file}",
+            *terraform_vars(settings),
+        ],
+        "terraform-plan-after-rotation",
+    )  # fmt: skip
+    shown = terraform(
+        settings, ["show", "-json", str(plan_file)], "terraform-show-after-rotation", log_stdout=False
+    )
+    plan_file.unlink()  # the plan holds the state's secret values
+    changed = {
+        change["address"]: change["change"]["actions"]
+        for change in json.loads(shown).get("resource_changes", [])
+        if change["change"]["actions"] not in (["no-op"], ["read"])
+    }
+    # moto drops every function's LoggingConfig, so functions show an update of that block; nothing else
+    assert all(address.endswith("aws_lambda_function.this") for address in changed), changed

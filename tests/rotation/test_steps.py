@@ -320,3 +320,45 @@ def test_the_token_check_fails_on_invalid_client() -> None:
             token_check(server.url("/oauth2/token"))(StoredCredentials(CLIENT, "wrong" * 6, "id-1"))
     finally:
         server.stop()
+
+
+# ---- the Lambda handler -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TOKEN_URL": "https://x/oauth2/token"}, "USER_POOL_ID is not set"),
+        ({"USER_POOL_ID": POOL}, "TOKEN_URL is not set"),
+        ({"USER_POOL_ID": POOL, "TOKEN_URL": "ftp://x"}, "TOKEN_URL is not an http"),
+    ],
+)
+def test_a_missing_variable_fails_the_invocation_naming_it(env: dict[str, str], message: str) -> None:
+    from cognito_m2m_rotation.handler import ConfigError, build_rotation
+
+    with pytest.raises(ConfigError, match=message):
+        build_rotation(env)
+
+
+def test_the_handler_logs_each_step_and_never_a_secret(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from cognito_m2m_rotation import handler as module
+
+    monkeypatch.setattr(module, "_ROTATION", world.rotation)
+    caplog.set_level(logging.DEBUG)
+    token = world.start()
+    for step in STEPS:
+        module.handler({"Step": step, "SecretId": world.arn, "ClientRequestToken": token}, None)
+    world.token_fails = True
+    with pytest.raises(RotationError):
+        module.handler(
+            {"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": world.start()}, None
+        )
+    text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "rotation step done" in text
+    assert "rotation step failed" in text
+    for value in {ORIGINAL, *(c.client_secret for c in world.checked)}:
+        assert value not in text

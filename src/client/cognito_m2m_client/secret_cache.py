@@ -77,8 +77,9 @@ def fixed_client_factory(client: SecretsClient) -> Callable[[], SecretsClient]:
 def quiet_sdk_debug_logs() -> None:
     """Keep botocore at INFO or above: at DEBUG it logs whole responses, the secret's value included."""
     sdk = logging.getLogger("botocore")
-    if sdk.getEffectiveLevel() < logging.INFO:
-        sdk.setLevel(logging.INFO)
+    if sdk.level == logging.NOTSET or sdk.level < logging.INFO:
+        # pinned on botocore itself: a root logger lowered to DEBUG later must not reach it
+        sdk.setLevel(max(logging.INFO, sdk.getEffectiveLevel()))
 
 
 def _error_code(exc: Exception) -> str | None:

@@ -27,6 +27,7 @@ which is the oldest one Cognito lists.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -69,6 +70,15 @@ def _error_code(exc: BaseException) -> str | None:
     return None
 
 
+def quiet_sdk_debug_logs() -> None:
+    """Keep botocore at INFO or above: at DEBUG it logs every call's parameters and answers, and those of
+    PutSecretValue, GetSecretValue and AddUserPoolClientSecret hold secrets."""
+    sdk = logging.getLogger("botocore")
+    if sdk.level == logging.NOTSET or sdk.level < logging.INFO:
+        # pinned on botocore itself: a root logger lowered to DEBUG later must not reach it
+        sdk.setLevel(max(logging.INFO, sdk.getEffectiveLevel()))
+
+
 class SecretRotation:
     """Runs the rotation steps for the app clients of one user pool."""
 
@@ -84,6 +94,7 @@ class SecretRotation:
         self.cognito = cognito
         self.user_pool_id = user_pool_id
         self.check_token = check_token
+        quiet_sdk_debug_logs()
 
     def run(self, event: Any) -> str:
         """Run the step an event asks for; return what was done (for the log). Raise on failure."""
