@@ -232,7 +232,9 @@ resource "aws_secretsmanager_secret_rotation" "client" {
     automatically_after_days = var.secret_rotation_days
   }
 
-  depends_on = [aws_lambda_permission.rotation]
+  # After the secrets' first values (module.cognito): rotating a secret without a current value fails
+  # its createSecret in AWS (and crashes moto's RotateSecret).
+  depends_on = [aws_lambda_permission.rotation, module.cognito]
 }
 
 module "alb" {

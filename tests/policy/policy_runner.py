@@ -451,6 +451,11 @@ def apply_mutations(plan: Json, mutations: list[Json]) -> Json:
                 change["module_address"] = module
             bad["resource_changes"].append(change)
             hits += 1
+        if "configuration_resource" in mutation:  # edit a resource of the root module's configuration
+            for resource in bad["configuration"]["root_module"].get("resources", []):
+                if resource.get("address") == mutation["configuration_resource"]:
+                    resource.update(mutation.get("set", {}))
+                    hits += 1
         if "output" in mutation:  # add or edit an output in the root module's configuration
             outputs = bad["configuration"]["root_module"].setdefault("outputs", {})
             outputs[mutation["output"]] = mutation["value"]

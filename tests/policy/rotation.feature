@@ -17,3 +17,7 @@ Feature: Client secrets rotate, and only the rotation function may change them
   Scenario: Secrets Manager may invoke the rotation function only for these secrets
     Given I have aws_lambda_permission defined
     Then each permission of Secrets Manager names one secret of this configuration
+
+  Scenario: a secret rotates only once its first value exists
+    Given I have aws_secretsmanager_secret_rotation defined
+    Then its configuration depends on the module that writes the secrets' first values

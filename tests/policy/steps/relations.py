@@ -253,3 +253,31 @@ def secretsmanager_permissions(step: Any) -> None:
             )
     if found == 0:
         Error(step, "No permission lets Secrets Manager invoke the rotation function.")
+
+
+def _configured_resources(module: Json, prefix: str = "") -> Iterator[tuple[str, Json]]:
+    for resource in module.get("resources", []):
+        yield prefix + resource.get("address", ""), resource
+    for name, call in (module.get("module_calls") or {}).items():
+        yield from _configured_resources(call.get("module") or {}, f"{prefix}module.{name}.")
+
+
+@then("its configuration depends on the module that writes the secrets' first values")
+def rotation_after_first_values(step: Any) -> None:
+    root = world.config.terraform.raw.get("configuration", {}).get("root_module", {})
+    writers = {
+        address.rsplit(".aws_secretsmanager_secret_version.", 1)[0]
+        for address, _ in _configured_resources(root)
+        if ".aws_secretsmanager_secret_version." in address
+    }
+    kind = "aws_secretsmanager_secret_rotation"
+    rotations = [(a, r) for a, r in _configured_resources(root) if r.get("type") == kind]
+    if not rotations:
+        Error(step, "No rotation is configured.")
+    for address, rotation in rotations:
+        prefix = address.rpartition("aws_secretsmanager_secret_rotation")[0]
+        needed = {w[len(prefix) :] for w in writers if w.startswith(prefix)}
+        if not needed or not needed <= set(rotation.get("depends_on") or []):
+            has = rotation.get("depends_on")
+            message = f"{rotation.get('address')} may run before the secrets' first values exist"
+            Error(step, f"{message}: depends_on {has}, needs {sorted(needed)}.")
