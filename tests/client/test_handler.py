@@ -86,6 +86,8 @@ def test_a_thousand_warm_invocations_cost_one_token_and_one_secret_read(
         "calls": 1000,
         "token_cache_hits": 999,
         "tokens_fetched": 1,
+        "shared_cache_hits": 0,
+        "shared_cache_fallbacks": 0,
         "refreshes_on_401": 0,
     }
 

@@ -42,6 +42,7 @@ from cognito_m2m_client.errors import (
 )
 from cognito_m2m_client.http import RetryPolicy
 from cognito_m2m_client.secret_cache import ClientCredentials
+from cognito_m2m_client.shared_cache import SharedTokenTable
 from cognito_m2m_client.tokens import CognitoTokens
 
 __version__ = "0.2.0"
@@ -52,6 +53,7 @@ __all__ = [
     "InvalidTokenResponse",
     "RetryPolicy",
     "SecretError",
+    "SharedTokenTable",
     "TokenEndpointError",
     "TokenEndpointTimeout",
     "TokenEndpointUnavailable",

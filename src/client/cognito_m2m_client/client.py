@@ -27,6 +27,7 @@ from cognito_m2m_client.api import ApiResult, call_api
 from cognito_m2m_client.config import ClientConfig
 from cognito_m2m_client.http import Deadline, HttpClient
 from cognito_m2m_client.secret_cache import SecretCache
+from cognito_m2m_client.shared_cache import SharedTokenTable
 from cognito_m2m_client.token_cache import TokenCache
 from cognito_m2m_client.token_source import Token, TokenSource, TokenStats
 
@@ -56,6 +57,8 @@ class ClientStats:
             "calls": self.calls,
             "token_cache_hits": self.token_cache_hits,
             "tokens_fetched": self.tokens_fetched,
+            "shared_cache_hits": self.tokens.shared_cache_hits,
+            "shared_cache_fallbacks": self.tokens.shared_cache_fallbacks,
             "refreshes_on_401": self.refreshes_on_401,
         }
 
@@ -71,6 +74,7 @@ class TokenClient:
         tokens: TokenCache,
         http: HttpClient,
         clock: Callable[[], float],
+        shared: SharedTokenTable | None = None,
     ) -> None:
         self.config = config
         self.secrets = secrets
@@ -78,7 +82,12 @@ class TokenClient:
         self.http = http
         self._clock = clock
         self.source = TokenSource(
-            token_url=config.token_url, credentials=secrets, tokens=tokens, http=http, clock=clock
+            token_url=config.token_url,
+            credentials=secrets,
+            tokens=tokens,
+            http=http,
+            clock=clock,
+            shared=shared,
         )
         self._last_401_refresh: float | None = None
         self.stats = ClientStats(self.source.stats)

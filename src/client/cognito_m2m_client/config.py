@@ -28,6 +28,7 @@ _SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:sec
 
 DEFAULT_SKEW_SECONDS = 60
 DEFAULT_HTTP_TIMEOUT_SECONDS = 5.0
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 DEFAULT_SECRET_MAX_AGE_SECONDS = 300
 MAX_CONNECT_TIMEOUT_SECONDS = 2.0
 
@@ -43,6 +44,7 @@ class ClientConfig:
     token_expiry_skew_seconds: int = DEFAULT_SKEW_SECONDS
     http_timeout_seconds: float = DEFAULT_HTTP_TIMEOUT_SECONDS
     secret_max_age_seconds: int = DEFAULT_SECRET_MAX_AGE_SECONDS
+    token_cache_table: str | None = None
 
     @property
     def secret_region(self) -> str:
@@ -109,4 +111,17 @@ def load_config(env: Mapping[str, str]) -> ClientConfig:
         secret_max_age_seconds=optional_int(
             env, "SECRET_MAX_AGE_SECONDS", DEFAULT_SECRET_MAX_AGE_SECONDS, minimum=0, maximum=86400
         ),
+        token_cache_table=_table_name(env, "TOKEN_CACHE_TABLE"),
     )
+
+
+def _table_name(env: Mapping[str, str], name: str) -> str | None:
+    """An optional DynamoDB table name (3-255 of ``[A-Za-z0-9_.-]``); unset or empty: no shared cache."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not _TABLE_NAME.fullmatch(value):
+        raise ConfigError(
+            name, f"must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {value[:80]!r}"
+        )
+    return value

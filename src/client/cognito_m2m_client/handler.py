@@ -38,6 +38,7 @@ from cognito_m2m_client.secret_cache import (
     default_client_factory,
     fixed_client_factory,
 )
+from cognito_m2m_client.shared_cache import DynamoClient, SharedTokenTable, default_dynamodb_factory
 from cognito_m2m_client.token_cache import TokenCache
 
 log = get_logger(__name__)
@@ -143,6 +144,7 @@ def build_handler(
     random: Callable[[], float] = random_module.random,
     retry_policy: RetryPolicy | None = None,
     safety_margin: float = DEFAULT_SAFETY_MARGIN_SECONDS,
+    dynamodb_client: DynamoClient | None = None,
 ) -> ClientHandler:
     """A handler for the configuration in ``env``; raises ``ConfigError`` naming a bad variable."""
     config = load_config(env)
@@ -166,12 +168,21 @@ def build_handler(
         sleep=sleep,
         random=random,
     )
+    shared = None
+    if config.token_cache_table is not None:
+        shared = SharedTokenTable(
+            config.token_cache_table,
+            client_factory=default_dynamodb_factory(config.secret_region)
+            if dynamodb_client is None
+            else (lambda: dynamodb_client),
+        )
     client = TokenClient(
         config,
         secrets=secrets,
         tokens=TokenCache(clock, config.token_expiry_skew_seconds),
         http=http,
         clock=clock,
+        shared=shared,
     )
     if config.token_url.startswith("http://"):
         log.warning("TOKEN_URL uses plain http: the client secret travels unencrypted (use https)")

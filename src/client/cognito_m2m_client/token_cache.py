@@ -38,6 +38,11 @@ class TokenCache:
         self._entries: dict[CacheKey, CachedToken] = {}
         self._lock = threading.Lock()
 
+    @property
+    def skew(self) -> float:
+        """Seconds before expiry at which a token is no longer handed out (at most half its life)."""
+        return self._skew
+
     def lifetime(self, expires_in: int) -> float:
         """Seconds a token valid for ``expires_in`` seconds is reused: ``expires_in - min(skew, half)``."""
         return expires_in - min(self._skew, expires_in / 2)

@@ -10,12 +10,16 @@ per key and the rotation check below exist once:
   that answer (a lock per key: a slow request for one scope set never holds up another);
 - the token endpoint answering ``invalid_client`` to credentials that were read from Secrets Manager
   more than a few seconds ago makes the secret be read again, and only if it changed (a rotation) is
-  the token requested once more. Credentials given directly are never re-read.
+  the token requested once more. Credentials given directly are never re-read;
+- with a :class:`~cognito_m2m_client.shared_cache.SharedTokenTable`, a miss looks in the fleet's table
+  before asking Cognito, and one container per key fetches for all (see that module); any failure of
+  the table falls back to a direct request, logged and counted.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,11 +30,13 @@ from cognito_m2m_client.http import Deadline, HttpClient
 from cognito_m2m_client.oauth import UPSTREAM as TOKEN_ENDPOINT
 from cognito_m2m_client.oauth import request_token
 from cognito_m2m_client.secret_cache import ClientCredentials
+from cognito_m2m_client.shared_cache import SharedCacheError, SharedTokenTable
 from cognito_m2m_client.token_cache import CacheKey, TokenCache, cache_key
 
 log = get_logger(__name__)
 
 SECRET_RECHECK_MIN_AGE = 10.0  # re-read the secret on invalid_client only if the cached one is older
+SHARED_WAIT_MARGIN = 2.0  # seconds of the deadline kept for a direct request after waiting in vain
 
 
 class CredentialsSource(Protocol):
@@ -74,6 +80,8 @@ class TokenStats:
 
     token_cache_hits: int = 0
     tokens_fetched: int = 0
+    shared_cache_hits: int = 0
+    shared_cache_fallbacks: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +107,16 @@ class TokenSource:
         tokens: TokenCache,
         http: HttpClient,
         clock: Callable[[], float],
+        shared: SharedTokenTable | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.token_url = token_url
         self.credentials = credentials
         self.tokens = tokens
         self.http = http
+        self.shared = shared
         self._clock = clock
+        self._wall = wall_clock
         self._locks: dict[CacheKey, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.stats = TokenStats()
@@ -129,8 +141,53 @@ class TokenSource:
             if value is not None:  # another thread fetched it while this one waited
                 self.stats.token_cache_hits += 1
                 return Token(key, value, fetched_now=False)
+            if self.shared is not None:
+                found = self._from_shared(self.shared, credentials, key, deadline)
+                if found is not None:
+                    return found
             log.info("token cache miss: requesting a token", extra={"token_cache": "miss"})
             return self._fetch(credentials, key[1], deadline)
+
+    def _from_shared(
+        self, shared: SharedTokenTable, credentials: ClientCredentials, key: CacheKey, deadline: Deadline
+    ) -> Token | None:
+        """The fleet's token for ``key`` (fetched here when this container wins the lease); None: fall
+        back to a direct request."""
+        skew = self.tokens.skew
+        try:
+            found = shared.read(key, skew)
+            if found is None:
+                if shared.try_lease(key):
+                    log.info(
+                        "shared token cache miss: this container fetches", extra={"token_cache": "lease"}
+                    )
+                    token = self._fetch(credentials, key[1], deadline)
+                    try:
+                        shared.store(key, token.value)
+                    except SharedCacheError as exc:  # the token is still good here; the others fall back
+                        self._shared_fallback(shared, exc)
+                    return token
+                found = shared.wait(key, skew, deadline.remaining() - SHARED_WAIT_MARGIN)
+                if found is None:
+                    raise SharedCacheError("lease_wait_timeout", "the lease holder's token did not arrive")
+        except SharedCacheError as exc:
+            self._shared_fallback(shared, exc)
+            return None
+        shared.stats.hits += 1
+        self.stats.shared_cache_hits += 1
+        requested_at = self._clock()
+        self.tokens.put(key, found.value, int(found.expires_at - self._wall()), requested_at=requested_at)
+        log.info("token from the shared cache", extra={"token_cache": "shared_hit"})
+        return Token(key, found.value, fetched_now=False)
+
+    def _shared_fallback(self, shared: SharedTokenTable, exc: SharedCacheError) -> None:
+        shared.fallback(exc.kind)
+        self.stats.shared_cache_fallbacks += 1
+        log.warning(
+            "shared token cache unusable (%s): requesting a token directly",
+            exc.kind,
+            extra={"shared_cache_fallback": exc.kind},
+        )
 
     def drop(self, token: Token) -> bool:
         """Stop handing out ``token`` (the API rejected it); True if it was still the cached one."""

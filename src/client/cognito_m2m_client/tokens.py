@@ -39,6 +39,7 @@ from cognito_m2m_client.secret_cache import (
     default_client_factory,
     fixed_client_factory,
 )
+from cognito_m2m_client.shared_cache import DynamoClient, SharedTokenTable, default_dynamodb_factory
 from cognito_m2m_client.token_cache import TokenCache
 from cognito_m2m_client.token_source import CredentialsSource, StaticCredentials, Token, TokenSource
 
@@ -94,8 +95,14 @@ class CognitoTokens:
         retry_policy: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        shared_cache_table: str | None = None,
+        dynamodb_client: DynamoClient | None = None,
     ) -> None:
         """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
+
+        ``shared_cache_table`` names the fleet's DynamoDB token table (the module's ``token_cache_table``
+        output): every process using it shares one token per scope set (see
+        :mod:`cognito_m2m_client.shared_cache`); ``dynamodb_client`` replaces boto3's client for it.
 
         Give either ``secret_id`` (an ARN, or a name with ``region``) or ``client_id`` and
         ``client_secret``. ``secrets_client`` replaces boto3's client, ``pool`` the urllib3 pool (TLS
@@ -135,12 +142,22 @@ class CognitoTokens:
             sleep=sleep,
             random=random_module.random,
         )
+        shared = None
+        if shared_cache_table is not None:
+            shared = SharedTokenTable(
+                shared_cache_table,
+                client_factory=default_dynamodb_factory(region)
+                if dynamodb_client is None
+                else (lambda: dynamodb_client),
+                sleep=sleep,
+            )
         self.source = TokenSource(
             token_url=token_url,
             credentials=credentials,
             tokens=TokenCache(clock, expiry_skew),
             http=http,
             clock=clock,
+            shared=shared,
         )
 
     @property

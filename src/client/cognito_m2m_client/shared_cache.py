@@ -1,0 +1,287 @@
+"""The fleet's token cache on DynamoDB: one token request per token lifetime for every container together.
+
+Each container keeps its in-memory cache (:mod:`cognito_m2m_client.token_cache`); on a miss it looks in
+one DynamoDB table before asking Cognito. One item per ``(client_id, sorted scopes)``:
+
+``pk``
+    ``<sha256(client_id)[:32]>#<sha256(sorted scopes)[:32]>``: never the secret, and the client's part
+    first, so that an IAM policy can give a role the client's items only (``dynamodb:LeadingKeys`` like
+    ``<sha256(client_id)[:32]>#*``);
+``token``, ``expires_at``
+    the access token and its ``exp`` (epoch seconds; the table's TTL attribute, so DynamoDB deletes
+    expired items by itself);
+``lease_owner``, ``lease_until``
+    who is fetching a new token, and until when.
+
+Protocol (:meth:`SharedTokenTable.lookup` and :meth:`SharedTokenTable.store`, driven by
+:class:`~cognito_m2m_client.token_source.TokenSource`):
+
+1. a consistent read; a token with more than the refresh skew left is used, after the same checks a
+   fresh one gets (three base64url segments; its payload's ``client_id``, ``exp`` and scopes are the
+   item's), so an item whose token belongs to another client or scope set is never handed out;
+2. else one container takes a lease with a conditional write (no lease, or an expired one) and fetches
+   from Cognito, then writes the token and clears the lease; a lease holder that crashed leaves a lease
+   that simply expires (``lease_seconds``);
+3. the others poll the item briefly (bounded by the lease and by the caller's deadline) and use the
+   token once it is there.
+
+Any failure of the table (throttled, slow, down, an item that is not what it should be) makes the
+container request its own token: the table can save requests, never fail a call. Each such fallback is
+logged and counted (:attr:`SharedTokenTable.fallbacks`). The table holds access tokens, never a client
+secret: whoever may read it can call the APIs with those tokens until they expire (README says who).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cognito_m2m_client._shared.log import get_logger
+from cognito_m2m_client.token_cache import CacheKey
+
+log = get_logger(__name__)
+
+MAX_TOKEN_CHARS = 16 * 1024
+DEFAULT_LEASE_SECONDS = 5.0
+DEFAULT_POLL_SECONDS = 0.05
+
+
+class DynamoClient(Protocol):
+    """The three DynamoDB calls the cache makes (boto3's low-level client satisfies it)."""
+
+    def get_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def update_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def put_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+class SharedCacheError(Exception):
+    """The table could not be used for this lookup; ``kind`` says why (for the log and the counters)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def client_prefix(client_id: str) -> str:
+    """The first half of a client's item keys: what an IAM ``dynamodb:LeadingKeys`` condition names."""
+    return _digest(client_id)
+
+
+def item_key(key: CacheKey) -> str:
+    client_id, scopes = key
+    return f"{client_prefix(client_id)}#{_digest(' '.join(sorted(set(scopes))))}"
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    """The unverified payload of a JWT-shaped token (for its ``client_id``, ``exp`` and ``scope``)."""
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts):
+        return None
+    payload = parts[1]
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        claims = json.loads(raw)
+    except (binascii.Error, ValueError, RecursionError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def token_matches(token: Any, key: CacheKey, expires_at: Any) -> bool:
+    """A token from the table is what the key says: its client, its scopes, its expiry."""
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS or not token.isascii():
+        return False
+    claims = token_claims(token)
+    if claims is None:
+        return False
+    client_id, scopes = key
+    exp = claims.get("exp")
+    if type(exp) is not int or exp != expires_at:
+        return False
+    if claims.get("client_id") != client_id:
+        return False
+    granted = claims.get("scope")
+    if scopes:  # asked for these scopes: the token must carry exactly them
+        return isinstance(granted, str) and tuple(sorted(set(granted.split(" ")))) == scopes
+    return granted is None or isinstance(granted, str)
+
+
+@dataclass(slots=True)
+class SharedToken:
+    value: str
+    expires_at: int
+
+    def __repr__(self) -> str:  # never the token
+        return f"SharedToken(expires_at={self.expires_at})"
+
+
+@dataclass(slots=True)
+class SharedStats:
+    hits: int = 0
+    leases: int = 0
+    waits: int = 0
+    fallbacks: dict[str, int] = field(default_factory=dict)
+
+
+def _error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, Mapping):
+        error = response.get("Error")
+        if isinstance(error, Mapping) and isinstance(error.get("Code"), str):
+            return str(error["Code"])
+    return None
+
+
+def default_dynamodb_factory(region: str | None = None) -> Callable[[], DynamoClient]:
+    """boto3's DynamoDB client, imported when first used, with short timeouts and one retry: a slow
+    table costs a lookup about a second at most before the container asks Cognito itself."""
+
+    def create() -> DynamoClient:
+        import boto3  # noqa: PLC0415 - lazy: boto3 is the runtime's, and costly to import at cold start
+        from botocore.config import Config  # noqa: PLC0415
+
+        config = Config(
+            connect_timeout=0.5, read_timeout=0.5, retries={"mode": "standard", "total_max_attempts": 2}
+        )
+        client: DynamoClient = boto3.client("dynamodb", region_name=region, config=config)
+        return client
+
+    return create
+
+
+class SharedTokenTable:
+    """Tokens shared by every container of a fleet, in one DynamoDB table; thread-safe."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client_factory: Callable[[], DynamoClient],
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+    ) -> None:
+        if not table_name or not isinstance(table_name, str):
+            raise ValueError("table_name is the DynamoDB table's name")
+        self.table_name = table_name
+        self._client_factory = client_factory
+        self._client: DynamoClient | None = None
+        self._client_lock = threading.Lock()
+        self._wall = wall_clock
+        self._sleep = sleep
+        self.lease_seconds = lease_seconds
+        self.poll_seconds = poll_seconds
+        self.owner = uuid.uuid4().hex
+        self.stats = SharedStats()
+
+    @property
+    def client(self) -> DynamoClient:
+        with self._client_lock:
+            if self._client is None:
+                self._client = self._client_factory()
+            return self._client
+
+    def fallback(self, kind: str) -> None:
+        """Count a lookup that went to Cognito directly (the caller logs it with the error)."""
+        self.stats.fallbacks[kind] = self.stats.fallbacks.get(kind, 0) + 1
+
+    @property
+    def fallbacks(self) -> int:
+        return sum(self.stats.fallbacks.values())
+
+    # ---- the protocol ------------------------------------------------------------------------------
+
+    def read(self, key: CacheKey, min_seconds_left: float) -> SharedToken | None:
+        """The item's token if it is usable for more than ``min_seconds_left``; raise SharedCacheError."""
+        try:
+            answer = self.client.get_item(
+                TableName=self.table_name, Key={"pk": {"S": item_key(key)}}, ConsistentRead=True
+            )
+        except Exception as exc:
+            raise SharedCacheError(_error_code(exc) or type(exc).__name__, "GetItem failed") from None
+        item = answer.get("Item") if isinstance(answer, Mapping) else None
+        if not item:
+            return None
+        if not isinstance(item, Mapping):
+            raise SharedCacheError("corrupt_item", "the item is not a map")
+        token = (item.get("token") or {}).get("S") if isinstance(item.get("token"), Mapping) else None
+        raw_expiry = (
+            (item.get("expires_at") or {}).get("N") if isinstance(item.get("expires_at"), Mapping) else None
+        )
+        if token is None and raw_expiry is None:
+            return None  # a lease only: no token yet
+        try:
+            expires_at = (
+                int(str(raw_expiry)) if raw_expiry is not None and len(str(raw_expiry)) <= 12 else None
+            )
+        except ValueError:
+            expires_at = None
+        if expires_at is None or not token_matches(token, key, expires_at):
+            raise SharedCacheError("corrupt_item", "the item's token is not this client's and scopes' token")
+        if expires_at - self._wall() <= min_seconds_left:
+            return None  # stale: due for refresh
+        return SharedToken(str(token), expires_at)
+
+    def try_lease(self, key: CacheKey) -> bool:
+        """Take the item's lease (none, or an expired one); False when another container holds it."""
+        now = self._wall()
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": item_key(key)}},
+                UpdateExpression="SET lease_owner = :me, lease_until = :until",
+                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
+                ExpressionAttributeValues={
+                    ":me": {"S": self.owner},
+                    ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
+                    ":now": {"N": str(int(now * 1000))},
+                },
+            )
+        except Exception as exc:
+            code = _error_code(exc)
+            if code == "ConditionalCheckFailedException":
+                return False
+            raise SharedCacheError(code or type(exc).__name__, "the lease write failed") from None
+        self.stats.leases += 1
+        return True
+
+    def store(self, key: CacheKey, token: str) -> bool:
+        """Write a freshly fetched token (and drop the lease); False when it cannot be shared."""
+        claims = token_claims(token)
+        exp = claims.get("exp") if claims else None
+        if type(exp) is not int or not token_matches(token, key, exp):
+            return False  # not a token the others could check (an opaque one): keep it to this container
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={"pk": {"S": item_key(key)}, "token": {"S": token}, "expires_at": {"N": str(exp)}},
+            )
+        except Exception as exc:
+            raise SharedCacheError(_error_code(exc) or type(exc).__name__, "PutItem failed") from None
+        return True
+
+    def wait(self, key: CacheKey, min_seconds_left: float, budget: float) -> SharedToken | None:
+        """Poll for the lease holder's token for at most ``budget`` seconds (and the lease's life)."""
+        self.stats.waits += 1
+        give_up = time.monotonic() + max(0.0, min(budget, self.lease_seconds))
+        while time.monotonic() < give_up:
+            self._sleep(self.poll_seconds)
+            found = self.read(key, min_seconds_left)
+            if found is not None:
+                return found
+        return None
+
+    def __repr__(self) -> str:
+        return f"SharedTokenTable({self.table_name!r})"

@@ -1,0 +1,342 @@
+"""The fleet-wide token cache on DynamoDB (moto server on loopback), under contention and every failure.
+
+Containers are :class:`CognitoTokens` instances with their own memory caches and clients, driven from
+threads, and separate processes; the token endpoint is a loopback server counting requests.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+from cognito_m2m_client.shared_cache import (
+    SharedCacheError,
+    SharedTokenTable,
+    client_prefix,
+    item_key,
+    token_matches,
+)
+from tests.client.shared_cache_support import (
+    CLIENT_ID,
+    CREDENTIALS,
+    TABLE,
+    CognitoLikeEndpoint,
+    cognito_token,
+    container,
+    create_table,
+)
+
+KEY = (CLIENT_ID, ("rest-api/read",))
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def table(moto_url: str) -> Iterator[Any]:
+    dynamodb = create_table(moto_url)
+    yield dynamodb
+    dynamodb.delete_table(TableName=TABLE)
+
+
+@pytest.fixture
+def endpoint() -> Iterator[CognitoLikeEndpoint]:
+    server = CognitoLikeEndpoint(delay=0.05)
+    yield server
+    server.stop()
+
+
+def test_two_containers_share_one_token(table: Any, endpoint: CognitoLikeEndpoint, moto_url: str) -> None:
+    first, second = container(endpoint.url, moto_url), container(endpoint.url, moto_url)
+    assert first.token() == second.token()
+    assert endpoint.requests == 1
+    assert second.source.stats.shared_cache_hits == 1
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}})["Item"]
+    assert item["pk"]["S"].startswith(client_prefix(CLIENT_ID) + "#")
+    assert set(item) == {"pk", "token", "expires_at"}  # the lease is gone, no secret is there
+    assert "shared-cache-secret" not in str(item)
+
+
+def test_a_cold_burst_of_containers_in_threads_makes_at_most_two_requests(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    containers = [container(endpoint.url, moto_url) for _ in range(40)]
+    barrier = threading.Barrier(len(containers))
+
+    def run(tokens: Any) -> str:
+        barrier.wait()
+        return str(tokens.token())
+
+    with ThreadPoolExecutor(len(containers)) as pool:
+        values = list(pool.map(run, containers))
+    assert endpoint.requests <= 2
+    assert len(set(values)) <= 2
+    assert sum(c.source.stats.shared_cache_fallbacks for c in containers) == 0
+
+
+def _process_container(token_url: str, moto_url: str, start: Any, out: Any) -> None:
+    tokens = container(token_url, moto_url)
+    start.wait()
+    out.put(tokens.token())
+
+
+def test_separate_processes_share_the_token(table: Any, endpoint: CognitoLikeEndpoint, moto_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_process_container, args=(endpoint.url, moto_url, start, out))
+        for _ in range(6)
+    ]
+    for process in processes:
+        process.start()
+    time.sleep(3.0)  # every process has imported and is waiting
+    start.set()
+    values = [out.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert endpoint.requests <= 2
+    assert len(set(values)) <= 2
+
+
+def test_a_stale_item_is_refreshed_once(table: Any, endpoint: CognitoLikeEndpoint, moto_url: str) -> None:
+    stale = cognito_token(CLIENT_ID, "rest-api/read", int(time.time()) + 30)  # inside the 60 s skew
+    table.put_item(
+        TableName=TABLE,
+        Item={
+            "pk": {"S": item_key(KEY)},
+            "token": {"S": stale},
+            "expires_at": {"N": str(int(time.time()) + 30)},
+        },
+    )
+    fresh = container(endpoint.url, moto_url).token()
+    assert fresh != stale
+    assert endpoint.requests == 1
+    assert container(endpoint.url, moto_url).token() == fresh
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"token": {"S": "not-a-jwt"}, "expires_at": {"N": "9999999999"}},
+        {
+            "token": {"S": cognito_token("someoneelse0123456789abcd", "rest-api/read", 9_999_999_999)},
+            "expires_at": {"N": "9999999999"},
+        },
+        {
+            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read rest-api/write", 9_999_999_999)},
+            "expires_at": {"N": "9999999999"},
+        },
+        {
+            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read", 9_999_999_999)},
+            "expires_at": {"N": "9999999998"},
+        },
+        {
+            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read", 9_999_999_999)},
+            "expires_at": {"N": "9999999999.5"},
+        },
+        {"token": {"N": "12"}, "expires_at": {"N": "9999999999"}},
+        {"token": {"S": "é" * 20}, "expires_at": {"N": "9999999999"}},
+    ],
+    ids=[
+        "not_a_jwt",
+        "another_client",
+        "another_scope_set",
+        "expiry_mismatch",
+        "fractional_expiry",
+        "wrong_type",
+        "unicode",
+    ],
+)
+def test_a_corrupt_or_foreign_item_is_never_used(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str, bad: dict[str, Any]
+) -> None:
+    table.put_item(TableName=TABLE, Item={"pk": {"S": item_key(KEY)}, **bad})
+    tokens = container(endpoint.url, moto_url)
+    value = tokens.token()
+    assert value not in str(bad)
+    assert endpoint.requests == 1
+    assert tokens.source.stats.shared_cache_fallbacks == 1
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.fallbacks == {"corrupt_item": 1}
+
+
+def test_a_crashed_lease_holders_lease_expires(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    expired = int((time.time() - 1) * 1000)
+    table.put_item(
+        TableName=TABLE,
+        Item={"pk": {"S": item_key(KEY)}, "lease_owner": {"S": "dead"}, "lease_until": {"N": str(expired)}},
+    )
+    tokens = container(endpoint.url, moto_url)
+    tokens.token()
+    assert endpoint.requests == 1
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.leases == 1
+    assert tokens.source.stats.shared_cache_fallbacks == 0
+
+
+def test_a_live_lease_whose_holder_never_writes_ends_in_a_direct_request(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    held = int((time.time() + 1.0) * 1000)  # another container holds it for one more second
+    table.put_item(
+        TableName=TABLE,
+        Item={"pk": {"S": item_key(KEY)}, "lease_owner": {"S": "slow"}, "lease_until": {"N": str(held)}},
+    )
+    tokens = container(endpoint.url, moto_url)
+    assert tokens.source.shared is not None
+    tokens.source.shared.lease_seconds = 0.3  # wait at most this long
+    started = time.monotonic()
+    tokens.token()
+    assert time.monotonic() - started < 5
+    assert endpoint.requests == 1
+    assert tokens.source.shared.stats.fallbacks == {"lease_wait_timeout": 1}
+
+
+def aws_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "injected"}}, "GetItem")
+
+
+class Failing:
+    """A DynamoDB client whose every call fails like the table under trouble."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**_: Any) -> Any:
+            self.calls += 1
+            raise self.exc
+
+        return call
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (aws_error("ProvisionedThroughputExceededException"), "ProvisionedThroughputExceededException"),
+        (aws_error("ResourceNotFoundException"), "ResourceNotFoundException"),
+        (aws_error("AccessDeniedException"), "AccessDeniedException"),
+        (TimeoutError("read timed out"), "TimeoutError"),
+    ],
+)  # fmt: skip
+def test_a_failing_table_never_fails_a_call(endpoint: CognitoLikeEndpoint, exc: Exception, kind: str) -> None:
+    from cognito_m2m_client import CognitoTokens
+
+    tokens = CognitoTokens(
+        token_url=endpoint.url, scopes=["rest-api/read"], client_id=CLIENT_ID, client_secret="x" * 30,
+        shared_cache_table=TABLE, dynamodb_client=Failing(exc),  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert tokens.token()
+    assert tokens.token()  # the second from memory: the table is not asked again
+    assert endpoint.requests == 1
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.fallbacks == {kind: 1}
+
+
+def test_a_table_that_is_down_costs_a_bounded_wait(endpoint: CognitoLikeEndpoint) -> None:
+    from botocore.config import Config
+
+    from cognito_m2m_client import CognitoTokens
+
+    down = boto3.client(
+        "dynamodb",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(connect_timeout=0.5, retries={"total_max_attempts": 1}),
+        **CREDENTIALS,
+    )  # fmt: skip
+    tokens = CognitoTokens(
+        token_url=endpoint.url, scopes=["rest-api/read"], client_id=CLIENT_ID, client_secret="x" * 30,
+        shared_cache_table=TABLE, dynamodb_client=down,
+    )  # fmt: skip
+    started = time.monotonic()
+    assert tokens.token()
+    assert time.monotonic() - started < 5
+    assert endpoint.requests == 1
+
+
+def test_an_opaque_token_is_kept_to_its_container(table: Any, moto_url: str) -> None:
+    shared = SharedTokenTable(TABLE, client_factory=lambda: table)
+    assert shared.store(KEY, "opaque-token-value") is False
+    assert "Item" not in table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}})
+
+
+def test_checks_of_a_token_against_its_key() -> None:
+    good = cognito_token(CLIENT_ID, "rest-api/read", 2_000_000_000)
+    assert token_matches(good, KEY, 2_000_000_000)
+    assert not token_matches(good, KEY, 2_000_000_001)
+    assert not token_matches(good, (CLIENT_ID, ("rest-api/write",)), 2_000_000_000)
+    assert token_matches(good, (CLIENT_ID, ()), 2_000_000_000)  # every enabled scope: any scope claim
+    assert not token_matches("a.b", KEY, 2_000_000_000)
+    assert not token_matches("x" * 20_000, KEY, 2_000_000_000)
+
+
+def test_keys_never_hold_the_client_id_or_the_scopes_in_clear() -> None:
+    key = item_key(KEY)
+    assert CLIENT_ID not in key
+    assert "rest-api" not in key
+    assert item_key((CLIENT_ID, ("b", "a"))) == item_key((CLIENT_ID, ("a", "b")))
+    with pytest.raises(SharedCacheError):
+        SharedTokenTable(TABLE, client_factory=lambda: Failing(TimeoutError())).read(KEY, 60)  # type: ignore[arg-type, return-value]
+
+
+# ---- the client function --------------------------------------------------------------------------------
+
+
+def test_the_function_takes_the_table_from_its_environment(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    import json
+
+    from cognito_m2m_client.handler import build_handler
+
+    secrets = boto3.client("secretsmanager", endpoint_url=moto_url, **CREDENTIALS)
+    arn = secrets.create_secret(
+        Name=f"m2m/shared-{time.time_ns()}",
+        SecretString=json.dumps({"client_id": CLIENT_ID, "client_secret": "s" * 30}),
+    )["ARN"]
+    env = {
+        "TOKEN_URL": endpoint.url, "CLIENT_SECRET_ARN": arn, "SCOPES": "rest-api/read",
+        "API_URL": "http://127.0.0.1:9/api", "TOKEN_CACHE_TABLE": TABLE,
+    }  # fmt: skip
+    handlers = [build_handler(env, secrets_client=secrets, dynamodb_client=table) for _ in range(3)]
+    tokens = {h.client.source.get(("rest-api/read",), _deadline()).value for h in handlers}
+    assert len(tokens) == 1
+    assert endpoint.requests == 1
+
+
+def _deadline() -> Any:
+    from cognito_m2m_client.http import Deadline
+
+    return Deadline(time.monotonic, 10.0)
+
+
+@pytest.mark.parametrize("name", ["ab", "has space", "x" * 256, "bad/name"])
+def test_a_malformed_table_name_fails_the_cold_start(name: str) -> None:
+    from cognito_m2m_client._shared.config import ConfigError
+    from cognito_m2m_client.config import load_config
+
+    env = {
+        "TOKEN_URL": "https://x/oauth2/token", "API_URL": "https://x/api", "SCOPES": "",
+        "CLIENT_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:m2m-AbCdEf",
+        "TOKEN_CACHE_TABLE": name,
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match="TOKEN_CACHE_TABLE"):
+        load_config(env)
