@@ -118,6 +118,40 @@ module "api_function" {
   })
 }
 
+# ---- Fleet-wide token cache ------------------------------------------------------------------
+# Items are keyed "<sha256(client_id)[:32]>#<sha256(sorted scopes)[:32]>" (src/client/.../shared_cache.py).
+locals {
+  token_cache_enabled      = var.shared_token_cache && var.enable_client_endpoint
+  token_cache_client_id    = lookup(module.cognito.client_ids, var.client_function_client, "")
+  token_cache_leading_keys = "${substr(sha256(local.token_cache_client_id), 0, 32)}#*"
+}
+
+resource "aws_dynamodb_table" "tokens" {
+  count = local.token_cache_enabled ? 1 : 0
+
+  name                        = "${var.name}-tokens"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn # null: the AWS managed key for DynamoDB
+  }
+
+  tags = merge(local.tags, { Name = "${var.name}-tokens" })
+}
+
 module "client_function" {
   source = "./modules/lambda-function"
   count  = var.enable_client_endpoint ? 1 : 0
@@ -140,7 +174,7 @@ module "client_function" {
     CLIENT_SECRET_ARN = lookup(module.cognito.client_secret_arns, var.client_function_client, "")
     SCOPES            = join(" ", try(local.demo_client.scopes, []))
     API_URL           = local.api_url
-  })
+  }, local.token_cache_enabled ? { TOKEN_CACHE_TABLE = aws_dynamodb_table.tokens[0].name } : {})
 
   policy_statements = merge(
     {
@@ -151,8 +185,19 @@ module "client_function" {
     },
     var.kms_key_arn == null ? {} : {
       DecryptOwnClientSecret = {
-        actions   = ["kms:Decrypt"]
+        actions   = local.token_cache_enabled ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
         resources = [var.kms_key_arn]
+      }
+    },
+    !local.token_cache_enabled ? {} : {
+      ShareOwnTokens = {
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        resources = [aws_dynamodb_table.tokens[0].arn]
+        conditions = [{
+          test     = "ForAllValues:StringLike"
+          variable = "dynamodb:LeadingKeys"
+          values   = [local.token_cache_leading_keys]
+        }]
       }
     }
   )

@@ -166,3 +166,11 @@ output "secret_rotation" {
     secret_arns   = module.cognito.client_secret_arns
   }
 }
+
+output "token_cache_table" {
+  description = "The fleet-wide token cache (name and ARN; give the name to CognitoTokens(shared_cache_table=...) elsewhere); null when shared_token_cache is off."
+  value = local.token_cache_enabled ? {
+    name = aws_dynamodb_table.tokens[0].name
+    arn  = aws_dynamodb_table.tokens[0].arn
+  } : null
+}

@@ -129,6 +129,12 @@ variable "secret_recovery_window_days" {
   }
 }
 
+variable "shared_token_cache" {
+  description = "Share access tokens across every container of the client function through a DynamoDB table (on-demand, TTL on expires_at, encrypted with kms_key_arn when given, deletion protection as deletion_protection): one token request per token lifetime for the whole fleet. The function's role may read and write only its own client's items (dynamodb:LeadingKeys)."
+  type        = bool
+  default     = false
+}
+
 variable "secret_rotation_days" {
   description = "Days between rotations of every client's secret by the module's rotation function (Cognito's two-secret API: the previous secret stays valid until the next rotation); null turns rotation off. The first rotation comes after this many days (rotate now with `aws secretsmanager rotate-secret --secret-id <arn>`)."
   type        = number

@@ -1,6 +1,6 @@
 """`make bench`: run every part, print the table, write bench/results.json and docs/performance.md's block.
 
-    python -m bench.run [--quick] [--parts verify,client,coldstart,size] [--out FILE] [--no-readme]
+    python -m bench.run [--quick] [--parts verify,client,fleet,coldstart,size] [--out FILE] [--no-readme]
 
 Parts: ``verify`` (warm token verification, distinct and reused tokens), ``client`` (token client economy),
 ``coldstart`` (cold import in fresh interpreters, with Powertools' imports for context), ``size`` (zips).
@@ -21,11 +21,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import client_bench, coldstart, paths, report, size, verify_bench
+from bench import client_bench, coldstart, fleet, paths, report, size, verify_bench
 
-PARTS = ("verify", "client", "coldstart", "size")
-FULL = {"distinct": 5000, "clients": 20, "reuses": 500, "rounds": 9, "invocations": 1000, "samples": 21}
-QUICK = {"distinct": 200, "clients": 4, "reuses": 25, "rounds": 2, "invocations": 50, "samples": 3}
+PARTS = ("verify", "client", "fleet", "coldstart", "size")
+FULL = {
+    "distinct": 5000, "clients": 20, "reuses": 500, "rounds": 9, "invocations": 1000, "samples": 21,
+    "fleet_containers": 100, "fleet_day_seconds": 86_400, "fleet_samples": 200,
+}  # fmt: skip
+QUICK = {
+    "distinct": 200, "clients": 4, "reuses": 25, "rounds": 2, "invocations": 50, "samples": 3,
+    "fleet_containers": 10, "fleet_day_seconds": 7_300, "fleet_samples": 5,
+}  # fmt: skip
 
 
 def cpu_model() -> str:
@@ -99,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     if "client" in parts:
         print("bench[client]: running", file=sys.stderr, flush=True)
         results["client"] = client_bench.run(invocations=n["invocations"])
+    if "fleet" in parts:
+        print(
+            "bench[fleet]: running (cold burst, simulated day, cold containers)", file=sys.stderr, flush=True
+        )
+        results["fleet"] = fleet.run(
+            containers=n["fleet_containers"], day_seconds=n["fleet_day_seconds"], samples=n["fleet_samples"]
+        )
     python = None
     if "coldstart" in parts:
         print("bench[coldstart]: running", file=sys.stderr, flush=True)

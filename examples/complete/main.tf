@@ -44,6 +44,9 @@ module "m2m" {
   enable_client_endpoint       = true
   client_endpoint_source_cidrs = var.client_source_cidrs
 
+  # Every container of the client function shares one token per scope set (a DynamoDB table).
+  shared_token_cache = true
+
   # The built-in demo API, with this root's scopes. Functions of your own are further entries (see
   # examples/own-api).
   apis = {

@@ -87,3 +87,8 @@ output "secret_rotation" {
   description = "The secret-rotation function and schedule (`make local-rotate` runs it)."
   value       = module.m2m.secret_rotation
 }
+
+output "token_cache_table" {
+  description = "The fleet-wide token cache the client function's containers share."
+  value       = module.m2m.token_cache_table
+}

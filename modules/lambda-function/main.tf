@@ -28,12 +28,19 @@ locals {
   ]
 
   extra_statements = [
-    for sid, s in var.policy_statements : {
-      Sid      = sid
-      Effect   = "Allow"
-      Action   = s.actions
-      Resource = s.resources
-    }
+    for sid, s in var.policy_statements : merge(
+      {
+        Sid      = sid
+        Effect   = "Allow"
+        Action   = s.actions
+        Resource = s.resources
+      },
+      length(s.conditions) == 0 ? {} : {
+        Condition = { for test in distinct([for c in s.conditions : c.test]) : test => {
+          for c in s.conditions : c.variable => c.values if c.test == test
+        } }
+      }
+    )
   ]
 }
 

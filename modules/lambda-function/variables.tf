@@ -145,10 +145,15 @@ variable "vpc_config" {
 }
 
 variable "policy_statements" {
-  description = "Extra IAM statements for the function's role, keyed by statement id (letters and digits). Each names its actions and exact resource ARNs; \"*\" actions are rejected."
+  description = "Extra IAM statements for the function's role, keyed by statement id (letters and digits). Each names its actions and exact resource ARNs, and optionally conditions (test, variable, values); \"*\" actions are rejected."
   type = map(object({
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = {}
 

@@ -292,8 +292,13 @@ def complete_variable_names() -> set[str]:
 
 
 TARGETS = [
-    # The root as `make deploy` applies it: the module's defaults plus the demo endpoint, which is opt-in.
-    Target("root", ".", "with_certificate", lambda _url: {"enable_client_endpoint": True}),
+    # The root with the module's defaults plus the opt-in demo endpoint and its shared token cache.
+    Target(
+        "root",
+        ".",
+        "with_certificate",
+        lambda _url: {"enable_client_endpoint": True, "shared_token_cache": True},
+    ),
     Target("complete", "examples/complete", "without_certificate", prepare_complete),
 ]
 TARGET_BY_NAME = {t.name: t for t in TARGETS}

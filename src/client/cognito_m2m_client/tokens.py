@@ -97,12 +97,14 @@ class CognitoTokens:
         sleep: Callable[[float], None] = time.sleep,
         shared_cache_table: str | None = None,
         dynamodb_client: DynamoClient | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
 
         ``shared_cache_table`` names the fleet's DynamoDB token table (the module's ``token_cache_table``
         output): every process using it shares one token per scope set (see
-        :mod:`cognito_m2m_client.shared_cache`); ``dynamodb_client`` replaces boto3's client for it.
+        :mod:`cognito_m2m_client.shared_cache`); ``dynamodb_client`` replaces boto3's client for it, and
+        ``wall_clock`` (epoch seconds) is what token expiries are compared with.
 
         Give either ``secret_id`` (an ARN, or a name with ``region``) or ``client_id`` and
         ``client_secret``. ``secrets_client`` replaces boto3's client, ``pool`` the urllib3 pool (TLS
@@ -150,6 +152,7 @@ class CognitoTokens:
                 if dynamodb_client is None
                 else (lambda: dynamodb_client),
                 sleep=sleep,
+                wall_clock=wall_clock,
             )
         self.source = TokenSource(
             token_url=token_url,
@@ -158,6 +161,7 @@ class CognitoTokens:
             http=http,
             clock=clock,
             shared=shared,
+            wall_clock=wall_clock,
         )
 
     @property

@@ -281,3 +281,19 @@ def rotation_after_first_values(step: Any) -> None:
             has = rotation.get("depends_on")
             message = f"{rotation.get('address')} may run before the secrets' first values exist"
             Error(step, f"{message}: depends_on {has}, needs {sorted(needed)}.")
+
+
+@then('each policy statement allowing "{action}" has a "{test}" condition on "{variable}"')
+def statements_with_action_have_condition(step: Any, action: str, test: str, variable: str) -> None:
+    found = 0
+    for address, statements in _policies(step):
+        for statement in statements:
+            if action not in [str(a) for a in _as_list(statement.get("Action"))]:
+                continue
+            found += 1
+            condition = statement.get("Condition") or {}
+            values = (condition.get(test) or {}).get(variable) if isinstance(condition, dict) else None
+            if not values or any(str(v) in {"*", "*#*"} for v in _as_list(values)):
+                Error(step, f"{address}: {action} without a {test} condition on {variable} naming its keys.")
+    if found == 0:
+        Error(step, f"No statement allows {action}.")

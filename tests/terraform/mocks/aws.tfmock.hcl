@@ -126,3 +126,9 @@ mock_resource "aws_subnet" {
     arn = "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0a1b2c3d4e5f60718"
   }
 }
+
+mock_resource "aws_dynamodb_table" {
+  defaults = {
+    arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/m2m-demo-tokens"
+  }
+}
