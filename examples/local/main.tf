@@ -17,6 +17,7 @@ provider "aws" {
     acm            = var.aws_endpoint
     cloudwatchlogs = var.aws_endpoint
     cognitoidp     = var.aws_endpoint
+    dynamodb       = var.aws_endpoint
     ec2            = var.aws_endpoint
     elbv2          = var.aws_endpoint
     iam            = var.aws_endpoint

@@ -34,6 +34,7 @@ provider "aws" {
     acm            = "%(endpoint)s"
     cloudwatchlogs = "%(endpoint)s"
     cognitoidp     = "%(endpoint)s"
+    dynamodb       = "%(endpoint)s"
     ec2            = "%(endpoint)s"
     elbv2          = "%(endpoint)s"
     iam            = "%(endpoint)s"
