@@ -15,13 +15,14 @@ container. Error messages name the failure, never the secret's value, and botoco
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from cognito_m2m_client import upstream_json
+from cognito_m2m_client._shared.aws_sdk import error_code as _error_code
+from cognito_m2m_client._shared.aws_sdk import quiet_sdk_debug_logs
 from cognito_m2m_client._shared.log import get_logger
 from cognito_m2m_client.errors import SecretError
 
@@ -72,24 +73,6 @@ def default_client_factory(region: str, timeout_seconds: float) -> Callable[[], 
 def fixed_client_factory(client: SecretsClient) -> Callable[[], SecretsClient]:
     """A factory that always hands out ``client`` (an injected one: tests, the benchmark, your own)."""
     return lambda: client
-
-
-def quiet_sdk_debug_logs() -> None:
-    """Keep botocore at INFO or above: at DEBUG it logs whole responses, the secret's value included."""
-    sdk = logging.getLogger("botocore")
-    if sdk.level == logging.NOTSET or sdk.level < logging.INFO:
-        # pinned on botocore itself: a root logger lowered to DEBUG later must not reach it
-        sdk.setLevel(max(logging.INFO, sdk.getEffectiveLevel()))
-
-
-def _error_code(exc: Exception) -> str | None:
-    """The AWS error code of a botocore ``ClientError`` (without importing botocore), else None."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error")
-        if isinstance(error, Mapping) and isinstance(error.get("Code"), str):
-            return str(error["Code"])
-    return None
 
 
 _CODE_MESSAGES = {

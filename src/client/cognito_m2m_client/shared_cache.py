@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cognito_m2m_client._shared.aws_sdk import error_code as _error_code
 from cognito_m2m_client._shared.log import get_logger
 from cognito_m2m_client.token_cache import CacheKey
 
@@ -132,15 +133,6 @@ class SharedStats:
     leases: int = 0
     waits: int = 0
     fallbacks: dict[str, int] = field(default_factory=dict)
-
-
-def _error_code(exc: BaseException) -> str | None:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error")
-        if isinstance(error, Mapping) and isinstance(error.get("Code"), str):
-            return str(error["Code"])
-    return None
 
 
 def default_dynamodb_factory(region: str | None = None) -> Callable[[], DynamoClient]:

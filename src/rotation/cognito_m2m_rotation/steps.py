@@ -27,10 +27,11 @@ which is the oldest one Cognito lists.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from cognito_m2m_rotation._shared.aws_sdk import error_code as _error_code
+from cognito_m2m_rotation._shared.aws_sdk import quiet_sdk_debug_logs
 from cognito_m2m_rotation._shared.log import get_logger
 from cognito_m2m_rotation.credentials import CredentialsError, StoredCredentials
 
@@ -59,24 +60,6 @@ class CognitoSecrets(Protocol):
 
 TokenCheck = Callable[[StoredCredentials], None]
 """Obtains a client-credentials token with the given credentials; raises when the endpoint refuses."""
-
-
-def _error_code(exc: BaseException) -> str | None:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        error = response.get("Error")
-        if isinstance(error, Mapping) and isinstance(error.get("Code"), str):
-            return str(error["Code"])
-    return None
-
-
-def quiet_sdk_debug_logs() -> None:
-    """Keep botocore at INFO or above: at DEBUG it logs every call's parameters and answers, and those of
-    PutSecretValue, GetSecretValue and AddUserPoolClientSecret hold secrets."""
-    sdk = logging.getLogger("botocore")
-    if sdk.level == logging.NOTSET or sdk.level < logging.INFO:
-        # pinned on botocore itself: a root logger lowered to DEBUG later must not reach it
-        sdk.setLevel(max(logging.INFO, sdk.getEffectiveLevel()))
 
 
 class SecretRotation:
