@@ -362,3 +362,23 @@ def test_the_handler_logs_each_step_and_never_a_secret(
     assert "rotation step failed" in text
     for value in {ORIGINAL, *(c.client_secret for c in world.checked)}:
         assert value not in text
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "message"),
+    [
+        ({"ClientSecretValue": "n" * 51}, "no ClientSecretId"),
+        ({"ClientSecretId": "id-9", "ClientSecretValue": "has space " * 3}, "client_secret"),
+        ({"ClientSecretId": "id-9"}, "client_secret"),
+    ],
+)
+def test_a_malformed_answer_of_cognito_stops_create_and_keeps_the_current_secret(
+    world: World, monkeypatch: pytest.MonkeyPatch, descriptor: dict[str, Any], message: str
+) -> None:
+    monkeypatch.setattr(
+        world.cognito, "add_user_pool_client_secret", lambda **_: {"ClientSecretDescriptor": descriptor}
+    )
+    token = world.start()
+    with pytest.raises(RotationError, match=message):
+        world.step("createSecret", token)
+    assert world.current().client_secret == ORIGINAL

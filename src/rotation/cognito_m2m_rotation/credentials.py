@@ -50,11 +50,11 @@ class StoredCredentials:
             raise CredentialsError("the secret string is not JSON") from None
         if not isinstance(value, dict):
             raise CredentialsError("the secret string is not a JSON object")
-        client_id, secret, secret_id = (
-            value.get("client_id"),
-            value.get("client_secret"),
-            value.get("client_secret_id"),
-        )
+        return cls.checked(value.get("client_id"), value.get("client_secret"), value.get("client_secret_id"))
+
+    @classmethod
+    def checked(cls, client_id: Any, secret: Any, secret_id: Any = None) -> StoredCredentials:
+        """Credentials from values of any type, each checked for its shape; raise CredentialsError."""
         if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
             raise CredentialsError("client_id is missing or not a Cognito client id")
         if not isinstance(secret, str) or not _CLIENT_SECRET.fullmatch(secret):

@@ -186,12 +186,11 @@ class SecretRotation:
         created = added.get("ClientSecretDescriptor")
         if not isinstance(created, Mapping):
             raise RotationError("AddUserPoolClientSecret answered no ClientSecretDescriptor")
+        secret_id = created.get("ClientSecretId")
+        if not isinstance(secret_id, str):
+            raise RotationError("AddUserPoolClientSecret answered no ClientSecretId")
         try:  # the same shape checks as a stored value
-            new = StoredCredentials.from_json(
-                StoredCredentials(
-                    client_id, str(created.get("ClientSecretValue")), str(created.get("ClientSecretId"))
-                ).to_json()
-            )
+            new = StoredCredentials.checked(client_id, created.get("ClientSecretValue"), secret_id)
         except CredentialsError as exc:
             raise RotationError(f"AddUserPoolClientSecret: {exc}") from None
         if current.client_secret_id is None:  # the first rotation: the original secret is the current one
