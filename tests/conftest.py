@@ -1,4 +1,5 @@
-"""Fixtures shared across suites: the local stack (moto + terraform apply + local edge), once per session.
+"""Fixtures shared across suites: the local stack (moto + terraform apply + local edge), once per session,
+and a bare moto server on loopback for tests that talk to AWS APIs over HTTP.
 
 The end-to-end tests (tests/e2e) and the short soak (tests/reliability) run against the same stack,
 brought up on free ports with its own state folder and torn down at the end of the session, even when
@@ -21,6 +22,15 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """A moto server (in a thread, 127.0.0.1, free port) for the session; tests name what they create."""
+    from bench.fleet import moto_server
+
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

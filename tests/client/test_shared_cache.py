@@ -16,7 +16,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from cognito_m2m_client.shared_cache import (
     SharedCacheError,
@@ -36,15 +35,6 @@ from tests.client.shared_cache_support import (
 )
 
 KEY = (CLIENT_ID, ("rest-api/read",))
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

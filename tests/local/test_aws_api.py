@@ -10,7 +10,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from local_edge.aws_api import AwsApi
 from local_edge.client_secrets import ClientSecretStore
@@ -39,15 +38,6 @@ class Edge:
         if self.fail:
             raise FunctionError("RotationError: the pending secret obtains no token")
         return f"done {event.get('Step')}"
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
