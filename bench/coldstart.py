@@ -221,6 +221,13 @@ def run(
                 "powertools_logger", "Powertools Logger", "from aws_lambda_powertools import Logger", pt, {}
             ),
             Variant(
+                "powertools_metrics",
+                "Powertools Metrics (EMF)",
+                "from aws_lambda_powertools import Metrics",
+                pt,
+                {},
+            ),
+            Variant(
                 "powertools_alb_resolver",
                 "Powertools event_handler.ALBResolver",
                 "from aws_lambda_powertools.event_handler import ALBResolver",

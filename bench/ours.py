@@ -42,6 +42,9 @@ def resource_env(jwks_url: str) -> dict[str, str]:
         "ALLOWED_CLIENT_IDS": ",".join(CLIENT_IDS),
         "ROUTE_SCOPES": json.dumps(ROUTE_SCOPES),
         "CLOCK_SKEW_SECONDS": str(LEEWAY_SECONDS),
+        # as the module deploys it: every request's line is also its embedded-metric-format record
+        "METRICS_NAMESPACE": "CognitoM2M",
+        "AWS_LAMBDA_FUNCTION_NAME": "bench-resource",
     }
 
 
@@ -82,11 +85,13 @@ class ResourceFunction:
 
         return handle
 
-    def wrapper(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        """A fresh ``ProtectedApi`` (what a function of your own runs) with one route, ``GET /api``."""
+    def wrapper(self, *, metrics: bool = True) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        """A fresh ``ProtectedApi`` (what a function of your own runs) with one route, ``GET /api``;
+        with its per-request metrics (as the module deploys it) unless ``metrics`` is False."""
         from cognito_m2m_verifier import ProtectedApi
 
-        api = ProtectedApi(self.app().verifier)  # the function's verifier, on the warm JWKS cache
+        app = self.app()  # the function's verifier, on the warm JWKS cache, and its metrics
+        api = ProtectedApi(app.verifier, metrics=app.metrics if metrics else None)
 
         @api.route("GET /api", scopes=["rest-api/read"])
         def hello(request: Any, claims: Any) -> dict[str, Any]:

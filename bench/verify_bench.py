@@ -214,9 +214,11 @@ def handler_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable
     return event_loop(function.handler, tokens)
 
 
-def wrapper_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[], int]:
-    """``ProtectedApi``, what a function of your own runs."""
-    return event_loop(function.wrapper, tokens)
+def wrapper_loop(
+    function: ours.ResourceFunction, tokens: list[str], *, metrics: bool = True
+) -> Callable[[], int]:
+    """``ProtectedApi``, what a function of your own runs (with its metrics record unless told not)."""
+    return event_loop(lambda: function.wrapper(metrics=metrics), tokens)
 
 
 def powertools_case(key: SigningKey, factory: TokenFactory, count: int, cognito_token: str) -> Case:
@@ -417,6 +419,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 distinct,
             ),
             Case(
+                "wrapper_no_metrics",
+                "our wrapper without its metrics record (METRICS_NAMESPACE unset)",
+                "distinct",
+                timed(wrapper_loop(function, tokens, metrics=False)),
+                distinct,
+            ),
+            Case(
                 "reused_floor",
                 "floor: cryptography RSA verify",
                 "reused",
@@ -435,6 +444,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 "our wrapper (ProtectedApi), ALB event to response",
                 "reused",
                 timed(wrapper_loop(function, reused)),
+                len(reused),
+            ),
+            Case(
+                "reused_wrapper_no_metrics",
+                "our wrapper without its metrics record (METRICS_NAMESPACE unset)",
+                "reused",
+                timed(wrapper_loop(function, reused, metrics=False)),
                 len(reused),
             ),
         ]

@@ -257,7 +257,11 @@ def test_a_function_of_your_own_runs_on_the_host_layer(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    *access, last = result.stdout.splitlines()  # the request's access line, then the probe's answer
+    answer = json.loads(last)
+    assert [(line["status"], line["outcome"]) for line in map(json.loads, access)] == [
+        (401, "no_credentials")
+    ]
     assert answer["status"] == 401
     assert answer["auth"] == 'Bearer realm="api"'
     assert answer["from"].startswith(str(tmp_path / "opt" / "python"))

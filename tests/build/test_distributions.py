@@ -139,7 +139,9 @@ def run_isolated(python: Path, code: str, *args: str) -> subprocess.CompletedPro
 def test_installed_packages_work_with_the_repository_off_sys_path(fresh_venv: Path) -> None:
     done = run_isolated(fresh_venv, USE_BOTH, str(ROOT))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == "ok"
+    *access, last = done.stdout.splitlines()  # the wrapper's access line for its request, then ours
+    assert last == "ok"
+    assert [(line["status"], line["path"]) for line in map(json.loads, access)] == [(200, "/orders/42")]
 
 
 def test_each_distribution_owns_only_its_package(fresh_venv: Path) -> None:

@@ -30,6 +30,8 @@ from typing import TextIO
 from orjson import JSONEncodeError
 from orjson import dumps as _dumps
 
+from cognito_m2m_verifier._shared.emf import record_level
+
 _MILLIS = tuple(f".{ms:03d}Z" for ms in range(1000))  # the end of every timestamp, formatted once
 _ABOVE_INFO = frozenset({"WARN", "WARNING", "ERROR", "FATAL", "CRITICAL"})
 _observers: list[Callable[[str], None]] = []
@@ -52,11 +54,12 @@ class AccessLog:
     by default to ``sys.stdout``, looked up per line so that a replaced stdout is honoured (Lambda's
     Python runtime replaces it with a wrapper that flushes every write)."""
 
-    __slots__ = ("_second", "_stamp", "enabled", "logger", "stream")
+    __slots__ = ("_second", "_stamp", "enabled", "logger", "metrics_level", "stream")
 
     def __init__(self, logger: str, *, enabled: bool | None = None, stream: TextIO | None = None) -> None:
         self.logger = logger
         self.enabled = enabled_by(os.environ) if enabled is None else enabled
+        self.metrics_level = record_level(os.environ)
         self.stream = stream
         self._second = -1
         self._stamp = ""
@@ -68,8 +71,9 @@ class AccessLog:
             self._second = second
         return self._stamp + _MILLIS[int((now - second) * 1000)]
 
-    def line(self, fields: Mapping[str, object], request_id: str | None = None) -> str:
-        """The JSON line (with its newline) for one request's ``fields``."""
+    def line(self, fields: Mapping[str, object], request_id: str | None = None, members: str = "") -> str:
+        """The JSON line (with its newline) for one request's ``fields``, ended by ``members``: JSON
+        text of more members (``,"name":value...``, ASCII), the request's metrics."""
         entry: dict[str, object] = {
             "timestamp": self._timestamp(time.time()),
             "level": "INFO",
@@ -85,14 +89,30 @@ class AccessLog:
             pass
         else:
             if data.isascii():  # the usual case; else U+2028 and friends would be raw in the line
-                return data.decode() + "\n"
-        return json.dumps(entry, separators=(",", ":"), default=str) + "\n"  # ASCII, \u escapes
+                return data.decode()[:-1] + members + "}\n" if members else data.decode() + "\n"
+        text = json.dumps(entry, separators=(",", ":"), default=str)  # ASCII, \u escapes
+        return text[:-1] + members + "}\n"
 
-    def write(self, fields: Mapping[str, object], request_id: str | None = None) -> None:
-        """Write one line for ``fields``; never raises (a broken stdout loses the line, not the answer)."""
-        if not self.enabled:
-            return
-        text = self.line(fields, request_id)
+    def write(self, fields: Mapping[str, object], request_id: str | None = None, members: str = "") -> None:
+        """Write one line for ``fields`` (and ``members``); never raises (a broken stdout loses the
+        line, not the answer)."""
+        if self.enabled:
+            self._emit(self.line(fields, request_id, members))
+
+    def write_metrics(
+        self, fields: Mapping[str, object], members: str, request_id: str | None = None
+    ) -> None:
+        """Write a line of ``members`` (the request's metrics) and ``fields`` (its metric values) only,
+        at :attr:`metrics_level`: the record of a request whose access line the log level hides.
+        Lambda's filter keeps it; the request's details (path, client, key) stay out."""
+        entry: dict[str, object] = {"timestamp": self._timestamp(time.time()), "level": self.metrics_level}
+        entry["message"] = "metrics"
+        if request_id:
+            entry["requestId"] = request_id
+        entry.update(fields)
+        self._emit(json.dumps(entry, separators=(",", ":"), default=str)[:-1] + members + "}\n")
+
+    def _emit(self, text: str) -> None:
         stream = self.stream or sys.stdout
         try:
             stream.write(text)

@@ -24,11 +24,13 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
+from time import perf_counter
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from cognito_m2m_verifier import responses, strict_json
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
+from cognito_m2m_verifier._shared.config import ConfigError
 from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
 from cognito_m2m_verifier._shared.log import get_logger
 from cognito_m2m_verifier.access_log import AccessLog
@@ -37,6 +39,7 @@ from cognito_m2m_verifier.config import ResourceConfig, load_config
 from cognito_m2m_verifier.errors import InsufficientScope, InvalidToken, KeysUnavailable
 from cognito_m2m_verifier.events import HttpResponse, adapter_for
 from cognito_m2m_verifier.jwks import JwksCache
+from cognito_m2m_verifier.request_metrics import RequestMetrics, metrics_from_env, outcome_category
 from cognito_m2m_verifier.routes import MethodNotAllowed, Route, RouteNotFound, RouteTable
 from cognito_m2m_verifier.verifier import TokenVerifier
 
@@ -56,17 +59,22 @@ Action = Callable[[Request, AccessTokenClaims, Route], HttpResponse]
 
 
 class Decision(NamedTuple):
-    """What the app decided for one request: the answer, and the fields of its access-log line."""
+    """What the app decided for one request: the answer, the fields of its access-log line, and its
+    ``Outcome`` (one of :data:`~cognito_m2m_verifier.request_metrics.OUTCOMES`)."""
 
     answer: HttpResponse
     fields: dict[str, Any]
+    category: str
 
 
 class ResourceApp:
     """Routes, a verifier and the action authorized requests get; no global state of its own.
 
     Every event gets exactly one access-log line (:data:`ACCESS_LOG`), written by :meth:`handle` once
-    the answer is decided, with the Lambda request id when the context carries one.
+    the answer is decided, with the Lambda request id when the context carries one. With ``metrics``
+    (by default from ``METRICS_NAMESPACE``; see :mod:`cognito_m2m_verifier.request_metrics`) that line
+    is also the request's embedded-metric-format record; when the log level hides INFO lines, a record
+    with the metrics alone is written instead, so that metrics never depend on the log level.
     """
 
     def __init__(
@@ -76,11 +84,16 @@ class ResourceApp:
         action: Action | None = None,
         *,
         access_log: AccessLog | None = None,
+        metrics: RequestMetrics | bool | None = True,
     ) -> None:
         self.routes = routes
         self.verifier = verifier
         self.action: Action = action or demo_action
         self.access_log = access_log or ACCESS_LOG
+        # True: as the environment says (METRICS_NAMESPACE); None or False: no metrics
+        self.metrics = metrics_of(os.environ) if metrics is True else (metrics or None)
+        jwks = verifier.jwks
+        self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         return self.handle(event, context)
@@ -100,15 +113,33 @@ class ResourceApp:
                 "problem": str(exc),
                 "event_format": adapter.name,
             }
-            self.access_log.write(fields, request_id)
+            self._record(fields, "bad_event", request_id)
             return adapter.render(responses.error(400, "bad_request", "The request could not be read"))
         try:
-            answer, fields = self._dispatch(request)
+            answer, fields, category = self._dispatch(request)
         except Exception:
             log.exception("internal error", extra={"status": 500, "method": request.method[:16]})
-            answer, fields = _decision(request, _INTERNAL_ERROR, "internal_error")
-        self.access_log.write(fields, request_id)
+            answer, fields, category = _decision(request, _INTERNAL_ERROR, "internal_error")
+        self._record(fields, category, request_id)
         return adapter.render(answer)
+
+    def _record(self, fields: dict[str, Any], category: str, request_id: str | None) -> None:
+        """The request's one line: the access line, ended by its metrics when they are on."""
+        metrics = self.metrics
+        if metrics is None:
+            self.access_log.write(fields, request_id)
+            return
+        jwks = self.verifier.jwks
+        seen = self._jwks_seen
+        fetches, failures = jwks.fetch_count - seen[0], jwks.fetch_failures - seen[1]
+        if fetches or failures:
+            self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
+        members = metrics.members(fields, category, int(time.time() * 1000), fetches, failures)
+        if self.access_log.enabled:
+            self.access_log.write(fields, request_id, members)
+        else:
+            verified: dict[str, Any] = {k: fields[k] for k in _VERIFIER_METRICS if k in fields}
+            self.access_log.write_metrics(verified, members, request_id)
 
     def _dispatch(self, request: Request) -> Decision:
         try:
@@ -123,10 +154,19 @@ class ResourceApp:
         token_or_decision = self._bearer_token(request)
         if type(token_or_decision) is not str:
             return token_or_decision  # type: ignore[return-value]
+        verifier = self.verifier
+        hits = verifier.cache_hits
+        started = perf_counter()
         claims_or_decision = self._authorize(request, token_or_decision, route)
+        elapsed_ms = (perf_counter() - started) * 1000.0
         if type(claims_or_decision) is Decision:
-            return claims_or_decision
-        return self._act(request, route, claims_or_decision)  # type: ignore[arg-type]
+            decision = claims_or_decision
+        else:
+            decision = self._act(request, route, claims_or_decision)  # type: ignore[arg-type]
+        fields = decision.fields
+        fields["VerificationTime"] = round(elapsed_ms, 3)
+        fields["TokenCacheHits"] = verifier.cache_hits - hits
+        return decision
 
     @staticmethod
     def _bearer_token(request: Request) -> str | Decision:
@@ -164,7 +204,7 @@ class ResourceApp:
             return self.verifier.authorize(token, route.scopes)
         except InvalidToken as exc:
             answer = responses.invalid_token(exc.description)
-            return _decision(request, answer, exc.reason, kid=exc.kid, detail=exc.detail)
+            return _decision(request, answer, exc.reason, "invalid_token", kid=exc.kid, detail=exc.detail)
         except InsufficientScope as exc:
             answer = responses.insufficient_scope(exc.required)
             return _decision(request, answer, exc.reason, missing=" ".join(exc.missing))
@@ -174,19 +214,27 @@ class ResourceApp:
         except Exception:  # a bug: fail closed, never a 500 for what the client sent
             log.exception("verifier failed unexpectedly", extra={"outcome": "verifier_bug"})
             answer = responses.invalid_token("The access token is invalid")
-            return _decision(request, answer, "verifier_bug")
+            return _decision(request, answer, "verifier_bug", "invalid_token")
 
     def _act(self, request: Request, route: Route, claims: AccessTokenClaims) -> Decision:
         answer = self.action(request, claims, route)
-        outcome = "ok" if answer.status < 400 else str(answer.body.get("error", "error"))
-        return _decision(request, answer, outcome, client_id=claims.client_id, kid=claims.kid)
+        if answer.status < 400:
+            outcome = category = "ok"
+        else:  # the route's own error: its code in the line, only its status class in the metrics
+            outcome = str(answer.body.get("error", "error"))[:64]
+            category = "error" if answer.status >= 500 else "rejected"
+        return _decision(request, answer, outcome, category, client_id=claims.client_id, kid=claims.kid)
 
 
 _INTERNAL_ERROR = responses.error(500, "internal_error", "Internal error")
+_VERIFIER_METRICS = ("VerificationTime", "TokenCacheHits")  # access-line fields that are metric values
 
 
-def _decision(request: Request, answer: HttpResponse, outcome: str, **fields: str | None) -> Decision:
-    """The answer with its access-log fields: status, outcome, method and path (bounded), the rest."""
+def _decision(
+    request: Request, answer: HttpResponse, outcome: str, category: str | None = None, **fields: str | None
+) -> Decision:
+    """The answer with its access-log fields (status, outcome, method and path (bounded), the rest)
+    and its ``Outcome`` (``category``; by default the one :func:`outcome_category` gives)."""
     logged: dict[str, Any] = {
         "status": answer.status,
         "outcome": outcome,
@@ -196,7 +244,7 @@ def _decision(request: Request, answer: HttpResponse, outcome: str, **fields: st
     for name, value in fields.items():
         if value is not None:
             logged[name] = value
-    return Decision(answer, logged)
+    return Decision(answer, logged, category or outcome_category(outcome, answer.status))
 
 
 _TOO_DEEP = object()
@@ -242,9 +290,18 @@ def build_app(
     jwks: JwksCache | None = None,
     clock: Callable[[], float] | None = None,
 ) -> ResourceApp:
-    """An app configured from ``env`` (raises :class:`~cognito_m2m_verifier._shared.config.ConfigError`)."""
+    """An app configured from ``env`` (raises :class:`~cognito_m2m_verifier._shared.config.ConfigError`),
+    its metrics too (``METRICS_NAMESPACE``)."""
     config = load_config(env)
-    return app_from_config(config, jwks=jwks, clock=clock)
+    return app_from_config(config, jwks=jwks, clock=clock, metrics=metrics_of(env))
+
+
+def metrics_of(env: Mapping[str, str]) -> RequestMetrics | None:
+    """The metrics ``env`` configures (``METRICS_NAMESPACE``), or None; a bad namespace is a ConfigError."""
+    try:
+        return metrics_from_env(env)
+    except ValueError as exc:  # "METRICS_NAMESPACE: <problem>"
+        raise ConfigError("METRICS_NAMESPACE", str(exc).removeprefix("METRICS_NAMESPACE: ")) from None
 
 
 def verifier_from_config(
@@ -269,8 +326,10 @@ def app_from_config(
     *,
     jwks: JwksCache | None = None,
     clock: Callable[[], float] | None = None,
+    metrics: RequestMetrics | None = None,
 ) -> ResourceApp:
-    return ResourceApp(RouteTable(config.route_scopes), verifier_from_config(config, jwks=jwks, clock=clock))
+    verifier = verifier_from_config(config, jwks=jwks, clock=clock)
+    return ResourceApp(RouteTable(config.route_scopes), verifier, metrics=metrics)
 
 
 _APP: ResourceApp | None = None

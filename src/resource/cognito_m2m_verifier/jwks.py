@@ -162,6 +162,7 @@ class JwksCache:
         self._last_fetch_ok = True
         self.generation = 0
         self.fetch_count = 0
+        self.fetch_failures = 0
 
     @property
     def kids(self) -> frozenset[str]:
@@ -197,6 +198,7 @@ class JwksCache:
                 self._fetch()
             except KeysUnavailable:
                 self._last_fetch_ok = False
+                self.fetch_failures += 1
                 raise
             self._last_fetch_ok = True
             entry = self._keys.get(kid)

@@ -30,7 +30,8 @@ from typing import Any
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import load_config
 from cognito_m2m_verifier.events import HttpRequest, HttpResponse
-from cognito_m2m_verifier.handler import ResourceApp, verifier_from_config
+from cognito_m2m_verifier.handler import ResourceApp, metrics_of, verifier_from_config
+from cognito_m2m_verifier.request_metrics import RequestMetrics
 from cognito_m2m_verifier.routes import Route, RouteTable, parse_route_key
 from cognito_m2m_verifier.verifier import TokenVerifier
 
@@ -45,8 +46,10 @@ class ProtectedApi:
         verifier: TokenVerifier,
         *,
         route_scopes: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
+        metrics: RequestMetrics | bool | None = True,
     ) -> None:
         self.verifier = verifier
+        self.metrics = metrics  # True: from METRICS_NAMESPACE in os.environ; None or False: none
         self._configured = dict(route_scopes) if route_scopes is not None else None
         self._scopes: dict[tuple[str, str], tuple[str, ...]] = {}
         self._functions: dict[tuple[str, str], RouteFunction] = {}
@@ -64,8 +67,9 @@ class ProtectedApi:
         a function and every function a configured route; scopes given in code must equal the
         configured ones. A mismatch fails the first invocation with a message naming the route.
         """
-        config = load_config(os.environ if env is None else env, implemented=None)
-        return cls(verifier_from_config(config), route_scopes=config.route_scopes)
+        source = os.environ if env is None else env
+        config = load_config(source, implemented=None)
+        return cls(verifier_from_config(config), route_scopes=config.route_scopes, metrics=metrics_of(source))
 
     def route(
         self, key: str, *, scopes: Iterable[str] | None = None
@@ -135,7 +139,7 @@ class ProtectedApi:
                 raise ValueError("no route registered: use @api.route('GET /path', scopes=[...])")
             self._check_configured()
             table = RouteTable(self._scopes, implemented=None)
-            self._app = ResourceApp(table, self.verifier, self._action)
+            self._app = ResourceApp(table, self.verifier, self._action, metrics=self.metrics)
         return self._app
 
     def handler(self, event: Any, context: Any = None) -> dict[str, Any]:

@@ -128,6 +128,8 @@ class TokenVerifier:
         self._max_length = max_token_length
         self._cache: dict[str, AccessTokenClaims] = {}
         self._cache_generation = jwks.generation
+        self.cache_hits = 0
+        """How many tokens the verified-token cache answered for (its claims still checked for time)."""
 
     @property
     def cached_tokens(self) -> int:
@@ -155,6 +157,7 @@ class TokenVerifier:
             self._cache_generation = self.jwks.generation
         claims = cache.get(token)
         if claims is not None:
+            self.cache_hits += 1
             try:
                 check_times(claims, now, self.leeway)
             except InvalidToken as exc:
