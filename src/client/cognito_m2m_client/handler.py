@@ -32,6 +32,7 @@ from cognito_m2m_client.client import TokenClient
 from cognito_m2m_client.config import ClientConfig, load_config
 from cognito_m2m_client.errors import UpstreamError
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
+from cognito_m2m_client.invocation_metrics import InvocationMetrics, metrics_from_env
 from cognito_m2m_client.secret_cache import (
     SecretCache,
     SecretsClient,
@@ -58,27 +59,42 @@ class ClientHandler:
         *,
         clock: Callable[[], float],
         safety_margin: float = DEFAULT_SAFETY_MARGIN_SECONDS,
+        metrics: InvocationMetrics | None = None,
     ) -> None:
         self.client = client
         self._clock = clock
         self._safety_margin = safety_margin
+        self.metrics = metrics
 
     def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        metrics = self.metrics
+        if metrics is None:
+            return self._answer(event, context)[0]
+        before = metrics.snapshot(self.client)
+        answer, outcome, api_status = self._answer(event, context)
+        metrics.write(outcome, before, metrics.snapshot(self.client), api_status, context)
+        return answer
+
+    def _answer(self, event: Any, context: Any) -> tuple[dict[str, Any], str, int | None]:
+        """The answer, its outcome (an :data:`~cognito_m2m_client.invocation_metrics.OUTCOMES` value)
+        and the API's status when the API answered."""
         try:
             request = parse_event(event)
         except BadEvent as exc:
             log.error("not an ALB event: %s", exc)
-            return response(400, {"error": "bad_request", "message": str(exc)})
+            return response(400, {"error": "bad_request", "message": str(exc)}), "bad_event", None
         multi = request.multi_value
         if request.path != ROUTE_PATH:
-            return response(404, {"error": "not_found", "message": "no such route"}, multi_value=multi)
+            answer = response(404, {"error": "not_found", "message": "no such route"}, multi_value=multi)
+            return answer, "not_found", None
         if request.method != ROUTE_METHOD:
-            return response(
+            answer = response(
                 405,
                 {"error": "method_not_allowed", "message": f"use {ROUTE_METHOD}"},
                 headers={"allow": ROUTE_METHOD},
                 multi_value=multi,
             )
+            return answer, "method_not_allowed", None
         deadline = Deadline.for_invocation(
             context,
             self._clock,
@@ -94,11 +110,11 @@ class ClientHandler:
                 exc.message,
                 extra={"status": exc.status, "error": exc.code, **self._counters()},
             )
-            return response(exc.status, exc.body(), multi_value=multi)
+            return response(exc.status, exc.body(), multi_value=multi), exc.code, None
         except Exception:
             log.exception("unexpected failure", extra=self._counters())
             body = {"error": "internal_error", "message": "unexpected failure"}
-            return response(500, body, multi_value=multi)
+            return response(500, body, multi_value=multi), "internal_error", None
         log.info(
             "API answered: api_status=%d",
             result.status,
@@ -112,8 +128,8 @@ class ClientHandler:
                 "message": "the API's answer does not fit the ALB's 1 MB Lambda response",
                 "api_status": result.status,
             }
-            return response(502, too_large, multi_value=multi)
-        return answer
+            return response(502, too_large, multi_value=multi), "api_body_too_large", result.status
+        return answer, "ok", result.status
 
     def _counters(self) -> dict[str, int]:
         return {
@@ -191,4 +207,4 @@ def build_handler(
             "API_URL uses plain http: the access token travels unencrypted (use https, RFC 6750 §5.3)"
         )
     log.debug("client configured", extra={"scopes": list(config.scopes)})
-    return ClientHandler(client, clock=clock, safety_margin=safety_margin)
+    return ClientHandler(client, clock=clock, safety_margin=safety_margin, metrics=metrics_from_env(env))
