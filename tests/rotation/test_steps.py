@@ -364,6 +364,55 @@ def test_the_handler_logs_each_step_and_never_a_secret(
         assert value not in text
 
 
+def test_every_step_writes_one_metrics_record_and_a_failure_counts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+
+    from cognito_m2m_rotation import handler as module
+    from cognito_m2m_rotation._shared.emf import MetricsConfig
+
+    from tests.emf_schema import check_record, dimension_values
+
+    metrics = module.StepMetrics(MetricsConfig("CognitoM2MTest", "demo-rotation"))
+    metrics.stream = io.StringIO()
+    monkeypatch.setattr(module, "METRICS", metrics)
+    monkeypatch.setattr(module, "_ROTATION", world.rotation)
+    token = world.start()
+    for step in STEPS:
+        module.handler({"Step": step, "SecretId": world.arn, "ClientRequestToken": token}, None)
+    world.token_fails = True
+    with pytest.raises(RotationError):
+        module.handler(
+            {"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": world.start()}, None
+        )
+    with pytest.raises(RotationError):
+        module.handler({"Step": "dropTables", "SecretId": world.arn, "ClientRequestToken": token}, None)
+    records = [json.loads(line) for line in metrics.stream.getvalue().splitlines()]
+    assert [(r["Step"], r["RotationFailures"]) for r in records] == [
+        *((step, 0) for step in STEPS),
+        ("testSecret", 1),
+        ("unknown", 1),  # a step name from the event never becomes a dimension value
+    ]
+    for record in records:
+        assert check_record(record) == []
+        assert set(dimension_values(record)) == {"Function", "Step"}
+        assert record["RotationSteps"] == 1
+        for value in {ORIGINAL, *(c.client_secret for c in world.checked)}:
+            assert value not in json.dumps(record)
+
+
+def test_a_bad_namespace_turns_the_rotation_metrics_off_not_the_rotation() -> None:
+    from cognito_m2m_rotation.handler import step_metrics
+
+    assert step_metrics({"METRICS_NAMESPACE": "AWS/Nope"}) is None
+    assert step_metrics({}) is None
+    made = step_metrics({"METRICS_NAMESPACE": "N", "AWS_LAMBDA_FUNCTION_NAME": "rot", "LOG_LEVEL": "ERROR"})
+    assert made is not None
+    assert (made.config.function, made.level) == ("rot", "ERROR")
+
+
 @pytest.mark.parametrize(
     ("descriptor", "message"),
     [

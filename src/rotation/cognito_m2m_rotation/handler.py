@@ -10,10 +10,12 @@ a secret's value.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from cognito_m2m_client import CognitoTokens
+from cognito_m2m_rotation._shared.emf import MetricsConfig, directive, emf_record, record_level, write_record
 from cognito_m2m_rotation._shared.log import get_logger
 from cognito_m2m_rotation.credentials import StoredCredentials
 from cognito_m2m_rotation.steps import RotationError, SecretRotation
@@ -21,6 +23,7 @@ from cognito_m2m_rotation.steps import RotationError, SecretRotation
 log = get_logger("cognito_m2m_rotation")
 
 TOKEN_TIMEOUT_SECONDS = 5.0
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
 
 class ConfigError(RotationError):
@@ -65,23 +68,67 @@ def build_rotation(env: Mapping[str, str]) -> SecretRotation:
     )
 
 
+class StepMetrics:
+    """One embedded-metric-format record per step, in ``METRICS_NAMESPACE``: ``RotationSteps`` (1) and
+    ``RotationFailures`` (1 when the step raised, else 0) by ``Function`` and ``Step``, and by
+    ``Function`` alone (what the rotation-failure alarm watches). ``Step`` is one of :data:`STEPS`, or
+    ``unknown`` for an event that names none of them."""
+
+    def __init__(self, config: MetricsConfig, level: str = "INFO") -> None:
+        self.config = config
+        self.level = level
+        self.stream: Any = None  # standard output
+        metrics = [("RotationSteps", "Count"), ("RotationFailures", "Count")]
+        self._directives = [directive(config.namespace, [["Function", "Step"], ["Function"]], metrics)]
+
+    def write(self, step: object, failed: bool) -> str:
+        record = emf_record(
+            self._directives,
+            int(time.time() * 1000),
+            level=self.level,
+            message="metrics",
+            Function=self.config.function,
+            Step=step if step in STEPS else "unknown",
+            RotationSteps=1,
+            RotationFailures=int(failed),
+        )
+        return write_record(record, self.stream)
+
+
+def step_metrics(env: Mapping[str, str]) -> StepMetrics | None:
+    """The rotation's metrics, or None without ``METRICS_NAMESPACE`` (a bad one: none, and a warning:
+    a rotation never fails for its metrics)."""
+    try:
+        config = MetricsConfig.from_env(env, default_function="cognito-m2m-rotation")
+    except ValueError as exc:
+        log.warning("no metrics: %s", exc)
+        return None
+    return StepMetrics(config, record_level(env)) if config is not None else None
+
+
 _ROTATION: SecretRotation | None = None
+METRICS = step_metrics(os.environ)
 
 
 def handler(event: Any, context: Any) -> str:
-    """Lambda entry point: run the event's step; raise when it fails."""
+    """Lambda entry point: run the event's step; raise when it fails. Every event, a failed
+    configuration too, writes one metrics record."""
     global _ROTATION  # noqa: PLW0603 - one set of clients per container
-    if _ROTATION is None:
-        _ROTATION = build_rotation(os.environ)
     step = event.get("Step") if isinstance(event, Mapping) else None
     fields = {
         "step": str(step)[:20],
         "secret": str(event.get("SecretId", ""))[:256] if isinstance(event, Mapping) else "",
     }
     try:
+        if _ROTATION is None:
+            _ROTATION = build_rotation(os.environ)
         done = _ROTATION.run(event)
     except Exception as exc:
         log.error("rotation step failed", extra={**fields, "problem": f"{type(exc).__name__}: {exc}"[:500]})
+        if METRICS is not None:
+            METRICS.write(step, failed=True)
         raise
     log.info("rotation step done", extra={**fields, "result": done})
+    if METRICS is not None:
+        METRICS.write(step, failed=False)
     return done
