@@ -40,6 +40,8 @@ locals {
   api_url    = coalesce(var.endpoint_overrides.api_url, "${module.alb.base_url}/api")
   client_url = var.enable_client_endpoint ? "${module.alb.base_url}/client" : null
   tags       = var.tags
+  # Every function writes embedded-metric-format records in this namespace (none when it is null).
+  metrics_env = var.metrics_namespace == null ? {} : { METRICS_NAMESPACE = var.metrics_namespace }
 
   # Each protected API: the ALB paths of its routes ("GET /orders/*" -> "/orders/*": ALB's `*` also
   # matches every path below, as the route does), and the priority of its first listener rule. Entries
@@ -115,7 +117,7 @@ module "api_function" {
     ROUTE_SCOPES       = jsonencode(each.value.routes)
     }, var.endpoint_overrides.jwks_url == null ? {} : {
     JWKS_URL = var.endpoint_overrides.jwks_url
-  })
+  }, local.metrics_env)
 }
 
 # ---- Fleet-wide token cache ------------------------------------------------------------------
@@ -174,7 +176,7 @@ module "client_function" {
     CLIENT_SECRET_ARN = lookup(module.cognito.client_secret_arns, var.client_function_client, "")
     SCOPES            = join(" ", try(local.demo_client.scopes, []))
     API_URL           = local.api_url
-  }, local.token_cache_enabled ? { TOKEN_CACHE_TABLE = aws_dynamodb_table.tokens[0].name } : {})
+  }, local.token_cache_enabled ? { TOKEN_CACHE_TABLE = aws_dynamodb_table.tokens[0].name } : {}, local.metrics_env)
 
   policy_statements = merge(
     {
@@ -221,10 +223,10 @@ module "rotation_function" {
   log_level          = var.log_level
   tags               = local.tags
 
-  environment = {
+  environment = merge({
     USER_POOL_ID = module.cognito.user_pool_id
     TOKEN_URL    = local.token_url
-  }
+  }, local.metrics_env)
 
   policy_statements = merge(
     {
@@ -318,5 +320,40 @@ module "alb" {
         multi_value_headers_enabled = var.alb_multi_value_headers
       }
     } : {}
+  )
+}
+
+# ---- Metrics, alarms and dashboard -----------------------------------------------------------
+# Token requests per minute that page: a share of the account's ClientAuthentication quota (requests
+# per second), which every caller of every user pool in the account and Region draws on.
+locals {
+  token_requests_per_minute = coalesce(
+    var.alarms.token_requests_per_minute,
+    floor(var.alarms.client_authentication_quota_rps * 60 * var.alarms.token_requests_percent_of_quota / 100),
+  )
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name                     = var.name
+  namespace                = var.metrics_namespace
+  load_balancer_arn_suffix = module.alb.arn_suffix
+  alarms_enabled           = var.alarms.enabled
+  alarm_actions            = var.alarms.sns_topic_arn == null ? [] : [var.alarms.sns_topic_arn]
+  dashboard_enabled        = var.dashboard
+  tags                     = local.tags
+
+  thresholds = {
+    alb_5xx_per_5_minutes        = var.alarms.alb_5xx_per_5_minutes
+    invalid_tokens_per_5_minutes = var.alarms.invalid_tokens_per_5_minutes
+    duration_percent_of_timeout  = var.alarms.duration_percent_of_timeout
+    token_requests_per_minute    = local.token_requests_per_minute
+  }
+
+  functions = merge(
+    { for k, a in var.apis : k => { function_name = module.api_function[k].function_name, timeout = a.timeout, kind = "api" } },
+    var.enable_client_endpoint ? { client = { function_name = module.client_function[0].function_name, timeout = var.client_function.timeout, kind = "client" } } : {},
+    var.secret_rotation_days == null ? {} : { rotation = { function_name = module.rotation_function[0].function_name, timeout = 60, kind = "rotation" } },
   )
 }

@@ -174,3 +174,23 @@ output "token_cache_table" {
     arn  = aws_dynamodb_table.tokens[0].arn
   } : null
 }
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms by key (README, Operate, has one entry per kind)."
+  value       = module.monitoring.alarm_names
+
+  precondition {
+    condition     = var.alarms.sns_topic_arn == null || try(split(":", var.alarms.sns_topic_arn)[3] == local.region, false)
+    error_message = "alarms.sns_topic_arn must be a topic in this Region (${local.region}): CloudWatch alarms notify topics of their own Region only."
+  }
+}
+
+output "dashboard_url" {
+  description = "Console URL of the CloudWatch dashboard, null when `dashboard` is false."
+  value       = module.monitoring.dashboard_url
+}
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' embedded metrics, null when they are off."
+  value       = var.metrics_namespace
+}

@@ -157,6 +157,56 @@ variable "rotation_zip_path" {
   }
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' embedded metrics (one JSON log line per request or invocation; no API call). null turns them off, and with them the alarms and graphs built on them."
+  type        = string
+  default     = "CognitoM2M"
+
+  validation {
+    condition     = var.metrics_namespace == null || try(can(regex("^[A-Za-z0-9._#:/ -]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/"), false)
+    error_message = "metrics_namespace must be 1-255 letters, digits, spaces or . _ - # : / and must not start with \"AWS/\" (reserved for AWS services), or null."
+  }
+}
+
+variable "alarms" {
+  description = "CloudWatch alarms (README, Operate, says what each means and what to do): `enabled` (default true); `sns_topic_arn` notified when an alarm fires and recovers (null: no actions); thresholds `alb_5xx_per_5_minutes` (5), `invalid_tokens_per_5_minutes` (100, per protected function), `duration_percent_of_timeout` (90); token requests of the client function per minute: `token_requests_per_minute`, or by default `token_requests_percent_of_quota` (50) of `client_authentication_quota_rps` (150, the account's ClientAuthentication quota per Region in requests per second; set yours from Service Quotas)."
+  type = object({
+    enabled                         = optional(bool, true)
+    sns_topic_arn                   = optional(string)
+    alb_5xx_per_5_minutes           = optional(number, 5)
+    invalid_tokens_per_5_minutes    = optional(number, 100)
+    duration_percent_of_timeout     = optional(number, 90)
+    client_authentication_quota_rps = optional(number, 150)
+    token_requests_percent_of_quota = optional(number, 50)
+    token_requests_per_minute       = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.alarms.sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarms.sns_topic_arn))
+    error_message = "alarms.sns_topic_arn must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<topic>; CloudWatch cannot notify a FIFO topic), or null."
+  }
+
+  validation {
+    condition = alltrue([
+      var.alarms.alb_5xx_per_5_minutes >= 1,
+      var.alarms.invalid_tokens_per_5_minutes >= 1,
+      var.alarms.duration_percent_of_timeout >= 10 && var.alarms.duration_percent_of_timeout <= 100,
+      var.alarms.client_authentication_quota_rps >= 1,
+      var.alarms.token_requests_percent_of_quota > 0 && var.alarms.token_requests_percent_of_quota <= 100,
+      try(var.alarms.token_requests_per_minute >= 1, var.alarms.token_requests_per_minute == null),
+    ])
+    error_message = "alarms: alb_5xx_per_5_minutes, invalid_tokens_per_5_minutes, client_authentication_quota_rps and token_requests_per_minute (when set) must be at least 1; duration_percent_of_timeout 10-100; token_requests_percent_of_quota above 0 and at most 100."
+  }
+}
+
+variable "dashboard" {
+  description = "Create a CloudWatch dashboard named after `name`: requests by outcome, latency p50/p99, token requests and cache hit rate, cold starts, errors."
+  type        = bool
+  default     = true
+}
+
 variable "kms_key_arn" {
   description = "Customer managed symmetric KMS key, in the deployment's region, for the client secrets and the log groups; the client function may kms:Decrypt with it. Its key policy must allow the CloudWatch Logs service principal logs.<region>.amazonaws.com (kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe*), else creating the log groups fails, and must delegate to IAM (the account root principal with kms:*), else the client role's kms:Decrypt is ignored. The plan checks the region. null uses AWS managed encryption."
   type        = string

@@ -6,6 +6,14 @@ provider "aws" {
   region = var.region
 }
 
+# The on-call topic every alarm notifies when it fires and when it recovers; subscribe your pager to it.
+# Encrypted with the same key, whose policy must also let CloudWatch (cloudwatch.amazonaws.com) use it.
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = var.kms_key_arn
+  tags              = var.tags
+}
+
 module "m2m" {
   source = "../.."
 
@@ -80,5 +88,10 @@ module "m2m" {
 
   client_function = {
     reserved_concurrency = var.client_reserved_concurrency
+  }
+
+  # Alarms on the load balancer, every function, invalid tokens, keys, token requests and rotations.
+  alarms = {
+    sns_topic_arn = aws_sns_topic.alarms.arn
   }
 }

@@ -32,3 +32,13 @@ output "alb_dns_name" {
   description = "DNS name of the load balancer (target of domain_name)."
   value       = module.m2m.alb_dns_name
 }
+
+output "alarm_topic_arn" {
+  description = "The SNS topic every alarm notifies: subscribe your on-call to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard."
+  value       = module.m2m.dashboard_url
+}

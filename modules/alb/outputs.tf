@@ -3,6 +3,11 @@ output "arn" {
   value       = aws_lb.this.arn
 }
 
+output "arn_suffix" {
+  description = "ARN suffix of the load balancer (app/<name>/<id>): the LoadBalancer dimension of its CloudWatch metrics."
+  value       = aws_lb.this.arn_suffix
+}
+
 output "dns_name" {
   description = "DNS name of the load balancer."
   value       = aws_lb.this.dns_name

@@ -65,6 +65,7 @@ run "your_own_function_next_to_the_demo" {
       USER_POOL_ID       = "eu-west-1_MockPool1"
       ALLOWED_CLIENT_IDS = "writer000000000000000002"
       ROUTE_SCOPES       = jsonencode({ "GET /orders" = ["rest-api/read"], "GET /orders/*" = ["rest-api/read"], "POST /orders" = ["rest-api/write"] })
+      METRICS_NAMESPACE  = "CognitoM2M"
     })
     error_message = "Its environment: its own variables, the pool, only the clients it names, and its own routes: ${jsonencode(module.api_function["orders"].environment_variables)}"
   }

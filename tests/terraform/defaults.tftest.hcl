@@ -97,8 +97,9 @@ run "defaults" {
       USER_POOL_ID       = "eu-west-1_MockPool1"
       ALLOWED_CLIENT_IDS = "1mockclient23456789abcdef"
       ROUTE_SCOPES       = jsonencode({ "GET /api" = ["rest-api/read"], "POST /api" = ["rest-api/write"] })
+      METRICS_NAMESPACE  = "CognitoM2M"
     })
-    error_message = "Resource env must be exactly USER_POOL_ID, ALLOWED_CLIENT_IDS, ROUTE_SCOPES (no JWKS_URL unless overridden), got ${jsonencode(module.api_function["resource"].environment_variables)}."
+    error_message = "Resource env must be exactly USER_POOL_ID, ALLOWED_CLIENT_IDS, ROUTE_SCOPES, METRICS_NAMESPACE (no JWKS_URL unless overridden), got ${jsonencode(module.api_function["resource"].environment_variables)}."
   }
 
   assert {
@@ -113,6 +114,7 @@ run "defaults" {
       CLIENT_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-demo-AbCdEf"
       SCOPES            = "rest-api/read"
       API_URL           = "http://mock-1234567890.eu-west-1.elb.amazonaws.com/api"
+      METRICS_NAMESPACE = "CognitoM2M"
     })
     error_message = "Client env contract mismatch: ${jsonencode(module.client_function[0].environment_variables)}."
   }

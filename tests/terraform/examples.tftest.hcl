@@ -43,6 +43,11 @@ run "example_complete" {
     condition     = keys(output.client_ids) == tolist(["reporting", "storefront"]) && keys(output.client_secret_arns) == tolist(["reporting", "storefront"])
     error_message = "The complete example has two clients, each with its secret."
   }
+
+  assert {
+    condition     = length(module.m2m.alarm_names) == 15 && output.alarm_topic_arn == aws_sns_topic.alarms.arn
+    error_message = "The complete example has its 15 alarms (load balancer 2, API 5, client 4, rotation 4) and its on-call topic."
+  }
 }
 
 run "example_own_api" {

@@ -82,9 +82,10 @@ mock_resource "aws_lambda_layer_version" {
 
 mock_resource "aws_lb" {
   defaults = {
-    arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mock/50dc6c495c0c9188"
-    dns_name = "mock-1234567890.eu-west-1.elb.amazonaws.com"
-    zone_id  = "Z32O12XQLNTSW2"
+    arn        = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mock/50dc6c495c0c9188"
+    arn_suffix = "app/mock/50dc6c495c0c9188"
+    dns_name   = "mock-1234567890.eu-west-1.elb.amazonaws.com"
+    zone_id    = "Z32O12XQLNTSW2"
   }
 }
 
@@ -130,5 +131,12 @@ mock_resource "aws_subnet" {
 mock_resource "aws_dynamodb_table" {
   defaults = {
     arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/m2m-demo-tokens"
+  }
+}
+
+mock_resource "aws_sns_topic" {
+  defaults = {
+    arn = "arn:aws:sns:eu-west-1:123456789012:m2m-demo-alarms"
+    id  = "arn:aws:sns:eu-west-1:123456789012:m2m-demo-alarms"
   }
 }
