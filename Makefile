@@ -165,7 +165,7 @@ test: policy
 # State (pids, logs, terraform state, unpacked zips) lives in .local/stack/ (LOCAL_STATE_DIR); ports:
 # LOCAL_AWS_PORT (4566, moto), LOCAL_ALB_PORT (8080), LOCAL_AUTH_PORT (8081).
 LOCAL_EDGE := PYTHONPATH=local $(PY) -m local_edge
-.PHONY: local local-down local-token local-rotate typecheck-local
+.PHONY: local local-down local-token local-rotate local-metrics typecheck-local
 
 # One timed step of `make local`: prints "==> <title> ...", runs the command, then "    done in N s".
 define timed
@@ -188,6 +188,9 @@ local-token: ## print an access token (CLIENT=<key of clients>, default demo; SC
 
 local-rotate: ## rotate a client's secret now, as Secrets Manager would (CLIENT=<key of clients>, default demo)
 	@$(LOCAL_EDGE) rotate $(if $(CLIENT),--client "$(CLIENT)")
+
+local-metrics: ## print the functions' metrics (their embedded-metric records in the stack's logs) and chart requests by outcome (.local/stack/metrics.png)
+	@$(LOCAL_EDGE) metrics
 
 typecheck-local: $(VENV)/.installed ## mypy --strict on the local edge
 	$(VENV)/bin/mypy local/local_edge

@@ -1,4 +1,4 @@
-"""``python -m local_edge up|down|ports|token|rotate|edge``: the local stack's command line."""
+"""``python -m local_edge up|down|ports|token|rotate|metrics|edge``: the local stack's command line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,23 @@ import sys
 from pathlib import Path
 
 from local_edge.edge import EdgeConfig, serve
+from local_edge.metrics import format_table, read_log_dir, summarize, write_chart
 from local_edge.stack import Settings, StackError, check_ports, demo_token, down, rotate_client_secret, up
+
+
+def print_metrics(logs: Path, png: Path) -> int:
+    """The metrics table on stdout and the chart at ``png``; 1 when the logs hold no record."""
+    if not logs.is_dir():
+        print(f"error: no function logs at {logs}: run `make local` first", file=sys.stderr)
+        return 1
+    points = read_log_dir(logs)
+    if not points:
+        print(f"error: no metrics records in {logs}/*.log yet: call the stack (curl lines of `make local`)")
+        return 1
+    print(format_table(summarize(points)))
+    chart = write_chart(points, png)
+    print(f"\nrequests by outcome: {chart}" if chart else "\nno Requests metric to chart yet")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--client", default="demo", help="client key in the module's clients map")
     rotate = commands.add_parser("rotate", help="rotate a client's secret now (Secrets Manager's four steps)")
     rotate.add_argument("--client", default="demo", help="client key in the module's clients map")
+    metrics = commands.add_parser("metrics", help="print the functions' metrics from the stack's logs; chart")
+    metrics.add_argument("--logs", type=Path, help="folder of the function logs (default: the stack's)")
+    metrics.add_argument("--png", type=Path, help="requests by outcome chart (default: <state>/metrics.png)")
     edge = commands.add_parser("edge", help="run the edge servers in the foreground")
     edge.add_argument("--config", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -42,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             done = rotate_client_secret(settings, args.client)
             print(f"    client_id {done['client_id']} kept; its new secret is {done['client_secret_id']}")
             return 0
+        if args.command == "metrics":
+            return print_metrics(args.logs or settings.logs, args.png or settings.state_dir / "metrics.png")
         if args.command == "token":
             print(demo_token(settings, args.scope, args.client)["access_token"])
             return 0
