@@ -222,7 +222,12 @@ def tables(results: dict[str, Any]) -> str:
                         _num(c["us_per_token"], 2),
                         _num(c.get("ratio_to_floor"), 2),
                     ]
-                    for c in (floor, reused, verification["cases"].get("reused_wrapper"))
+                    for c in (
+                        floor,
+                        reused,
+                        verification["cases"].get("reused_wrapper"),
+                        verification["cases"].get("reused_wrapper_no_metrics"),
+                    )
                     if c is not None
                 ],
             ),
@@ -354,6 +359,7 @@ def tables(results: dict[str, Any]) -> str:
             ]
             for k in (
                 "powertools_logger",
+                "powertools_metrics",
                 "powertools_alb_resolver",
                 "powertools_get_secret",
                 "powertools_all_three",

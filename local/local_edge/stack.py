@@ -562,6 +562,7 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
     lines += [
         "Token      make -s local-token [CLIENT=<key>] [SCOPE=...]",
         f"Logs       {settings.logs}/ (<function name>.log, edge.log, moto.log, terraform-*.log)",
+        "Metrics    make local-metrics (the functions' metrics from their logs, and a chart)",
         "Running    moto and the local edge, until `make local-down` stops them and removes "
         f"{settings.state_dir}",
     ]
