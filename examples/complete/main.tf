@@ -11,7 +11,7 @@ provider "aws" {
 resource "aws_sns_topic" "alarms" {
   name              = "${var.name}-alarms"
   kms_master_key_id = var.kms_key_arn
-  tags              = var.tags
+  tags              = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
 module "m2m" {

@@ -1,7 +1,7 @@
 Feature: The load balancer only speaks what it must
   Malformed headers are dropped, HTTPS uses a TLS 1.3 policy and HTTP only redirects to it when a certificate
   is given, the security group opens only the listener ports, and only the load balancer's target groups may
-  invoke the functions. (issue 5, ALB)
+  invoke the functions.
 
   @noskip
   Scenario: invalid header fields are dropped

@@ -1,7 +1,7 @@
 @noskip
 Feature: Cognito app clients are confidential machine-to-machine clients
   Every app client authenticates with its own secret, can only use the client_credentials grant for the
-  resource servers' scopes, and cannot be used to probe for users. (issue 5, Cognito)
+  resource servers' scopes, and cannot be used to probe for users.
 
   Scenario: every app client has a client secret
     Given I have aws_cognito_user_pool_client defined

@@ -1,7 +1,7 @@
 @noskip
 Feature: The user pool is an authorization server for services only
   Nobody signs up: users can only be created by an administrator, and the pool has the hosted domain that
-  serves the token endpoint. (issue 5, Cognito)
+  serves the token endpoint.
 
   Scenario: only administrators can create users
     Given I have aws_cognito_user_pool defined

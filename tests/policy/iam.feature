@@ -1,7 +1,7 @@
 Feature: IAM policies the module writes are least privilege
   No statement allows every action; "*" is a resource only for the X-Ray write actions, which AWS cannot
   scope; the client function reads exactly its own secret; the resource function touches no secret or key.
-  (issue 5, IAM; the statement- and resource-relating steps are ours: tests/policy/steps/relations.py)
+  (The statement- and resource-relating steps are ours: tests/policy/steps/relations.py)
 
   @noskip
   Scenario: no statement allows every action, of AWS or of a service

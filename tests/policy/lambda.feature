@@ -1,6 +1,5 @@
 @noskip
 Feature: Lambda functions are current, traced, bounded and log as JSON to their own log group
-  (issue 5, Lambda)
 
   Scenario: the runtime is python3.12 or newer
     Given I have aws_lambda_function defined

@@ -1,6 +1,6 @@
 Feature: Client secrets live in Secrets Manager and nowhere else
   Each app client's id and secret are stored in a Secrets Manager secret that cannot be deleted at once, and
-  no output shows a client secret unless it is marked sensitive. (issue 5, Secrets; the step relating
+  no output shows a client secret unless it is marked sensitive. (The step relating
   clients to secrets is ours: tests/policy/steps/relations.py)
 
   @noskip

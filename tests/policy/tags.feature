@@ -1,6 +1,6 @@
 Feature: Every taggable resource carries the module's tags
   The tags given to the module (the root's `tags` variable, or the `tags` an example passes to the module)
-  and a Name tag. (issue 5, Tags; the step is ours: tests/policy/steps/relations.py)
+  and a Name tag. (The step is ours: tests/policy/steps/relations.py)
 
   @noskip
   Scenario: taggable resources carry the module's tags and a Name

@@ -297,3 +297,32 @@ def statements_with_action_have_condition(step: Any, action: str, test: str, var
                 Error(step, f"{address}: {action} without a {test} condition on {variable} naming its keys.")
     if found == 0:
         Error(step, f"No statement allows {action}.")
+
+
+@then("each function has an alarm on its Errors metric")
+def functions_have_error_alarms(step: Any) -> None:
+    watched = {
+        (a["values"].get("dimensions") or {}).get("FunctionName")
+        for a in _resources_of_type("aws_cloudwatch_metric_alarm")
+        if a["values"].get("namespace") == "AWS/Lambda" and a["values"].get("metric_name") == "Errors"
+    }
+    for function in step.context.stash:
+        name = (function.get("values") or {}).get("function_name")
+        if name not in watched:
+            Error(step, f"{function.get('address')} ({name}) has no alarm on its AWS/Lambda Errors metric.")
+
+
+@then("when any alarm has actions every alarm notifies the same topic on alarm and on ok")
+def alarms_share_their_actions(step: Any) -> None:
+    alarms = step.context.stash
+    given = set().union(*(set(_as_list((a.get("values") or {}).get("alarm_actions"))) for a in alarms))
+    given |= _arns("aws_sns_topic") - {None}
+    if not given:
+        return  # no topic given: the alarms only change state
+    for alarm in alarms:
+        values = alarm.get("values") or {}
+        for kind in ("alarm_actions", "ok_actions"):
+            actions = set(_as_list(values.get(kind)))
+            if actions != given:
+                address = alarm.get("address")
+                Error(step, f"{address}: {kind} {sorted(actions)}, not the topic {sorted(given)}.")
