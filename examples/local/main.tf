@@ -15,6 +15,7 @@ provider "aws" {
 
   endpoints {
     acm            = var.aws_endpoint
+    cloudwatch     = var.aws_endpoint
     cloudwatchlogs = var.aws_endpoint
     cognitoidp     = var.aws_endpoint
     dynamodb       = var.aws_endpoint
@@ -26,6 +27,7 @@ provider "aws" {
     route53        = var.aws_endpoint
     s3             = var.aws_endpoint
     secretsmanager = var.aws_endpoint
+    sns            = var.aws_endpoint
     sts            = var.aws_endpoint
   }
 }

@@ -318,3 +318,49 @@ def test_orders_refuses_what_the_token_does_not_allow(
     )
     assert wrong_method.status == 405
     assert wrong_method.headers["Allow"] == "GET, POST"
+
+
+def test_every_function_writes_valid_metrics_records_that_local_metrics_reads(
+    stack: tuple[Settings, StackInfo], read_token: str, tmp_path: Path
+) -> None:
+    """The deployed functions' own records in the stack's logs: valid EMF, the namespace the module
+    configured, one per request; `make local-metrics` reads them back."""
+    from local_edge.metrics import read_log_dir, summarize, write_chart
+    from tests.emf_schema import check_record, records_in
+
+    settings, _ = stack
+    marker = f"/metrics-probe-{uuid.uuid4().hex[:8]}"
+    before = len(records_in(_all_log_lines(settings)))
+    assert request("GET", f"{settings.alb_url}/api").status == 401
+    assert (
+        request("GET", f"{settings.alb_url}/api", headers={"Authorization": f"Bearer {read_token}"}).status
+        == 200
+    )
+    assert request("GET", f"{settings.alb_url}/client").status == 200
+    assert (
+        request("GET", f"{settings.alb_url}/orders{marker}", headers={"Authorization": "Bearer x"}).status
+        == 401
+    )
+    deadline = time.monotonic() + 10
+    while len(records_in(_all_log_lines(settings))) < before + 5 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the workers write their lines as they answer; the log files catch up
+    records = records_in(_all_log_lines(settings))
+    assert len(records) >= before + 5  # 3 API requests, the client's invocation and its API call
+    for record in records:
+        assert check_record(record) == [], record
+        assert {d["Namespace"] for d in record["_aws"]["CloudWatchMetrics"]} == {"CognitoM2M"}
+    probe = [r for r in records if r.get("path") == f"/orders{marker}"]
+    assert [(r["Outcome"], r["Reason"]) for r in probe] == [("invalid_token", "malformed_token")]
+    clients = [r for r in records if "Invocations" in r]
+    assert clients
+    assert clients[-1]["Outcome"] == "ok"
+    rows = summarize(read_log_dir(settings.logs))
+    assert any(r.name == "TokenRequests" for r in rows)
+    assert write_chart(read_log_dir(settings.logs), tmp_path / "metrics.png") is not None
+
+
+def _all_log_lines(settings: Settings) -> list[str]:
+    lines: list[str] = []
+    for log in sorted(settings.logs.glob("*.log")):
+        lines += log.read_text(errors="replace").splitlines()
+    return lines

@@ -32,6 +32,7 @@ provider "aws" {
   skip_region_validation      = true
   endpoints {
     acm            = "%(endpoint)s"
+    cloudwatch     = "%(endpoint)s"
     cloudwatchlogs = "%(endpoint)s"
     cognitoidp     = "%(endpoint)s"
     dynamodb       = "%(endpoint)s"
@@ -41,6 +42,7 @@ provider "aws" {
     kms            = "%(endpoint)s"
     lambda         = "%(endpoint)s"
     secretsmanager = "%(endpoint)s"
+    sns            = "%(endpoint)s"
     sts            = "%(endpoint)s"
   }
 }
