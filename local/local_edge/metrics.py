@@ -199,7 +199,9 @@ def write_chart(points: list[Datapoint], out: Path, max_bars: int = 60) -> Path 
     outcomes = sorted({outcome for by_outcome in series.values() for outcome in by_outcome})
     palette = pyplot.get_cmap("tab20")
     colors = {o: ("tab:green" if o == "ok" else palette(i % 20)) for i, o in enumerate(outcomes)}
-    figure, axes = pyplot.subplots(len(functions), 1, figsize=(10, 3 * len(functions)), squeeze=False)
+    figure, axes = pyplot.subplots(
+        len(functions), 1, figsize=(10, 3 * len(functions)), squeeze=False, sharex=True
+    )
     start = min(times) // bucket * bucket
     for axis, function in zip(axes[:, 0], functions, strict=True):
         bottom: dict[int, float] = defaultdict(float)
