@@ -102,7 +102,7 @@ locals {
   latency_widget = {
     type = "metric", width = 12, height = 6
     properties = {
-      title  = "Latency p50 / p99 (ms)"
+      title  = "Latency p50 / p99 (ms; the verifier in µs, right axis)"
       region = local.region, view = "timeSeries", period = 60
       metrics = concat(
         flatten([for k, f in var.functions : [
@@ -110,7 +110,7 @@ locals {
           ["AWS/Lambda", "Duration", "FunctionName", f.function_name, { stat = "p99", label = "${k} p99" }],
         ] if f.kind != "rotation"]),
         local.custom ? [for k, f in local.api_functions :
-          [var.namespace, "VerificationTime", "Function", f.function_name, { stat = "p99", label = "${k} verifier p99" }]
+          [var.namespace, "VerificationTime", "Function", f.function_name, { stat = "p99", label = "${k} verifier p99 (µs)", yAxis = "right" }]
         ] : [],
       )
     }

@@ -30,7 +30,7 @@ def access_lines(function: str, outcomes: list[tuple[str, int]]) -> list[str]:
     for outcome, at in outcomes:
         fields = {"status": 200 if outcome == "ok" else 401, "outcome": outcome}
         if outcome in {"ok", "invalid_token"}:
-            fields |= {"VerificationTime": 0.5 if outcome == "ok" else 2.0, "TokenCacheHits": 0}
+            fields |= {"VerificationTime": 500 if outcome == "ok" else 2000, "TokenCacheHits": 0}
         log.write(fields, None, metrics.members(fields, outcome, T0 + at))
     return stream.getvalue().splitlines()
 
@@ -66,7 +66,7 @@ def test_records_are_read_and_summed_as_cloudwatch_would(tmp_path: Path) -> None
     invalid = rows[("InvalidTokens", (("Function", "demo-resource"), ("Reason", "invalid_token")))]
     assert invalid.total == 1.0
     timing = rows[("VerificationTime", (("Function", "demo-resource"),))]
-    assert (timing.unit, timing.p50, timing.maximum) == ("Milliseconds", 0.5, 2.0)
+    assert (timing.unit, timing.p50, timing.maximum) == ("Microseconds", 500.0, 2000.0)
     assert not any(r.namespace == "N" for r in rows.values())  # the malformed records gave nothing
     table = format_table(list(rows.values()))
     assert "VerificationTime" in table

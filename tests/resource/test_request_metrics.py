@@ -297,7 +297,7 @@ def test_the_record_level_follows_the_filter(env: dict[str, str], level: str) ->
 
 def test_request_metrics_reuse_their_text_and_make_valid_json() -> None:
     metrics = RequestMetrics(MetricsConfig("N", 'f"\\n'))  # a name JSON must escape
-    fields = {"outcome": "token_expired", "VerificationTime": 0.1, "TokenCacheHits": 0}
+    fields = {"outcome": "token_expired", "VerificationTime": 100, "TokenCacheHits": 0}
     a = metrics.members(fields, "invalid_token", NOW * 1000)
     b = metrics.members(fields, "invalid_token", NOW * 1000 + 1, jwks_fetches=2, jwks_failures=1)
     assert a.startswith(',"_aws":{"Timestamp":')

@@ -158,13 +158,13 @@ class ResourceApp:
         hits = verifier.cache_hits
         started = perf_counter()
         claims_or_decision = self._authorize(request, token_or_decision, route)
-        elapsed_ms = (perf_counter() - started) * 1000.0
+        elapsed_us = int((perf_counter() - started) * 1e6)  # whole µs: round(x, 3) alone costs 0.3 µs
         if type(claims_or_decision) is Decision:
             decision = claims_or_decision
         else:
             decision = self._act(request, route, claims_or_decision)  # type: ignore[arg-type]
         fields = decision.fields
-        fields["VerificationTime"] = round(elapsed_ms, 3)
+        fields["VerificationTime"] = elapsed_us
         fields["TokenCacheHits"] = verifier.cache_hits - hits
         return decision
 

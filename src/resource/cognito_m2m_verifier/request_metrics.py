@@ -10,7 +10,7 @@ metric                 dimensions              value per request
 ``Requests``           Function, Outcome;      1
                        Function
 ``InvalidTokens``      Function, Reason        1 when the token was refused as invalid
-``VerificationTime``   Function                milliseconds in the verifier (when a token was read)
+``VerificationTime``   Function                microseconds in the verifier (when a token was read)
 ``TokenCacheHits``     Function                1 when the verified-token cache answered, else 0
 ``JwksFetches``        Function                JWKS downloads since the previous record (when any)
 ``JwksFetchFailures``  Function                failed downloads since the previous record (when any)
@@ -72,7 +72,7 @@ def outcome_category(outcome: str, status: int) -> str:
     return "error" if status >= 500 else "rejected"
 
 
-_VERIFIED = (("VerificationTime", "Milliseconds"), ("TokenCacheHits", "Count"))
+_VERIFIED = (("VerificationTime", "Microseconds"), ("TokenCacheHits", "Count"))
 _JWKS = (("JwksFetches", "Count"), ("JwksFetchFailures", "Count"))
 
 
