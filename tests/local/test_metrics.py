@@ -31,7 +31,7 @@ def access_lines(function: str, outcomes: list[tuple[str, int]]) -> list[str]:
         fields = {"status": 200 if outcome == "ok" else 401, "outcome": outcome}
         if outcome in {"ok", "invalid_token"}:
             fields |= {"VerificationTime": 500 if outcome == "ok" else 2000, "TokenCacheHits": 0}
-        log.write(fields, None, metrics.members(fields, outcome, T0 + at))
+        log.write(fields, None, metrics.members(fields, outcome, (T0 + at) / 1000))
     return stream.getvalue().splitlines()
 
 

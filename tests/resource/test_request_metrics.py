@@ -298,13 +298,16 @@ def test_the_record_level_follows_the_filter(env: dict[str, str], level: str) ->
 def test_request_metrics_reuse_their_text_and_make_valid_json() -> None:
     metrics = RequestMetrics(MetricsConfig("N", 'f"\\n'))  # a name JSON must escape
     fields = {"outcome": "token_expired", "VerificationTime": 100, "TokenCacheHits": 0}
-    a = metrics.members(fields, "invalid_token", NOW * 1000)
-    b = metrics.members(fields, "invalid_token", NOW * 1000 + 1, jwks_fetches=2, jwks_failures=1)
+    a = metrics.members(fields, "invalid_token", NOW + 0.25)
+    b = metrics.members(fields, "invalid_token", NOW + 0.5, jwks_fetches=2, jwks_failures=1)
     assert a.startswith(',"_aws":{"Timestamp":')
     for text in (a, b):
         record = json.loads(json.dumps(fields)[:-1] + text + "}")
         assert check_record(record) == []
         assert (record["Function"], record["Reason"]) == ('f"\\n', "token_expired")
     assert len(metrics._tails) == 2  # with and without JWKS counts: one text each, reused after
-    metrics.members(fields, "invalid_token", NOW * 1000 + 2)
+    assert metrics.members(fields, "invalid_token", NOW + 0.75) is a  # the same second: the same text
     assert len(metrics._tails) == 2
+    later = json.loads(json.dumps(fields)[:-1] + metrics.members(fields, "ok", NOW + 1.2) + "}")
+    assert later["_aws"]["Timestamp"] == (NOW + 1) * 1000  # a record's second, in epoch milliseconds
+    assert json.loads(json.dumps(fields)[:-1] + a + "}")["_aws"]["Timestamp"] == NOW * 1000

@@ -71,11 +71,18 @@ class AccessLog:
             self._second = second
         return self._stamp + _MILLIS[int((now - second) * 1000)]
 
-    def line(self, fields: Mapping[str, object], request_id: str | None = None, members: str = "") -> str:
-        """The JSON line (with its newline) for one request's ``fields``, ended by ``members``: JSON
-        text of more members (``,"name":value...``, ASCII), the request's metrics."""
+    def line(
+        self,
+        fields: Mapping[str, object],
+        request_id: str | None = None,
+        members: str = "",
+        now: float | None = None,
+    ) -> str:
+        """The JSON line (with its newline) for one request's ``fields`` at ``now`` (default: the
+        clock's), ended by ``members``: JSON text of more members (``,"name":value...``, ASCII), the
+        request's metrics."""
         entry: dict[str, object] = {
-            "timestamp": self._timestamp(time.time()),
+            "timestamp": self._timestamp(time.time() if now is None else now),
             "level": "INFO",
             "logger": self.logger,
             "message": "request",
@@ -93,11 +100,17 @@ class AccessLog:
         text = json.dumps(entry, separators=(",", ":"), default=str)  # ASCII, \u escapes
         return text[:-1] + members + "}\n"
 
-    def write(self, fields: Mapping[str, object], request_id: str | None = None, members: str = "") -> None:
+    def write(
+        self,
+        fields: Mapping[str, object],
+        request_id: str | None = None,
+        members: str = "",
+        now: float | None = None,
+    ) -> None:
         """Write one line for ``fields`` (and ``members``); never raises (a broken stdout loses the
         line, not the answer)."""
         if self.enabled:
-            self._emit(self.line(fields, request_id, members))
+            self._emit(self.line(fields, request_id, members, now))
 
     def write_metrics(
         self, fields: Mapping[str, object], members: str, request_id: str | None = None

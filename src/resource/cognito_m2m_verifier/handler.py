@@ -134,9 +134,10 @@ class ResourceApp:
         fetches, failures = jwks.fetch_count - seen[0], jwks.fetch_failures - seen[1]
         if fetches or failures:
             self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
-        members = metrics.members(fields, category, int(time.time() * 1000), fetches, failures)
+        now = time.time()
+        members = metrics.members(fields, category, now, fetches, failures)
         if self.access_log.enabled:
-            self.access_log.write(fields, request_id, members)
+            self.access_log.write(fields, request_id, members, now)
         else:
             verified: dict[str, Any] = {k: fields[k] for k in _VERIFIER_METRICS if k in fields}
             self.access_log.write_metrics(verified, members, request_id)

@@ -80,18 +80,22 @@ class RequestMetrics:
     """One request's metric members, as JSON text that ends its access line (see the module docstring).
 
     The members' text is made once per shape of record (which metrics, which ``Outcome`` and
-    ``Reason``) and reused: a request pays for its timestamp and, rarely, its JWKS counts. Every
-    value in it is ours (the namespace, the function's name, fixed outcome and reason names), so the
-    text spliced into the line is always valid JSON.
+    ``Reason``) and second, and reused: a request pays for a dictionary lookup and, rarely, its JWKS
+    counts. The record's ``Timestamp`` is the start of its second (CloudWatch aggregates these
+    standard-resolution metrics by the minute). Every value in the text is ours (the namespace, the
+    function's name, fixed outcome and reason names), so what is spliced into the line is valid JSON.
     """
 
-    __slots__ = ("_directives", "_tails", "config", "namespace")
+    __slots__ = ("_directives", "_prefix", "_second", "_tails", "_texts", "config", "namespace")
 
     def __init__(self, config: MetricsConfig) -> None:
         self.config = config
         self.namespace = config.namespace
         self._directives: dict[tuple[bool, bool, bool], list[dict[str, Any]]] = {}
         self._tails: dict[tuple[bool, bool, str, str], str] = {}
+        self._texts: dict[tuple[bool, bool, str, str], str] = {}  # this second's, by shape
+        self._second = -1
+        self._prefix = ""
 
     def directives(self, verified: bool, jwks: bool, invalid: bool) -> list[dict[str, Any]]:
         """The directives of a record that has the verifier's metrics, the JWKS counts, a Reason."""
@@ -133,18 +137,27 @@ class RequestMetrics:
         self,
         fields: Mapping[str, Any],
         category: str,
-        timestamp_ms: int,
+        now: float,
         jwks_fetches: int = 0,
         jwks_failures: int = 0,
     ) -> str:
-        """The metric members of one request, as JSON text to end its line with: ``,"_aws":...``
-        (without the closing brace). ``fields`` (its access-line fields) may hold ``VerificationTime``
-        and ``TokenCacheHits`` (a token was verified); its ``outcome`` is the ``Reason`` of an invalid
-        token. ``category`` must be one of :data:`OUTCOMES`."""
+        """The metric members of one request at ``now`` (epoch seconds), as JSON text to end its line
+        with: ``,"_aws":...`` (without the closing brace). ``fields`` (its access-line fields) may hold
+        ``VerificationTime`` and ``TokenCacheHits`` (a token was verified); its ``outcome`` is the
+        ``Reason`` of an invalid token. ``category`` must be one of :data:`OUTCOMES`."""
+        second = int(now)
+        if second != self._second:
+            self._texts.clear()
+            self._second = second
+            self._prefix = ',"_aws":{"Timestamp":' + str(second * 1000)
         jwks = jwks_fetches > 0 or jwks_failures > 0
         reason = fields.get("outcome", "invalid_token") if category == "invalid_token" else ""
-        text = ',"_aws":{"Timestamp":' + str(timestamp_ms)
-        text += self._tail("VerificationTime" in fields, jwks, category, reason)
+        key = ("VerificationTime" in fields, jwks, category, reason)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._prefix + self._tail(*key)
+            if len(self._texts) < _MAX_TAILS:
+                self._texts[key] = text
         if jwks:
             text += f',"JwksFetches":{int(jwks_fetches)},"JwksFetchFailures":{int(jwks_failures)}'
         return text
