@@ -109,8 +109,17 @@ class AccessLog:
     ) -> None:
         """Write one line for ``fields`` (and ``members``); never raises (a broken stdout loses the
         line, not the answer)."""
-        if self.enabled:
-            self._emit(self.line(fields, request_id, members, now))
+        if not self.enabled:
+            return
+        text = self.line(fields, request_id, members, now)
+        stream = self.stream or sys.stdout  # _emit, inlined: once per request
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+        for callback in _observers:
+            callback(text)
 
     def write_metrics(
         self, fields: Mapping[str, object], members: str, request_id: str | None = None
