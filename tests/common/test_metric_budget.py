@@ -54,8 +54,8 @@ def test_readme_states_the_upper_bound_of_custom_metrics() -> None:
     text = " ".join(README.read_text().split())
     match = re.search(
         r"A protected function has at most (\d+) \((\d+) `Requests`, (\d+) `InvalidTokens`, 4 others\), "
-        r"the client function at most (\d+) and the rotation function (\d+), so the default deployment has "
-        r"at most (\d+) custom metrics",
+        r"the client function at most (\d+) and the rotation function (\d+), so the demo deployment \(`make "
+        r"deploy`: one API, the client endpoint, rotation\) has at most (\d+) custom metrics",
         text,
     )
     assert match, "README's Operate section no longer states the metric budget"

@@ -171,3 +171,16 @@ run "every_protected_api_has_its_own_alarms" {
     error_message = "Each entry of apis gets the protected function's five alarms."
   }
 }
+
+run "the_module_s_defaults_have_no_client_alarms" {
+  command = plan
+
+  variables {
+    enable_client_endpoint = false
+  }
+
+  assert {
+    condition     = length(module.monitoring.alarm_names) == 11 && !contains(keys(module.monitoring.alarm_names), "client-token-requests")
+    error_message = "Without the demo client endpoint: 11 alarms (load balancer 2, API 5, rotation 4), none for a client function that does not exist."
+  }
+}
