@@ -149,13 +149,14 @@ locals {
     }
   }
 
-  # Lambda writes "Init Duration" in a function's REPORT line only after a cold start.
+  # Lambda reports an init duration only for an invocation that followed a cold start: in the REPORT line
+  # of text logs (@initDuration), in record.metrics.initDurationMs of a JSON platform.report event.
   cold_start_widget = {
     type = "log", width = 12, height = 6
     properties = {
-      title  = "Cold starts (REPORT lines with an init duration)"
+      title  = "Cold starts (invocation reports with an init duration)"
       region = local.region, view = "timeSeries"
-      query  = "${join(" | ", [for f in values(var.functions) : "SOURCE '/aws/lambda/${f.function_name}'"])} | filter @type = \"REPORT\" and ispresent(@initDuration) | stats count(*) as cold_starts by bin(5m)"
+      query  = "${join(" | ", [for f in values(var.functions) : "SOURCE '/aws/lambda/${f.function_name}'"])} | filter (@type = \"REPORT\" and ispresent(@initDuration)) or (type = \"platform.report\" and ispresent(record.metrics.initDurationMs)) | stats count(*) as cold_starts by bin(5m)"
     }
   }
 

@@ -44,7 +44,7 @@ run "defaults" {
 
   assert {
     condition     = length([for w in jsondecode(module.monitoring.dashboard_body).widgets : w if w.type == "log"]) == 1
-    error_message = "The dashboard counts cold starts from the REPORT lines."
+    error_message = "The dashboard counts cold starts from the invocation reports."
   }
 }
 
