@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from .config import ConfigError
+
 # The units the specification accepts (MetricDatum.Unit of PutMetricData).
 UNITS = frozenset(
     {
@@ -137,8 +139,8 @@ class MetricsConfig:
     def from_env(cls, env: Mapping[str, str], default_function: str) -> MetricsConfig | None:
         """The configuration in ``env``, or None when ``METRICS_NAMESPACE`` is unset or empty.
 
-        A malformed namespace raises ``ValueError`` naming the variable (the module validates it at
-        plan; this catches a hand-set one at the cold start).
+        A malformed namespace raises :class:`~.config.ConfigError` naming the variable (the module
+        validates it at plan; this catches a hand-set one at the cold start).
         """
         namespace = env.get("METRICS_NAMESPACE", "").strip()
         if not namespace:
@@ -147,7 +149,7 @@ class MetricsConfig:
         try:
             return cls(namespace, function[:MAX_NAME_LENGTH])
         except ValueError as exc:
-            raise ValueError(f"METRICS_NAMESPACE: {exc}") from None
+            raise ConfigError("METRICS_NAMESPACE", str(exc)) from None
 
 
 def emf_record(

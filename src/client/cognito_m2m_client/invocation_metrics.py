@@ -31,7 +31,6 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from cognito_m2m_client._shared.config import ConfigError
 from cognito_m2m_client._shared.emf import MetricsConfig, directive, emf_record, record_level, write_record
 from cognito_m2m_client.client import TokenClient
 
@@ -114,8 +113,5 @@ class InvocationMetrics:
 
 def metrics_from_env(env: Mapping[str, str]) -> InvocationMetrics | None:
     """The client function's metrics (``METRICS_NAMESPACE``), or None; a bad namespace is a ConfigError."""
-    try:
-        config = MetricsConfig.from_env(env, default_function="cognito-m2m-client")
-    except ValueError as exc:
-        raise ConfigError("METRICS_NAMESPACE", str(exc).removeprefix("METRICS_NAMESPACE: ")) from None
+    config = MetricsConfig.from_env(env, default_function="cognito-m2m-client")
     return InvocationMetrics(config, level=record_level(env)) if config is not None else None

@@ -30,7 +30,6 @@ from urllib.parse import unquote_plus
 
 from cognito_m2m_verifier import responses, strict_json
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
-from cognito_m2m_verifier._shared.config import ConfigError
 from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
 from cognito_m2m_verifier._shared.log import get_logger
 from cognito_m2m_verifier.access_log import AccessLog
@@ -91,7 +90,7 @@ class ResourceApp:
         self.action: Action = action or demo_action
         self.access_log = access_log or ACCESS_LOG
         # True: as the environment says (METRICS_NAMESPACE); None or False: no metrics
-        self.metrics = metrics_of(os.environ) if metrics is True else (metrics or None)
+        self.metrics = metrics_from_env(os.environ) if metrics is True else (metrics or None)
         jwks = verifier.jwks
         self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
 
@@ -299,15 +298,7 @@ def build_app(
     """An app configured from ``env`` (raises :class:`~cognito_m2m_verifier._shared.config.ConfigError`),
     its metrics too (``METRICS_NAMESPACE``)."""
     config = load_config(env)
-    return app_from_config(config, jwks=jwks, clock=clock, metrics=metrics_of(env))
-
-
-def metrics_of(env: Mapping[str, str]) -> RequestMetrics | None:
-    """The metrics ``env`` configures (``METRICS_NAMESPACE``), or None; a bad namespace is a ConfigError."""
-    try:
-        return metrics_from_env(env)
-    except ValueError as exc:  # "METRICS_NAMESPACE: <problem>"
-        raise ConfigError("METRICS_NAMESPACE", str(exc).removeprefix("METRICS_NAMESPACE: ")) from None
+    return app_from_config(config, jwks=jwks, clock=clock, metrics=metrics_from_env(env))
 
 
 def verifier_from_config(

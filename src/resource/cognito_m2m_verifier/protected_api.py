@@ -30,8 +30,8 @@ from typing import Any
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import load_config
 from cognito_m2m_verifier.events import HttpRequest, HttpResponse
-from cognito_m2m_verifier.handler import ResourceApp, metrics_of, verifier_from_config
-from cognito_m2m_verifier.request_metrics import RequestMetrics
+from cognito_m2m_verifier.handler import ResourceApp, verifier_from_config
+from cognito_m2m_verifier.request_metrics import RequestMetrics, metrics_from_env
 from cognito_m2m_verifier.routes import Route, RouteTable, parse_route_key
 from cognito_m2m_verifier.verifier import TokenVerifier
 
@@ -69,7 +69,9 @@ class ProtectedApi:
         """
         source = os.environ if env is None else env
         config = load_config(source, implemented=None)
-        return cls(verifier_from_config(config), route_scopes=config.route_scopes, metrics=metrics_of(source))
+        return cls(
+            verifier_from_config(config), route_scopes=config.route_scopes, metrics=metrics_from_env(source)
+        )
 
     def route(
         self, key: str, *, scopes: Iterable[str] | None = None

@@ -167,6 +167,7 @@ _MAX_TAILS = 1024  # shapes x outcomes x reasons is far below this; a bound all 
 
 
 def metrics_from_env(env: Mapping[str, str]) -> RequestMetrics | None:
-    """The metrics of a function configured by ``env`` (``METRICS_NAMESPACE``), or None (no metrics)."""
+    """The metrics of a function configured by ``env`` (``METRICS_NAMESPACE``), or None (no metrics);
+    a malformed namespace raises :class:`~cognito_m2m_verifier._shared.config.ConfigError`."""
     config = MetricsConfig.from_env(env, default_function="cognito-m2m-verifier")
     return RequestMetrics(config) if config is not None else None

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cognito_m2m_client import CognitoTokens
+from cognito_m2m_rotation._shared.config import ConfigError as SettingError
 from cognito_m2m_rotation._shared.emf import MetricsConfig, directive, emf_record, record_level, write_record
 from cognito_m2m_rotation._shared.log import get_logger
 from cognito_m2m_rotation.credentials import StoredCredentials
@@ -100,7 +101,7 @@ def step_metrics(env: Mapping[str, str]) -> StepMetrics | None:
     a rotation never fails for its metrics)."""
     try:
         config = MetricsConfig.from_env(env, default_function="cognito-m2m-rotation")
-    except ValueError as exc:
+    except SettingError as exc:  # a malformed METRICS_NAMESPACE
         log.warning("no metrics: %s", exc)
         return None
     return StepMetrics(config, record_level(env)) if config is not None else None
