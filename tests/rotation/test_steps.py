@@ -65,11 +65,29 @@ class EmulatedCognito:
 
 
 class FlakySecrets:
-    """moto's Secrets Manager client; ``fail`` makes the next calls of an operation raise a code."""
+    """moto's Secrets Manager client; ``fail`` makes the next calls of an operation raise a code.
+
+    Two switches give it behaviours of AWS that moto does not have and that AWS's documents leave open
+    (mocked here because moto cannot show them; the rotation must be right either way):
+
+    - ``empty_pending``: the AWSPENDING version of Secrets Manager's configuration test holds no value
+      (RotateSecret: "This test creates an AWSPENDING version of the secret and then removes it"; AWS
+      answers GetSecretValue on an empty version with ResourceNotFoundException, moto copies the
+      current value into it);
+    - ``move_takes_pending``: moving AWSCURRENT to a version also takes AWSPENDING off it, and removing a
+      label that is not on the given version fails, as UpdateSecretVersionStage says ("If the label is
+      attached and you either do not specify this parameter, or the version ID does not match, then
+      the operation fails").
+    """
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self.fail: dict[str, list[str]] = {}
+        self.empty_pending = False
+        self.move_takes_pending = False
+
+    def _stages(self, arn: str) -> dict[str, list[str]]:
+        return dict(self.client.describe_secret(SecretId=arn)["VersionIdsToStages"])
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self.client, name)
@@ -77,6 +95,20 @@ class FlakySecrets:
         def call(**params: Any) -> Any:
             if self.fail.get(name):
                 raise ClientError({"Error": {"Code": self.fail[name].pop(0), "Message": "injected"}}, name)
+            pending = params.get("VersionStage") == "AWSPENDING"
+            if name == "get_secret_value" and self.empty_pending and pending:
+                error = {"Code": "ResourceNotFoundException", "Message": "no value for AWSPENDING"}
+                raise ClientError({"Error": error}, name)
+            if name == "update_secret_version_stage" and self.move_takes_pending:
+                stage, target = params["VersionStage"], params.get("MoveToVersionId")
+                removed_from = params.get("RemoveFromVersionId")
+                if target is None and stage not in self._stages(params["SecretId"]).get(removed_from, []):
+                    error = {"Code": "InvalidParameterException", "Message": "label not attached"}
+                    raise ClientError({"Error": error}, name)
+                answer = method(**params)
+                if stage == "AWSCURRENT" and "AWSPENDING" in self._stages(params["SecretId"]).get(target, []):
+                    method(SecretId=params["SecretId"], VersionStage="AWSPENDING", RemoveFromVersionId=target)
+                return answer
             return method(**params)
 
         return call
@@ -181,6 +213,78 @@ def test_the_next_rotation_retires_the_previous_secret_and_client_id_never_chang
     third = world.current()
     assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (second.client_secret, third.client_secret)
     assert ORIGINAL not in world.store.active_secrets(POOL, CLIENT, ORIGINAL)
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["copy-of-current", "no-value"])
+@pytest.mark.parametrize("rotated_before", [False, True], ids=["first-value", "rotated"])
+def test_the_configuration_test_passes_and_creates_nothing(
+    world: World, empty: bool, rotated_before: bool
+) -> None:
+    """Terraform's rotation (rotate_immediately = false) makes Secrets Manager run testSecret alone, on
+    a new AWSPENDING version that holds no value (AWS) or a copy of the current one (moto): the setup
+    is checked, no secret is created, no token is bought, nothing fails."""
+    if rotated_before:
+        world.rotate()
+    before = world.current()
+    secrets_before = world.store.list(POOL, CLIENT)
+    world.checked.clear()
+    world.secrets.empty_pending = empty
+    token = world.start()
+    done = world.step("testSecret", token)
+    assert "rotation configuration checked" in done
+    assert world.checked == []  # no token request: nothing new to test
+    assert world.store.list(POOL, CLIENT) == secrets_before
+    assert world.current() == before
+
+
+def test_the_configuration_test_fails_when_cognito_refuses_the_function(world: World) -> None:
+    token = world.start()
+    world.cognito.fail["ListUserPoolClientSecrets"] = ["AccessDeniedException"]
+    with pytest.raises(ClientError, match="AccessDenied"):
+        world.step("testSecret", token)
+
+
+def test_finish_refuses_a_pending_version_that_holds_no_new_secret(world: World) -> None:
+    token = world.start()  # the configuration test's version: a copy of the current value
+    with pytest.raises(RotationError, match="holds no new secret"):
+        world.step("finishSecret", token)
+    assert world.current().client_secret == ORIGINAL
+    stages = world.client.describe_secret(SecretId=world.arn)["VersionIdsToStages"]
+    assert "AWSCURRENT" not in stages[token]
+
+
+@pytest.mark.parametrize("move_takes_pending", [False, True], ids=["label-stays", "label-goes-with-move"])
+def test_finish_ends_without_awspending_whatever_secrets_manager_does_with_it(
+    world: World, move_takes_pending: bool
+) -> None:
+    world.secrets.move_takes_pending = move_takes_pending
+    token = world.rotate()
+    stages = world.client.describe_secret(SecretId=world.arn)["VersionIdsToStages"]
+    assert stages[token] == ["AWSCURRENT"]
+    assert world.step("finishSecret", token) == "already current"  # and a retry is no failure
+
+
+def test_a_finish_that_failed_after_the_move_is_tidied_by_its_retry(world: World) -> None:
+    token = world.start()
+    for step in STEPS[:3]:
+        world.step(step, token)
+    real = world.secrets.client.update_secret_version_stage
+    calls: list[dict[str, Any]] = []
+
+    def second_call_throttled(**params: Any) -> Any:
+        calls.append(params)
+        if len(calls) == 2:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, "x")
+        return real(**params)
+
+    world.secrets.client.update_secret_version_stage = second_call_throttled
+    with pytest.raises(ClientError):
+        world.step("finishSecret", token)
+    stages = world.client.describe_secret(SecretId=world.arn)["VersionIdsToStages"]
+    assert set(stages[token]) == {"AWSCURRENT", "AWSPENDING"}  # moved, label still there
+    assert world.step("finishSecret", token) == "already current"
+    stages = world.client.describe_secret(SecretId=world.arn)["VersionIdsToStages"]
+    assert stages[token] == ["AWSCURRENT"]
 
 
 def test_every_step_can_be_retried(world: World) -> None:
@@ -353,10 +457,10 @@ def test_the_handler_logs_each_step_and_never_a_secret(
     for step in STEPS:
         module.handler({"Step": step, "SecretId": world.arn, "ClientRequestToken": token}, None)
     world.token_fails = True
+    token = world.start()
+    module.handler({"Step": "createSecret", "SecretId": world.arn, "ClientRequestToken": token}, None)
     with pytest.raises(RotationError):
-        module.handler(
-            {"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": world.start()}, None
-        )
+        module.handler({"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": token}, None)
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert "rotation step done" in text
     assert "rotation step failed" in text
@@ -383,15 +487,16 @@ def test_every_step_writes_one_metrics_record_and_a_failure_counts(
     for step in STEPS:
         module.handler({"Step": step, "SecretId": world.arn, "ClientRequestToken": token}, None)
     world.token_fails = True
+    second = world.start()
+    module.handler({"Step": "createSecret", "SecretId": world.arn, "ClientRequestToken": second}, None)
     with pytest.raises(RotationError):
-        module.handler(
-            {"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": world.start()}, None
-        )
+        module.handler({"Step": "testSecret", "SecretId": world.arn, "ClientRequestToken": second}, None)
     with pytest.raises(RotationError):
         module.handler({"Step": "dropTables", "SecretId": world.arn, "ClientRequestToken": token}, None)
     records = [json.loads(line) for line in metrics.stream.getvalue().splitlines()]
     assert [(r["Step"], r["RotationFailures"]) for r in records] == [
         *((step, 0) for step in STEPS),
+        ("createSecret", 0),
         ("testSecret", 1),
         ("unknown", 1),  # a step name from the event never becomes a dimension value
     ]

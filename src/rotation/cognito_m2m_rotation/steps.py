@@ -12,9 +12,22 @@ already done and does only the rest:
   (``AddUserPoolClientSecret``) and the pending version gets ``{"client_id", "client_secret",
   "client_secret_id"}``;
 - ``setSecret``: nothing to do: Cognito generated the secret, so it already holds it;
-- ``testSecret``: the pending credentials obtain a client-credentials token from the token endpoint;
-- ``finishSecret``: ``AWSCURRENT`` moves to the pending version (Secrets Manager labels the former
-  current version ``AWSPREVIOUS``).
+- ``testSecret``: the pending credentials obtain a client-credentials token from the token endpoint.
+  A pending version that holds no secret of its own (no value, or a copy of the current one) is
+  Secrets Manager's test of the rotation's *configuration*: ``RotateSecret`` with
+  ``RotateImmediately=false`` "tests the rotation configuration by running the testSecret step [...]
+  This test creates an AWSPENDING version of the secret and then removes it" (API reference,
+  RotateSecret). AWS does not say whether that version holds a value (AWS answers
+  ``ResourceNotFoundException`` for an empty one; moto copies the current value into it), so both are
+  the configuration test: it checks what a rotation will need (the current value is readable, Cognito
+  lists the app client's secrets) and creates nothing;
+- ``finishSecret``: ``AWSCURRENT`` moves to the pending version, once that version holds a secret this
+  rotation created (Secrets Manager labels the former current version ``AWSPREVIOUS``); then
+  ``AWSPENDING`` leaves it. The user guide's wording suggests that moving ``AWSCURRENT`` may already
+  remove ``AWSPENDING``; the API reference calls both ends a success ("the AWSPENDING staging label
+  might be attached to the same version as the AWSCURRENT version, or it might not be attached to any
+  version"). So the label is removed only while it is still there, a label already gone is no error,
+  and a retried ``finishSecret`` on a version that is already current only tidies that label.
 
 The previous secret is deleted only at the start of the *next* rotation, so a container that cached it
 keeps working for a whole rotation period. A failure at any step leaves ``AWSCURRENT`` and its secret
@@ -94,8 +107,10 @@ class SecretRotation:
         stages = metadata.get("VersionIdsToStages") or {}
         if token not in stages:
             raise RotationError("the rotation's version has no stage on this secret")
-        if CURRENT in stages[token]:
-            return "already current"  # a retried finishSecret, or a rotation that is over
+        if CURRENT in stages[token]:  # a retried finishSecret, or a rotation that is over
+            if step == "finishSecret" and PENDING in stages[token]:
+                self._drop_pending_label(arn, token)
+            return "already current"
         if PENDING not in stages[token]:
             raise RotationError("the rotation's version is not AWSPENDING")
         if step == "createSecret":
@@ -200,8 +215,24 @@ class SecretRotation:
         )
         return "new client secret added and stored as AWSPENDING"
 
+    def _created(self, arn: str, token: str, current: StoredCredentials) -> StoredCredentials | None:
+        """The pending version's credentials when it holds a secret of its own (one createSecret stored
+        for this app client), else None: no value, or a copy of the current one."""
+        pending = self._pending(arn, token)
+        if pending is None or pending.client_secret_id in (None, current.client_secret_id):
+            return None
+        return pending if pending.client_id == current.client_id else None
+
     def test(self, arn: str, token: str) -> str:
-        pending = self._read(arn, stage=PENDING, version=token)
+        current = self._read(arn, stage=CURRENT)
+        pending = self._created(arn, token, current)
+        if pending is None:
+            # Secrets Manager's test of the rotation configuration: nothing was created to test.
+            self._current_id(current, self._client_secrets(current.client_id))
+            return (
+                "rotation configuration checked: the current value is readable and Cognito lists the app "
+                "client's secrets (the pending version holds no new secret; nothing was created)"
+            )
         try:
             self.check_token(pending)
         except Exception as exc:
@@ -209,13 +240,32 @@ class SecretRotation:
         return "the pending secret obtains a token"
 
     def finish(self, arn: str, token: str, stages: Mapping[str, Any]) -> str:
+        current = self._read(arn, stage=CURRENT)
+        if self._created(arn, token, current) is None:
+            raise RotationError(
+                "the pending version holds no new secret of this app client: AWSCURRENT stays where it is"
+            )
         move: dict[str, str] = {"SecretId": arn, "VersionStage": CURRENT, "MoveToVersionId": token}
         current_version = next((v for v, labels in stages.items() if CURRENT in labels), None)
         if current_version is not None:
             move["RemoveFromVersionId"] = current_version
         self.secrets.update_secret_version_stage(**move)
-        # AWSPENDING leaves the version too: the rotation is over, whoever reads the labels
-        self.secrets.update_secret_version_stage(
-            SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
-        )
+        self._drop_pending_label(arn, token)
         return "AWSCURRENT moved to the new secret"
+
+    def _drop_pending_label(self, arn: str, token: str) -> None:
+        """Take AWSPENDING off the finished version if it is still there (Secrets Manager may have done
+        so already; both ends are a successful rotation)."""
+        stages = self.secrets.describe_secret(SecretId=arn).get("VersionIdsToStages") or {}
+        if PENDING not in stages.get(token, ()):
+            return
+        try:
+            self.secrets.update_secret_version_stage(
+                SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
+            )
+        except Exception as exc:
+            # Gone between the two calls ("If the label is attached and [...] the version ID does not
+            # match, then the operation fails"): what this step wanted.
+            if _error_code(exc) not in ("InvalidParameterException", "ResourceNotFoundException"):
+                raise
+            log.info("AWSPENDING was already gone", extra={"problem": _error_code(exc)})
