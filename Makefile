@@ -28,7 +28,7 @@ help: ## list the targets (make local and make test first)
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
 	  '{ line = sprintf("  make %-16s %s", $$1, $$2) } $$1 == "local" { a = line; next } $$1 == "test" { b = line; next } { rest = rest line "\n" } END { print a; print b; printf "%s", rest }'
 
-$(VENV)/.installed: requirements-dev.txt src/resource/requirements.txt src/client/requirements.txt
+$(VENV)/.installed: requirements-dev.txt src/resource/requirements.txt src/client/requirements.txt src/rotation/requirements.txt
 	@test -x $(PY) || { python="$(FIND_PYTHON)" && [ -n "$$python" ] && "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

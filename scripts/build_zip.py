@@ -49,6 +49,10 @@ PACKAGES = {
 # Packages of ours that a function's zip carries besides its own (the rotation function's testSecret
 # obtains a token with the token client).
 BUNDLED = {"rotation": [("client", "cognito_m2m_client")]}
+# A function that bundles its own boto3 keeps botocore's models of the services it calls only: the
+# rotation function needs Cognito's two-secret API (botocore 1.42.59 and later), which the runtime's
+# SDK may lack, and all of botocore's models would add about 17 MB to its zip (docs/performance.md).
+BOTOCORE_SERVICES = {"rotation": ("cognito-idp", "secretsmanager")}
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Install metadata that differs between builds or machines and is never read at run time.
@@ -124,6 +128,20 @@ def install_dependencies(function: str, staging: Path, arch: str, version: str) 
         str(requirements),
     ]
     subprocess.run(cmd, check=True)
+
+
+def trim_botocore(staging: Path, services: tuple[str, ...]) -> None:
+    """Drop every service model under ``botocore/data`` but ``services`` (the files at its top, such as
+    ``endpoints.json`` and ``partitions.json``, stay: every client needs them)."""
+    data = staging / "botocore" / "data"
+    if not data.is_dir():
+        raise SystemExit(f"build_zip: {data} is missing: the requirements install no botocore")
+    missing = [name for name in services if not (data / name).is_dir()]
+    if missing:
+        raise SystemExit(f"build_zip: botocore has no model of {', '.join(missing)}")
+    for entry in data.iterdir():
+        if entry.is_dir() and entry.name not in services:
+            shutil.rmtree(entry)
 
 
 def clean(staging: Path) -> None:
@@ -226,6 +244,8 @@ def main() -> int:
         else:
             staging.mkdir(parents=True)
             install_dependencies(args.function, staging, args.arch, args.python_version)
+            if args.function in BOTOCORE_SERVICES:
+                trim_botocore(staging, BOTOCORE_SERVICES[args.function])
             if not args.layer:
                 shutil.copy2(SRC / args.function / "app.py", staging / "app.py")
             package = PACKAGES[args.function]

@@ -536,3 +536,54 @@ def test_a_malformed_answer_of_cognito_stops_create_and_keeps_the_current_secret
     with pytest.raises(RotationError, match=message):
         world.step("createSecret", token)
     assert world.current().client_secret == ORIGINAL
+
+
+class _Model:
+    def __init__(self, operations: list[str]) -> None:
+        self.operation_names = operations
+
+
+class _Meta:
+    def __init__(self, operations: list[str]) -> None:
+        self.service_model = _Model(operations)
+
+
+class OldCognitoClient:
+    """A Cognito client of an SDK from before the two-secret API (botocore < 1.42.59), as a runtime may
+    bring: its model lists the other calls only (a stand-in: that SDK is not installed here)."""
+
+    def __init__(self) -> None:
+        self.meta = _Meta(["DescribeUserPoolClient", "ListUserPoolClients"])
+
+
+def test_an_sdk_without_the_two_secret_api_fails_every_step_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    import boto3
+    from cognito_m2m_rotation import handler as module
+    from cognito_m2m_rotation._shared.emf import MetricsConfig
+
+    metrics = module.StepMetrics(MetricsConfig("CognitoM2MTest", "demo-rotation"))
+    metrics.stream = io.StringIO()
+    monkeypatch.setattr(module, "METRICS", metrics)
+    monkeypatch.setattr(module, "_ROTATION", None)
+    monkeypatch.setattr(boto3, "client", lambda service, **_: OldCognitoClient())
+    monkeypatch.setenv("USER_POOL_ID", POOL)
+    monkeypatch.setenv("TOKEN_URL", "https://example.auth.us-east-1.amazoncognito.com/oauth2/token")
+    for step in ("testSecret", "createSecret"):
+        with pytest.raises(module.ConfigError) as info:
+            module.handler({"Step": step, "SecretId": "arn", "ClientRequestToken": "t"}, None)
+        message = str(info.value)
+        assert "AddUserPoolClientSecret, ListUserPoolClientSecrets, DeleteUserPoolClientSecret" in message
+        assert "botocore 1.42.59" in message
+        assert "make build" in message
+    records = [json.loads(line) for line in metrics.stream.getvalue().splitlines()]
+    assert [r["RotationFailures"] for r in records] == [1, 1]  # the rotation-failure alarm sees each
+
+
+def test_the_sdk_here_has_the_two_secret_api() -> None:
+    from cognito_m2m_rotation.handler import check_cognito_sdk
+
+    check_cognito_sdk(boto3.client("cognito-idp", region_name=REGION))

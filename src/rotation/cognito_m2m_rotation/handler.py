@@ -2,9 +2,11 @@
 
 ``USER_POOL_ID`` (the pool whose app clients' secrets rotate) and ``TOKEN_URL`` (its
 ``/oauth2/token`` endpoint, for ``testSecret``) are required; a missing one fails the invocation with
-a message naming it, and Secrets Manager then reports the rotation as failed. boto3 comes from the
-Lambda runtime. A failing step raises (Secrets Manager retries the rotation); nothing a step logs holds
-a secret's value.
+a message naming it, and Secrets Manager then reports the rotation as failed. boto3 is the zip's own
+(pinned; the runtime's may predate Cognito's two-secret API), and the first event of a container checks
+that its Cognito client has the three calls a rotation makes: an SDK without them fails every step with
+a message saying so (and the rotation-failure and errors alarms fire) instead of failing half-way. A
+failing step raises (Secrets Manager retries the rotation); nothing a step logs holds a secret's value.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ log = get_logger("cognito_m2m_rotation")
 
 TOKEN_TIMEOUT_SECONDS = 5.0
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+# Cognito's two-secret API, in botocore 1.42.59 and later.
+COGNITO_OPERATIONS = ("AddUserPoolClientSecret", "ListUserPoolClientSecrets", "DeleteUserPoolClientSecret")
 
 
 class ConfigError(RotationError):
@@ -54,16 +58,32 @@ def token_check(token_url: str) -> Callable[[StoredCredentials], None]:
     return check
 
 
+def check_cognito_sdk(cognito: Any) -> None:
+    """Raise :class:`ConfigError` when the Cognito client lacks a call of the two-secret API."""
+    operations = set(cognito.meta.service_model.operation_names)
+    missing = [name for name in COGNITO_OPERATIONS if name not in operations]
+    if missing:
+        import botocore  # noqa: PLC0415 - only to name its version
+
+        raise ConfigError(
+            f"the AWS SDK this function runs (botocore {botocore.__version__}) lacks Cognito's "
+            f"{', '.join(missing)}, which botocore 1.42.59 and later have: deploy the zip that "
+            "`make build` writes (it bundles its own boto3)"
+        )
+
+
 def build_rotation(env: Mapping[str, str]) -> SecretRotation:
-    import boto3  # noqa: PLC0415 - the runtime's; imported when the first event arrives, not at import
+    import boto3  # noqa: PLC0415 - the zip's own; imported when the first event arrives, not at import
 
     user_pool_id = _required(env, "USER_POOL_ID")
     token_url = _required(env, "TOKEN_URL")
     if not token_url.startswith(("https://", "http://")):
         raise ConfigError("TOKEN_URL is not an http(s) URL")
+    cognito = boto3.client("cognito-idp")
+    check_cognito_sdk(cognito)
     return SecretRotation(
         secrets=boto3.client("secretsmanager"),
-        cognito=boto3.client("cognito-idp"),
+        cognito=cognito,
         user_pool_id=user_pool_id,
         check_token=token_check(token_url),
     )
