@@ -34,6 +34,12 @@ locals {
   (var.internet_facing && contains(var.ingress_cidrs, "0.0.0.0/0")))
   kms_key_region = var.kms_key_arn == null ? null : split(":", var.kms_key_arn)[3]
 
+  # Partition and account of this deployment, from the user pool's ARN (no extra API call).
+  partition  = split(":", module.cognito.user_pool_arn)[1]
+  account_id = split(":", module.cognito.user_pool_arn)[4]
+  # Every client secret's ARN: name_prefix "<name>-<client key>-" plus Terraform's and AWS's suffixes.
+  client_secrets_arn_pattern = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.name}-*"
+
   issuer     = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"
   jwks_url   = coalesce(var.endpoint_overrides.jwks_url, "${local.issuer}/.well-known/jwks.json")
   token_url  = coalesce(var.endpoint_overrides.token_url, "https://${module.cognito.domain}.auth.${local.region}.amazoncognito.com/oauth2/token")
@@ -44,10 +50,9 @@ locals {
   metrics_env = var.metrics_namespace == null ? {} : { METRICS_NAMESPACE = var.metrics_namespace }
 
   # Each protected API: the ALB paths of its routes ("GET /orders/*" -> "/orders/*": ALB's `*` also
-  # matches every path below, as the route does), and the priority of its first listener rule. Entries
-  # are ordered by key; each gets a block of 100 priorities from 1000 (the demo client's rule is 200).
-  # Paths are disjoint between entries (validated), so priorities never decide where a request goes.
-  api_keys  = sort(keys(var.apis))
+  # matches every path below, as the route does). Paths are disjoint between entries and from /client
+  # (validated), so priorities never decide where a request goes: the load balancer gives every new
+  # rule the next free priority, and a rule keeps its priority while other entries come and go.
   api_paths = { for k, a in var.apis : k => sort(distinct([for r in keys(a.routes) : split(" ", r)[1]])) }
   client_path_claimed = var.enable_client_endpoint ? sort([
     for k, paths in local.api_paths : k if anytrue([for p in paths : p == "/client" || (endswith(p, "/*") && startswith("/client", trimsuffix(p, "*")))])
@@ -91,6 +96,28 @@ moved {
   to   = module.api_function["resource"]
 }
 
+# Each protected function's environment, as Lambda counts it against its 4 KB for all variables
+# together (the JSON of the variables, as its error message shows them). At plan the client ids and the
+# pool id are not known yet: Cognito's client ids are 26 characters, its pool ids "<region>_" and 9.
+# The lambda-function module checks the exact environment again once every value is known.
+locals {
+  api_environment = { for k, a in var.apis : k => merge(a.environment, {
+    USER_POOL_ID       = module.cognito.user_pool_id
+    ALLOWED_CLIENT_IDS = join(",", [for c in sort(coalesce(a.clients, keys(var.clients))) : lookup(module.cognito.client_ids, c, "")])
+    ROUTE_SCOPES       = jsonencode(a.routes)
+    }, var.endpoint_overrides.jwks_url == null ? {} : {
+    JWKS_URL = var.endpoint_overrides.jwks_url
+  }, local.metrics_env) }
+  api_environment_bytes_at_plan = { for k, a in var.apis : k => length(jsonencode(merge(a.environment, {
+    USER_POOL_ID       = "${local.region}_123456789"
+    ALLOWED_CLIENT_IDS = join(",", [for c in coalesce(a.clients, keys(var.clients)) : "12345678901234567890123456"])
+    ROUTE_SCOPES       = jsonencode(a.routes)
+    }, var.endpoint_overrides.jwks_url == null ? {} : {
+    JWKS_URL = var.endpoint_overrides.jwks_url
+  }, local.metrics_env))) }
+  api_environment_too_large = sort([for k, n in local.api_environment_bytes_at_plan : "${k} (about ${n} bytes: ${length(coalesce(var.apis[k].clients, keys(var.clients)))} client ids, ${length(var.apis[k].routes)} routes)" if n > 4096])
+}
+
 module "api_function" {
   source   = "./modules/lambda-function"
   for_each = var.apis
@@ -111,13 +138,7 @@ module "api_function" {
   policy_statements    = each.value.policy_statements
   tags                 = local.tags
 
-  environment = merge(each.value.environment, {
-    USER_POOL_ID       = module.cognito.user_pool_id
-    ALLOWED_CLIENT_IDS = join(",", [for k in sort(coalesce(each.value.clients, keys(var.clients))) : lookup(module.cognito.client_ids, k, "")])
-    ROUTE_SCOPES       = jsonencode(each.value.routes)
-    }, var.endpoint_overrides.jwks_url == null ? {} : {
-    JWKS_URL = var.endpoint_overrides.jwks_url
-  }, local.metrics_env)
+  environment = local.api_environment[each.key]
 }
 
 # ---- Fleet-wide token cache ------------------------------------------------------------------
@@ -186,9 +207,39 @@ module "client_function" {
       }
     },
     var.kms_key_arn == null ? {} : {
+      # GetSecretValue decrypts with the secret's key on the caller's behalf (kms:Decrypt), through
+      # Secrets Manager only.
       DecryptOwnClientSecret = {
-        actions   = local.token_cache_enabled ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
+        actions   = ["kms:Decrypt"]
         resources = [var.kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = ["secretsmanager.${local.region}.amazonaws.com"]
+        }]
+      }
+    },
+    # A table encrypted with a customer managed key: DynamoDB uses the key on behalf of the principal that
+    # reads or writes the table ("How DynamoDB uses AWS KMS": Encrypt, Decrypt, ReEncrypt*,
+    # GenerateDataKey*, DescribeKey), through DynamoDB only. Without them every GetItem and PutItem is
+    # AccessDenied and every token request falls back to Cognito (alarm shared-cache-fallbacks).
+    var.kms_key_arn == null || !local.token_cache_enabled ? {} : {
+      UseTokenTableKey = {
+        actions = [
+          "kms:Decrypt",
+          "kms:DescribeKey",
+          "kms:Encrypt",
+          "kms:GenerateDataKey",
+          "kms:GenerateDataKeyWithoutPlaintext",
+          "kms:ReEncryptFrom",
+          "kms:ReEncryptTo",
+        ]
+        resources = [var.kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = ["dynamodb.${local.region}.amazonaws.com"]
+        }]
       }
     },
     !local.token_cache_enabled ? {} : {
@@ -238,6 +289,9 @@ module "rotation_function" {
         ]
         resources = [module.cognito.user_pool_arn]
       }
+      # The module's client secrets: named <name>-* and tagged with this pool's id. One statement of
+      # constant size whatever the number of clients (a list of ARNs reaches IAM's 10,240 characters of
+      # inline policy per role at about 90 clients; Cognito allows 1,000 app clients per pool).
       RotateStoredClientSecrets = {
         actions = [
           "secretsmanager:DescribeSecret",
@@ -245,27 +299,42 @@ module "rotation_function" {
           "secretsmanager:PutSecretValue",
           "secretsmanager:UpdateSecretVersionStage",
         ]
-        resources = sort(values(module.cognito.client_secret_arns))
+        resources = [local.client_secrets_arn_pattern]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "secretsmanager:ResourceTag/${module.cognito.secret_pool_tag.key}"
+          values   = [module.cognito.secret_pool_tag.value]
+        }]
       }
     },
     var.kms_key_arn == null ? {} : {
+      # Secrets Manager decrypts (GetSecretValue) and generates data keys (PutSecretValue) on the
+      # caller's behalf.
       UseSecretsKey = {
         actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
         resources = [var.kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = ["secretsmanager.${local.region}.amazonaws.com"]
+        }]
       }
     }
   )
 }
 
-# Secrets Manager may invoke the function for these secrets only (one permission per secret).
+# Secrets Manager may invoke the function for this account's secrets named <name>-* only: one statement
+# (AWS:SourceAccount, and AWS:SourceArn compared with ArnLike), of constant size; one per secret reaches
+# Lambda's 20 KB resource policy at about 50 clients.
 resource "aws_lambda_permission" "rotation" {
-  for_each = var.secret_rotation_days == null ? {} : module.cognito.client_secret_arns
+  count = var.secret_rotation_days == null ? 0 : 1
 
-  statement_id  = "SecretsManagerRotates-${each.key}"
-  action        = "lambda:InvokeFunction"
-  function_name = module.rotation_function[0].function_name
-  principal     = "secretsmanager.amazonaws.com"
-  source_arn    = each.value
+  statement_id   = "SecretsManagerRotatesClientSecrets"
+  action         = "lambda:InvokeFunction"
+  function_name  = module.rotation_function[0].function_name
+  principal      = "secretsmanager.amazonaws.com"
+  source_account = local.account_id
+  source_arn     = local.client_secrets_arn_pattern
 }
 
 resource "aws_secretsmanager_secret_rotation" "client" {
@@ -302,11 +371,10 @@ module "alb" {
 
   targets = merge(
     {
-      for i, k in local.api_keys : k => {
+      for k in keys(var.apis) : k => {
         function_name               = module.api_function[k].function_name
         function_arn                = module.api_function[k].function_arn
         path_patterns               = local.api_paths[k]
-        priority                    = 1000 + 100 * i
         multi_value_headers_enabled = var.alb_multi_value_headers
       }
     },
@@ -316,7 +384,6 @@ module "alb" {
         function_arn                = module.client_function[0].function_arn
         path_patterns               = ["/client"]
         source_cidrs                = var.client_endpoint_source_cidrs
-        priority                    = 200
         multi_value_headers_enabled = var.alb_multi_value_headers
       }
     } : {}
@@ -349,11 +416,20 @@ module "monitoring" {
     invalid_tokens_per_5_minutes = var.alarms.invalid_tokens_per_5_minutes
     duration_percent_of_timeout  = var.alarms.duration_percent_of_timeout
     token_requests_per_minute    = local.token_requests_per_minute
+
+    shared_cache_fallbacks_per_5_minutes = var.alarms.shared_cache_fallbacks_per_5_minutes
   }
 
-  functions = merge(
+  # Keyed as the alarms are named; "client" and "rotation" are not apis keys (validated), and the
+  # alarm_names output checks that no function was lost on the way.
+  functions = local.monitored_functions
+}
+
+locals {
+  monitored_functions = merge(
     { for k, a in var.apis : k => { function_name = module.api_function[k].function_name, timeout = a.timeout, kind = "api" } },
-    var.enable_client_endpoint ? { client = { function_name = module.client_function[0].function_name, timeout = var.client_function.timeout, kind = "client" } } : {},
+    var.enable_client_endpoint ? { client = { function_name = module.client_function[0].function_name, timeout = var.client_function.timeout, kind = "client", shared_token_cache = local.token_cache_enabled } } : {},
     var.secret_rotation_days == null ? {} : { rotation = { function_name = module.rotation_function[0].function_name, timeout = 60, kind = "rotation" } },
   )
+  monitored_function_count = length(var.apis) + (var.enable_client_endpoint ? 1 : 0) + (var.secret_rotation_days == null ? 0 : 1)
 }

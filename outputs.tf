@@ -114,6 +114,10 @@ output "api_functions" {
     condition     = length(local.client_path_claimed) == 0
     error_message = "apis ${join(", ", local.client_path_claimed)} claim /client, the demo client's path while enable_client_endpoint is true: choose other paths, or turn the demo endpoint off."
   }
+  precondition {
+    condition     = length(local.api_environment_too_large) == 0
+    error_message = "Lambda allows 4 KB (4,096 bytes) of environment variables per function, all together, and these apis entries need more: ${join("; ", local.api_environment_too_large)}. ALLOWED_CLIENT_IDS lists every client the function accepts (27 bytes each): give the entry a shorter `clients` list (only the clients that call it), fewer routes, or a smaller `environment`."
+  }
 }
 
 output "verifier_layer_arn" {
@@ -182,6 +186,11 @@ output "alarm_names" {
   precondition {
     condition     = var.alarms.sns_topic_arn == null || try(split(":", var.alarms.sns_topic_arn)[3] == local.region, false)
     error_message = "alarms.sns_topic_arn must be a topic in this Region (${local.region}): CloudWatch alarms notify topics of their own Region only."
+  }
+
+  precondition {
+    condition     = length(local.monitored_functions) == local.monitored_function_count
+    error_message = "Two functions share a monitoring key (an apis entry keyed like the client or rotation function): one would have no alarms. Rename the apis entry."
   }
 }
 

@@ -169,7 +169,7 @@ variable "metrics_namespace" {
 }
 
 variable "alarms" {
-  description = "CloudWatch alarms (README, Operate, says what each means and what to do): `enabled` (default true); `sns_topic_arn` notified when an alarm fires and recovers (null: no actions); thresholds `alb_5xx_per_5_minutes` (5), `invalid_tokens_per_5_minutes` (100, per protected function), `duration_percent_of_timeout` (90); token requests of the client function per minute: `token_requests_per_minute`, or by default `token_requests_percent_of_quota` (50) of `client_authentication_quota_rps` (150, the account's ClientAuthentication quota per Region in requests per second; set yours from Service Quotas)."
+  description = "CloudWatch alarms (README, Operate, says what each means and what to do): `enabled` (default true); `sns_topic_arn` notified when an alarm fires and recovers (null: no actions); thresholds `alb_5xx_per_5_minutes` (5), `invalid_tokens_per_5_minutes` (100, per protected function), `duration_percent_of_timeout` (90), `shared_cache_fallbacks_per_5_minutes` (5: the client function's billed token requests because the fleet's token table failed it; with shared_token_cache); token requests of the client function per minute: `token_requests_per_minute`, or by default `token_requests_percent_of_quota` (50) of `client_authentication_quota_rps` (150, the account's ClientAuthentication quota per Region in requests per second; set yours from Service Quotas)."
   type = object({
     enabled                         = optional(bool, true)
     sns_topic_arn                   = optional(string)
@@ -179,6 +179,8 @@ variable "alarms" {
     client_authentication_quota_rps = optional(number, 150)
     token_requests_percent_of_quota = optional(number, 50)
     token_requests_per_minute       = optional(number)
+
+    shared_cache_fallbacks_per_5_minutes = optional(number, 5)
   })
   default  = {}
   nullable = false
@@ -196,8 +198,9 @@ variable "alarms" {
       var.alarms.client_authentication_quota_rps >= 1,
       var.alarms.token_requests_percent_of_quota > 0 && var.alarms.token_requests_percent_of_quota <= 100,
       try(var.alarms.token_requests_per_minute >= 1, var.alarms.token_requests_per_minute == null),
+      var.alarms.shared_cache_fallbacks_per_5_minutes >= 1,
     ])
-    error_message = "alarms: alb_5xx_per_5_minutes, invalid_tokens_per_5_minutes, client_authentication_quota_rps and token_requests_per_minute (when set) must be at least 1; duration_percent_of_timeout 10-100; token_requests_percent_of_quota above 0 and at most 100."
+    error_message = "alarms: alb_5xx_per_5_minutes, invalid_tokens_per_5_minutes, client_authentication_quota_rps, shared_cache_fallbacks_per_5_minutes and token_requests_per_minute (when set) must be at least 1; duration_percent_of_timeout 10-100; token_requests_percent_of_quota above 0 and at most 100."
   }
 }
 
@@ -258,13 +261,16 @@ variable "apis" {
   }
 
   validation {
-    condition     = length(var.apis) >= 1 && alltrue([for k in keys(var.apis) : can(regex("^[a-z][a-z0-9-]{0,11}$", k)) && k != "client"])
-    error_message = "apis needs at least one entry, keyed by 1-12 lowercase letters, digits or hyphens starting with a letter (it names the function and its target group); \"client\" is taken by the demo client's target."
+    condition     = length(var.apis) >= 1 && alltrue([for k in keys(var.apis) : can(regex("^[a-z][a-z0-9-]{0,11}$", k)) && !contains(["client", "rotation"], k)])
+    error_message = "apis needs at least one entry, keyed by 1-12 lowercase letters, digits or hyphens starting with a letter (it names the function and its target group); \"client\" and \"rotation\" are taken (the demo client's target and alarms, the rotation function's alarms)."
   }
 
   validation {
-    condition     = alltrue([for a in values(var.apis) : length(a.routes) >= 1 && alltrue([for r in keys(a.routes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (/[!-)+->@-~]*|(/[!-)+->@-~]+)?/\\*)$", r)) && try(length(split(" ", r)[1]) <= 128, false)])])
-    error_message = "apis routes must be \"METHOD /path\": an upper-case HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), one space and a path of printable ASCII without spaces, '?' or '*', except a trailing \"/*\" for every path below (\"GET /orders/*\"); paths are at most 128 characters (ALB's path pattern limit)."
+    # ALB path patterns: "A-Z, a-z, 0-9, _ - . $ / ~ \" ' @ : +, & (using &amp;), * and ?" (listener rules,
+    # path conditions). "&" is left out (ALB wants it written as &amp;), and so are the wildcards but a
+    # trailing "/*": the route table has no other wildcard.
+    condition     = alltrue([for a in values(var.apis) : length(a.routes) >= 1 && alltrue([for r in keys(a.routes) : can(regex("^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (/[A-Za-z0-9_.$/~\"'@:+-]*|(/[A-Za-z0-9_.$/~\"'@:+-]+)?/\\*)$", r)) && try(length(split(" ", r)[1]) <= 128, false)])])
+    error_message = "apis routes must be \"METHOD /path\": an upper-case HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS), one space and a path of the characters a load balancer's path pattern allows (A-Z a-z 0-9 _ - . $ / ~ \" ' @ : +), with a trailing \"/*\" for every path below (\"GET /orders/*\", not \"GET /orders/{id}\"); paths are at most 128 characters (ALB's path pattern limit)."
   }
 
   validation {
@@ -314,16 +320,25 @@ variable "apis" {
   }
 
   validation {
-    # Distinct paths of each entry against those of every other entry (never an entry against itself).
-    condition = alltrue(flatten([
-      for a, x in var.apis : [
-        for b, y in var.apis : [
-          for p in distinct([for r in keys(x.routes) : try(split(" ", r)[1], r)]) : [
-            for q in distinct([for r in keys(y.routes) : try(split(" ", r)[1], r)]) : !(p == q || (endswith(p, "/*") && startswith(q, trimsuffix(p, "*"))))
+    # No path in two entries, and no entry's "/prefix/*" over a path of another: each path's ancestor
+    # prefixes ("/a/b/c" -> "/", "/a/", "/a/b/") are looked up among the wildcard prefixes of all entries
+    # (linear in the number of paths: a pairwise comparison takes minutes of plan time at a few hundred).
+    condition = alltrue([
+      for by_path in [{
+        for item in flatten([for k, a in var.apis : [for r in keys(a.routes) : { k = k, p = try(split(" ", r)[1], r) }]]) : item.p => item.k...
+        }] : alltrue(concat(
+        [for path, owners in by_path : length(distinct(owners)) == 1],
+        flatten([
+          for wild in [{ for path, owners in by_path : trimsuffix(path, "*") => distinct(owners)... if endswith(path, "/*") }] : [
+            for path, owners in by_path : [
+              for i in range(1, length(split("/", path))) : [
+                for owner in flatten(lookup(wild, "${join("/", slice(split("/", path), 0, i))}/", [])) : owner == owners[0]
+              ]
+            ]
           ]
-        ] if a != b
-      ]
-    ]))
+        ]),
+      ))
+    ])
     error_message = "Two apis entries claim the same path (or one's \"/prefix/*\" covers a path of another): the load balancer sends each path to one function. Give each path to one entry."
   }
 }

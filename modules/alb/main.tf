@@ -8,16 +8,18 @@ locals {
   not_found     = jsonencode({ error = "not_found", message = "No route for this path." })
 
   # A rule holds at most 5 condition values (ALB quota), path patterns and source CIDR blocks together:
-  # a target with more path patterns gets one rule per chunk, at priorities priority, priority + 1, ...
-  # The first rule of a target is keyed by the target's own key (no address change for one-rule targets).
+  # a target with more path patterns gets one rule per chunk. The first rule of a target is keyed by the
+  # target's own key, the others "<key>#2", "<key>#3"... ("#" is not a key character: no two targets'
+  # rules can share a key). A target without a priority leaves it to the load balancer: each rule gets
+  # the next free one when it is created and keeps it, whatever other targets come and go later.
   rules = merge([
     for k, t in var.targets : {
       for i, patterns in chunklist(t.path_patterns, 5 - length(t.source_cidrs)) :
-      (i == 0 ? k : "${k}-${i + 1}") => {
+      (i == 0 ? k : "${k}#${i + 1}") => {
         target        = k
         path_patterns = patterns
         source_cidrs  = t.source_cidrs
-        priority      = t.priority + i
+        priority      = t.priority == null ? null : t.priority + i
       }
     }
   ]...)

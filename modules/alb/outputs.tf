@@ -49,7 +49,7 @@ output "subnet_ids" {
 }
 
 output "listener_rules" {
-  description = "Path patterns, source CIDR blocks and priority of the listener rule of each target, by target key."
+  description = "Path patterns, source CIDR blocks and priority of each listener rule, by rule key (the target's key for its first rule, \"<key>#2\"... for the next ones)."
   value = {
     for k, r in aws_lb_listener_rule.this : k => {
       arn           = r.arn

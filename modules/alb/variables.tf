@@ -83,19 +83,19 @@ variable "access_logs" {
 }
 
 variable "targets" {
-  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (one rule per 5 condition values: path patterns and source CIDR blocks together), optional source CIDR blocks that alone reach it (at most 3; empty: any source the security group admits), and the priority of its first rule (its further rules take the next priorities; all unique, 1-50000)."
+  description = "Lambda targets keyed by a short stable name (it names the target group): the function, the path patterns routed to it (one rule per 5 condition values: path patterns and source CIDR blocks together), optional source CIDR blocks that alone reach it (at most 3; empty: any source the security group admits), and optionally the priority of its first rule (its further rules take the next priorities; all unique, 1-50000). Without a priority the load balancer gives each new rule the next free priority, which it keeps: only disjoint path sets may leave the order to it."
   type = map(object({
     function_name               = string
     function_arn                = string
     path_patterns               = list(string)
     source_cidrs                = optional(list(string), [])
-    priority                    = number
+    priority                    = optional(number)
     multi_value_headers_enabled = optional(bool, false)
   }))
 
   validation {
-    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.source_cidrs) <= 3 && t.priority >= 1 && t.priority + ceil(length(t.path_patterns) / (5 - length(t.source_cidrs))) - 1 <= 50000])
-    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with at least one path pattern, at most 3 source CIDR blocks (ALB allows 5 condition values per rule) and priorities between 1 and 50000."
+    condition     = alltrue([for k, t in var.targets : can(regex("^[a-z0-9-]{1,12}$", k)) && length(t.path_patterns) >= 1 && length(t.source_cidrs) <= 3 && (t.priority == null || try(t.priority >= 1 && t.priority + ceil(length(t.path_patterns) / (5 - length(t.source_cidrs))) - 1 <= 50000, false))])
+    error_message = "Each target key must be 1-12 lowercase letters, digits or hyphens, with at least one path pattern, at most 3 source CIDR blocks (ALB allows 5 condition values per rule) and priorities between 1 and 50000 (or none)."
   }
 
   validation {
@@ -105,9 +105,9 @@ variable "targets" {
 
   validation {
     condition = length(distinct(flatten([
-      for t in var.targets : [for i in range(ceil(length(t.path_patterns) / (5 - length(t.source_cidrs)))) : t.priority + i]
+      for t in var.targets : [for i in range(ceil(length(t.path_patterns) / (5 - length(t.source_cidrs)))) : t.priority + i] if t.priority != null
       ]))) == sum(concat([0], [
-      for t in var.targets : ceil(length(t.path_patterns) / (5 - length(t.source_cidrs)))
+      for t in var.targets : ceil(length(t.path_patterns) / (5 - length(t.source_cidrs))) if t.priority != null
     ]))
     error_message = "Rule priorities must be unique: each target's rules take priority, priority + 1, ... (one rule per 5 condition values)."
   }

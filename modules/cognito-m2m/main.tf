@@ -57,7 +57,8 @@ resource "aws_cognito_user_pool_client" "this" {
   depends_on = [aws_cognito_resource_server.this]
 }
 
-# One secret per client, holding exactly what the calling service needs to authenticate.
+# One secret per client, holding exactly what the calling service needs to authenticate. It is bound
+# to its app client for life: a replaced app client (a new client id) gets a new secret.
 resource "aws_secretsmanager_secret" "client" {
   for_each = var.clients
 
@@ -66,23 +67,58 @@ resource "aws_secretsmanager_secret" "client" {
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = var.secret_recovery_window_days
 
-  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+  # The rotation function's role may touch only secrets tagged with this pool (and named <name>-*).
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}", (local.pool_tag) = aws_cognito_user_pool.this.id })
+
+  lifecycle {
+    replace_triggered_by = [aws_cognito_user_pool_client.this[each.key].id]
+  }
 }
 
-# The first value only: a rotation then owns the secret (new versions, AWSCURRENT moved), and this
-# version becomes AWSPREVIOUS, later unlabelled. Terraform must not write it back: it ignores the value
-# and the labels, and writes a fresh value only when the app client itself is replaced.
+locals {
+  pool_tag = "CognitoUserPoolId"
+}
+
+# Which secrets already hold a current value. Read at every plan (a secret created in this apply is read
+# during the apply, before its first value is written).
+data "aws_secretsmanager_secret_versions" "client" {
+  for_each = var.clients
+
+  secret_id = aws_secretsmanager_secret.client[each.key].arn
+}
+
+locals {
+  has_current_value = {
+    for k, d in data.aws_secretsmanager_secret_versions.client :
+    k => try(anytrue([for v in d.versions : contains(v.version_stages, "AWSCURRENT")]), false)
+  }
+}
+
+# The first value only; from then on the secret's value belongs to its rotation (new versions, AWSCURRENT
+# moved), and this version becomes AWSPREVIOUS, later unlabelled, and Secrets Manager may delete it. When
+# that happens the provider forgets this resource and plans it again: Terraform must never write the
+# credentials a second time (Cognito may have deleted that secret, and AWSCURRENT would point every caller
+# at it). So the value written depends on the secret itself: with no current value yet, the app client's
+# credentials as AWSCURRENT; with one, a placeholder without any secret, labelled TERRAFORM_PLACEHOLDER,
+# which no caller reads. Terraform ignores later changes of either.
 resource "aws_secretsmanager_secret_version" "client" {
   for_each = var.clients
 
   secret_id = aws_secretsmanager_secret.client[each.key].id
-  secret_string = jsonencode({
+  secret_string = local.has_current_value[each.key] ? jsonencode({
+    client_id = aws_cognito_user_pool_client.this[each.key].id
+    note      = "Placeholder written by Terraform: the credentials are in the AWSCURRENT version."
+    }) : jsonencode({
     client_id     = aws_cognito_user_pool_client.this[each.key].id
     client_secret = aws_cognito_user_pool_client.this[each.key].client_secret
   })
+  version_stages = local.has_current_value[each.key] ? [local.placeholder_stage] : ["AWSCURRENT"]
 
   lifecycle {
-    ignore_changes       = [secret_string, version_stages]
-    replace_triggered_by = [aws_cognito_user_pool_client.this[each.key].id]
+    ignore_changes = [secret_string, version_stages]
   }
+}
+
+locals {
+  placeholder_stage = "TERRAFORM_PLACEHOLDER"
 }

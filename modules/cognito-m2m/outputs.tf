@@ -27,3 +27,8 @@ output "resource_server_scopes" {
   description = "Full scope names (\"<identifier>/<scope>\") by resource server identifier."
   value       = tomap({ for id, rs in aws_cognito_resource_server.this : id => sort([for s in rs.scope : "${rs.identifier}/${s.scope_name}"]) })
 }
+
+output "secret_pool_tag" {
+  description = "Tag (key and value) that every client secret carries: the user pool it belongs to (the rotation role's permissions require it)."
+  value       = { key = local.pool_tag, value = aws_cognito_user_pool.this.id }
+}

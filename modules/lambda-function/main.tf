@@ -139,6 +139,12 @@ resource "aws_lambda_function" "this" {
       error_message = "${var.zip_path} was built for ${coalesce(local.built_for, "?")} (its build manifest) but the function runs ${var.architecture}/${var.runtime}: every request would fail at import. Rebuild the zip (make build ARCH=<arm64|x86_64> PYTHON_VERSION=<3.x>) or set the architecture and runtime to what it was built for."
     }
     precondition {
+      # Lambda quotas: "Function environment variables: 4 KB" for all of them together; its error
+      # message measures the JSON of the variables.
+      condition     = length(jsonencode(var.environment)) <= 4096
+      error_message = "The environment of ${var.function_name} takes ${length(jsonencode(var.environment))} bytes, and Lambda allows 4 KB (4,096 bytes) for all variables together: shorten it (for a protected function, list fewer clients in its apis entry's `clients`)."
+    }
+    precondition {
       condition     = try(local.manifest.kind, "function") == "function"
       error_message = "${var.zip_path} is a Lambda layer (its build manifest says kind = layer), not a function: give a function's zip (make build writes dist/resource.zip and dist/client.zip)."
     }

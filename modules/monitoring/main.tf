@@ -57,6 +57,13 @@ locals {
       namespace   = var.namespace, metric = "TokenRequests", dimensions = { Function = f.function_name }
       statistic   = "Sum", period = 60, threshold = var.thresholds.token_requests_per_minute, comparison = "GreaterThanThreshold"
     } },
+    # A fallback is a container that asked Cognito itself because the fleet's token table failed it
+    # (throttled, unreachable, denied by IAM or KMS): every one is a billed token request.
+    !local.custom ? {} : { for k, f in local.client_functions : "${k}-shared-cache-fallbacks" => {
+      description = "${f.function_name} fell back to its own token request ${var.thresholds.shared_cache_fallbacks_per_5_minutes} times or more in 5 minutes: the fleet's token table failed (throttled, unreachable, or denied by IAM or KMS), and each fallback is a billed token request. See README, Operate: shared-cache-fallbacks."
+      namespace   = var.namespace, metric = "SharedCacheFallbacks", dimensions = { Function = f.function_name }
+      statistic   = "Sum", period = 300, threshold = var.thresholds.shared_cache_fallbacks_per_5_minutes, comparison = "GreaterThanOrEqualToThreshold"
+    } if f.shared_token_cache },
     !local.custom ? {} : { for k, f in local.rotation_functions : "${k}-failures" => {
       description = "A secret-rotation step failed; Secrets Manager retries it, and the previous secret stays valid. See README, Operate: rotation-failures."
       namespace   = var.namespace, metric = "RotationFailures", dimensions = { Function = f.function_name }
@@ -86,18 +93,30 @@ resource "aws_cloudwatch_metric_alarm" "this" {
 }
 
 # ---- Dashboard ---------------------------------------------------------------------------------
+# The body follows CloudWatch's "Dashboard body structure and syntax": a metric widget's `metrics` is an
+# array of rows, each row an array (a metric: namespace, name, dimension pairs, options; an expression:
+# one object), and tests/contract checks every body against a schema written from that page.
 locals {
   region = data.aws_region.current.name
-  ns     = coalesce(var.namespace, "none")
+  # Inside SEARCH('{...}') a namespace with spaces or other non-alphanumeric characters must be quoted;
+  # quoting is always allowed. The namespace's own characters (validated) need no escaping.
+  search_namespace = "\"${coalesce(var.namespace, "none")}\""
 
   requests_widgets = [for k, f in local.api_functions : {
     type = "metric", width = 12, height = 6
     properties = {
-      title   = "${f.function_name}: requests by outcome"
-      region  = local.region, view = "timeSeries", stacked = true, period = 60, stat = "Sum"
-      metrics = [[{ expression = "SEARCH('{${local.ns},Function,Outcome} Function=\"${f.function_name}\" MetricName=\"Requests\"', 'Sum', 60)", id = "outcomes", label = "" }]]
+      title  = "${f.function_name}: requests by outcome"
+      region = local.region, view = "timeSeries", stacked = true, period = 60, stat = "Sum"
+      # One series per outcome, each labelled with its Outcome (a dynamic label).
+      metrics = [[{
+        expression = "SEARCH('{${local.search_namespace},Function,Outcome} Function=\"${f.function_name}\" MetricName=\"Requests\"', 'Sum', 60)"
+        id         = "outcomes"
+        label      = "$${PROP('Dim.Outcome')}"
+      }]]
     }
   }]
+
+  graphed_functions = [for k in sort(keys(var.functions)) : k if var.functions[k].kind != "rotation"]
 
   latency_widget = {
     type = "metric", width = 12, height = 6
@@ -105,10 +124,9 @@ locals {
       title  = "Latency p50 / p99 (ms; the verifier in µs, right axis)"
       region = local.region, view = "timeSeries", period = 60
       metrics = concat(
-        flatten([for k, f in var.functions : [
-          ["AWS/Lambda", "Duration", "FunctionName", f.function_name, { stat = "p50", label = "${k} p50" }],
-          ["AWS/Lambda", "Duration", "FunctionName", f.function_name, { stat = "p99", label = "${k} p99" }],
-        ] if f.kind != "rotation"]),
+        [for pair in setproduct(local.graphed_functions, ["p50", "p99"]) :
+          ["AWS/Lambda", "Duration", "FunctionName", var.functions[pair[0]].function_name, { stat = pair[1], label = "${pair[0]} ${pair[1]}" }]
+        ],
         local.custom ? [for k, f in local.api_functions :
           [var.namespace, "VerificationTime", "Function", f.function_name, { stat = "p99", label = "${k} verifier p99 (µs)", yAxis = "right" }]
         ] : [],
@@ -126,6 +144,7 @@ locals {
         [var.namespace, "TokensIssued", "Function", f.function_name, { id = "issued", label = "tokens issued (billed)" }],
         [var.namespace, "TokenCacheHits", "Function", f.function_name, { id = "hits", visible = false }],
         [var.namespace, "SharedCacheHits", "Function", f.function_name, { id = "shared", visible = false }],
+        [var.namespace, "SharedCacheFallbacks", "Function", f.function_name, { id = "fallbacks", label = "shared-cache fallbacks" }],
         [{ expression = "100 * (hits + shared) / (hits + shared + issued)", id = "rate", label = "cache hit rate %", yAxis = "right" }],
       ]
     }
@@ -137,10 +156,9 @@ locals {
       title  = "Errors, throttles, 5xx"
       region = local.region, view = "timeSeries", period = 300, stat = "Sum"
       metrics = concat(
-        flatten([for k, f in var.functions : [
-          ["AWS/Lambda", "Errors", "FunctionName", f.function_name, { label = "${k} errors" }],
-          ["AWS/Lambda", "Throttles", "FunctionName", f.function_name, { label = "${k} throttles" }],
-        ]]),
+        [for pair in setproduct(sort(keys(var.functions)), ["Errors", "Throttles"]) :
+          ["AWS/Lambda", pair[1], "FunctionName", var.functions[pair[0]].function_name, { label = "${pair[0]} ${lower(pair[1])}" }]
+        ],
         [
           ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.load_balancer_arn_suffix, { label = "ALB 5xx" }],
           ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.load_balancer_arn_suffix, { label = "target 5xx" }],
@@ -150,17 +168,19 @@ locals {
   }
 
   # Lambda reports an init duration only for an invocation that followed a cold start: in the REPORT line
-  # of text logs (@initDuration), in record.metrics.initDurationMs of a JSON platform.report event.
-  cold_start_widget = {
+  # of text logs (@initDuration), in record.metrics.initDurationMs of a JSON platform.report event. A Logs
+  # Insights query reads at most 50 log groups (StartQuery), so larger deployments get one widget per 50.
+  cold_start_groups = chunklist([for k in sort(keys(var.functions)) : "/aws/lambda/${var.functions[k].function_name}"], 50)
+  cold_start_widgets = [for i, groups in local.cold_start_groups : {
     type = "log", width = 12, height = 6
     properties = {
-      title  = "Cold starts (invocation reports with an init duration)"
+      title  = length(local.cold_start_groups) == 1 ? "Cold starts (invocation reports with an init duration)" : "Cold starts (invocation reports with an init duration), ${i + 1} of ${length(local.cold_start_groups)}"
       region = local.region, view = "timeSeries"
-      query  = "${join(" | ", [for f in values(var.functions) : "SOURCE '/aws/lambda/${f.function_name}'"])} | filter (@type = \"REPORT\" and ispresent(@initDuration)) or (type = \"platform.report\" and ispresent(record.metrics.initDurationMs)) | stats count(*) as cold_starts by bin(5m)"
+      query  = "${join(" | ", [for g in groups : "SOURCE '${g}'"])} | filter (@type = \"REPORT\" and ispresent(@initDuration)) or (type = \"platform.report\" and ispresent(record.metrics.initDurationMs)) | stats count(*) as cold_starts by bin(5m)"
     }
-  }
+  }]
 
-  widgets = concat(local.requests_widgets, [local.latency_widget], local.token_widgets, [local.errors_widget, local.cold_start_widget])
+  widgets = concat(local.requests_widgets, [local.latency_widget], local.token_widgets, [local.errors_widget], local.cold_start_widgets)
 }
 
 data "aws_region" "current" {}

@@ -1,5 +1,5 @@
 output "alarm_arns" {
-  description = "ARNs of the alarms by key (alb-5xx, target-5xx, <function>-errors, -throttles, -duration, <api>-keys-unavailable, <api>-invalid-tokens, client-token-requests, rotation-failures)."
+  description = "ARNs of the alarms by key (alb-5xx, target-5xx, <function>-errors, -throttles, -duration, <api>-keys-unavailable, <api>-invalid-tokens, client-token-requests, client-shared-cache-fallbacks, rotation-failures)."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
 }
 

@@ -20,11 +20,12 @@ variable "namespace" {
 }
 
 variable "functions" {
-  description = "The functions to watch, by key: `function_name`, `timeout` (seconds, for the duration alarm) and `kind`: \"api\" (a protected function: request outcomes), \"client\" (token requests) or \"rotation\" (secret rotation steps)."
+  description = "The functions to watch, by key: `function_name`, `timeout` (seconds, for the duration alarm), `kind`: \"api\" (a protected function: request outcomes), \"client\" (token requests) or \"rotation\" (secret rotation steps), and for a client `shared_token_cache` (it shares tokens through the fleet's table: its fallbacks are watched)."
   type = map(object({
-    function_name = string
-    timeout       = number
-    kind          = string
+    function_name      = string
+    timeout            = number
+    kind               = string
+    shared_token_cache = optional(bool, false)
   }))
 
   validation {
@@ -51,16 +52,17 @@ variable "alarm_actions" {
 }
 
 variable "thresholds" {
-  description = "Alarm thresholds: `alb_5xx_per_5_minutes` (ALB and target 5xx answers), `invalid_tokens_per_5_minutes` (tokens refused as invalid, per protected function: someone probing), `duration_percent_of_timeout` (a function's slowest invocation in 5 minutes, against its timeout) and `token_requests_per_minute` (token requests of the client function)."
+  description = "Alarm thresholds: `alb_5xx_per_5_minutes` (ALB and target 5xx answers), `invalid_tokens_per_5_minutes` (tokens refused as invalid, per protected function: someone probing), `duration_percent_of_timeout` (a function's slowest invocation in 5 minutes, against its timeout), `token_requests_per_minute` (token requests of the client function) and `shared_cache_fallbacks_per_5_minutes` (the client's direct token requests because the fleet's table failed)."
   type = object({
-    alb_5xx_per_5_minutes        = number
-    invalid_tokens_per_5_minutes = number
-    duration_percent_of_timeout  = number
-    token_requests_per_minute    = number
+    alb_5xx_per_5_minutes                = number
+    invalid_tokens_per_5_minutes         = number
+    duration_percent_of_timeout          = number
+    token_requests_per_minute            = number
+    shared_cache_fallbacks_per_5_minutes = optional(number, 5)
   })
 
   validation {
-    condition     = var.thresholds.alb_5xx_per_5_minutes >= 1 && var.thresholds.invalid_tokens_per_5_minutes >= 1 && var.thresholds.duration_percent_of_timeout >= 10 && var.thresholds.duration_percent_of_timeout <= 100 && var.thresholds.token_requests_per_minute >= 1
+    condition     = var.thresholds.alb_5xx_per_5_minutes >= 1 && var.thresholds.invalid_tokens_per_5_minutes >= 1 && var.thresholds.duration_percent_of_timeout >= 10 && var.thresholds.duration_percent_of_timeout <= 100 && var.thresholds.token_requests_per_minute >= 1 && var.thresholds.shared_cache_fallbacks_per_5_minutes >= 1
     error_message = "thresholds: the counts must be at least 1, and duration_percent_of_timeout 10-100."
   }
 }

@@ -81,8 +81,9 @@ run "your_own_function_next_to_the_demo" {
   }
 
   assert {
-    condition     = module.alb.listener_rules["orders"].priority == 1000 && module.alb.listener_rules["resource"].priority == 1100
-    error_message = "Entries take blocks of 100 priorities from 1000, in key order."
+    # A priority the configuration leaves to AWS is 0 under the mocked provider.
+    condition     = module.alb.listener_rules["orders"].priority == 0 && module.alb.listener_rules["resource"].priority == 0
+    error_message = "No rule sets a priority: the load balancer gives each new rule the next free one, and other entries never renumber it (tests/contract shows it on the emulator)."
   }
 
   assert {
@@ -114,13 +115,8 @@ run "many_paths_take_several_rules" {
   }
 
   assert {
-    condition     = keys(module.alb.listener_rules) == ["shop", "shop-2"] && length(module.alb.listener_rules["shop"].path_patterns) == 5 && module.alb.listener_rules["shop-2"].path_patterns == tolist(["/f/*", "/g/*"])
-    error_message = "Seven paths: one rule of five (ALB's limit of condition values) and one of two."
-  }
-
-  assert {
-    condition     = module.alb.listener_rules["shop"].priority == 1000 && module.alb.listener_rules["shop-2"].priority == 1001
-    error_message = "A target's further rules take the next priorities."
+    condition     = keys(module.alb.listener_rules) == ["shop", "shop#2"] && length(module.alb.listener_rules["shop"].path_patterns) == 5 && module.alb.listener_rules["shop#2"].path_patterns == tolist(["/f/*", "/g/*"])
+    error_message = "Seven paths: one rule of five (ALB's limit of condition values) and one of two, keyed shop and shop#2."
   }
 
   assert {
@@ -222,6 +218,49 @@ run "an_exact_path_beside_a_wildcard_of_another_entry_is_fine" {
     apis = {
       a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders/*" = ["rest-api/read"] } }
       b = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders" = ["rest-api/read"] } }
+    }
+  }
+}
+
+run "a_wildcard_covers_another_entrys_wildcard" {
+  command = plan
+  variables {
+    apis = {
+      a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders/*" = ["rest-api/read"] } }
+      b = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders/archive/*" = ["rest-api/read"] } }
+    }
+  }
+  expect_failures = [var.apis]
+}
+
+run "a_root_wildcard_covers_every_other_entry" {
+  command = plan
+  variables {
+    apis = {
+      a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /*" = ["rest-api/read"] } }
+      b = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /b" = ["rest-api/read"] } }
+    }
+  }
+  expect_failures = [var.apis]
+}
+
+run "one_wildcard_in_two_entries" {
+  command = plan
+  variables {
+    apis = {
+      a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders/*" = ["rest-api/read"] } }
+      b = { zip_path = "./build/tftest/unlabelled.zip", routes = { "POST /orders/*" = ["rest-api/write"] } }
+    }
+  }
+  expect_failures = [var.apis]
+}
+
+run "similar_prefixes_are_different_paths" {
+  command = plan
+  variables {
+    apis = {
+      a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders/*" = ["rest-api/read"], "GET /a/b/*" = ["rest-api/read"] } }
+      b = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /orders-archive/x" = ["rest-api/read"], "GET /ordersx/*" = ["rest-api/read"], "GET /a/bc" = ["rest-api/read"] } }
     }
   }
 }
@@ -375,4 +414,101 @@ run "a_wildcard_action_in_policy_statements" {
     apis = { a = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /x" = ["rest-api/read"] }, policy_statements = { All = { actions = ["dynamodb:*"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/t"] } } } }
   }
   expect_failures = [var.apis]
+}
+
+run "rule_keys_of_two_entries_never_collide" {
+  command = apply
+
+  variables {
+    apis = {
+      orders = {
+        zip_path = "./build/tftest/unlabelled.zip"
+        routes   = { for p in ["a", "b", "c", "d", "e", "f"] : "GET /orders/${p}" => ["rest-api/read"] }
+      }
+      "orders-2" = {
+        zip_path = "./build/tftest/unlabelled.zip"
+        routes   = { "GET /more" = ["rest-api/read"] }
+      }
+    }
+  }
+
+  assert {
+    condition     = toset(keys(module.alb.listener_rules)) == toset(["orders", "orders#2", "orders-2"]) && module.alb.listener_rules["orders-2"].path_patterns == tolist(["/more"]) && module.alb.listener_rules["orders#2"].path_patterns == tolist(["/orders/f"])
+    error_message = "Six paths of orders take two rules and orders-2 its own: three rules, none dropped."
+  }
+}
+
+run "a_route_with_a_character_alb_refuses" {
+  command = plan
+
+  variables {
+    apis = {
+      orders = {
+        zip_path = "./build/tftest/unlabelled.zip"
+        routes   = { "GET /orders/{id}" = ["rest-api/read"] }
+      }
+    }
+  }
+
+  expect_failures = [var.apis]
+}
+
+run "a_route_with_every_character_alb_allows" {
+  command = plan
+
+  variables {
+    apis = {
+      orders = {
+        zip_path = "./build/tftest/unlabelled.zip"
+        routes   = { "GET /a-z_A.Z~0$9/\"'@:+/*" = ["rest-api/read"] }
+      }
+    }
+  }
+
+  assert {
+    condition     = output.api_functions["orders"].paths == tolist(["/a-z_A.Z~0$9/\"'@:+/*"])
+    error_message = "Letters, digits and _ - . $ / ~ \" ' @ : + are path-pattern characters."
+  }
+}
+
+run "an_entry_keyed_rotation_is_refused" {
+  command = plan
+
+  variables {
+    apis = {
+      rotation = { zip_path = "./build/tftest/unlabelled.zip", routes = { "GET /r" = ["rest-api/read"] } }
+    }
+  }
+
+  expect_failures = [var.apis]
+}
+
+
+# Lambda: "Function environment variables: 4 KB" for all of them together. ALLOWED_CLIENT_IDS lists 27
+# bytes per client (26 characters and a comma): an entry that accepts every one of 150 clients cannot
+# fit, and the plan says so instead of CreateFunction failing at apply.
+run "an_environment_over_lambdas_4_kb_fails_at_plan" {
+  command = plan
+
+  variables {
+    clients = { for i in range(150) : "c${i}" => { scopes = ["rest-api/read"] } }
+  }
+
+  expect_failures = [output.api_functions]
+}
+
+run "listing_the_callers_keeps_the_environment_small" {
+  command = plan
+
+  variables {
+    clients = { for i in range(150) : "c${i}" => { scopes = ["rest-api/read"] } }
+    apis = {
+      resource = { routes = { "GET /api" = ["rest-api/read"] }, clients = ["c1", "c2"] }
+    }
+  }
+
+  assert {
+    condition     = output.api_functions["resource"].routes == tomap({ "GET /api" = tolist(["rest-api/read"]) })
+    error_message = "An entry that names its two callers plans with 150 clients in the pool."
+  }
 }

@@ -45,8 +45,8 @@ run "example_complete" {
   }
 
   assert {
-    condition     = length(module.m2m.alarm_names) == 15 && output.alarm_topic_arn == aws_sns_topic.alarms.arn
-    error_message = "The complete example has its 15 alarms (load balancer 2, API 5, client 4, rotation 4) and its on-call topic."
+    condition     = length(module.m2m.alarm_names) == 16 && output.alarm_topic_arn == aws_sns_topic.alarms.arn
+    error_message = "The complete example has its 16 alarms (load balancer 2, API 5, client 5 with the shared token cache, rotation 4) and its on-call topic."
   }
 }
 

@@ -64,9 +64,9 @@ run "cognito_m2m" {
 
   assert {
     condition = alltrue([for k, s in aws_secretsmanager_secret.client :
-      s.recovery_window_in_days == 7 && s.kms_key_id == null && s.name_prefix == "orders-${k}-" && s.tags == tomap({ team = "payments", env = "test", Name = "orders-${k}" })
+      s.recovery_window_in_days == 7 && s.kms_key_id == null && s.name_prefix == "orders-${k}-" && s.tags == tomap({ team = "payments", env = "test", Name = "orders-${k}", CognitoUserPoolId = aws_cognito_user_pool.this.id })
     ])
-    error_message = "One secret per client with a 7-day recovery window, AWS managed key and the module's tags."
+    error_message = "One secret per client with a 7-day recovery window, AWS managed key, the module's tags and the pool it belongs to."
   }
 
   assert {

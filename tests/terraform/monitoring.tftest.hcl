@@ -184,3 +184,71 @@ run "the_module_s_defaults_have_no_client_alarms" {
     error_message = "Without the demo client endpoint: 11 alarms (load balancer 2, API 5, rotation 4), none for a client function that does not exist."
   }
 }
+
+# CloudWatch's "Dashboard body structure and syntax": a metric widget's `metrics` is an array of arrays,
+# one per metric or expression ("Should be array" otherwise: PutDashboard refuses the body). tests/contract
+# checks whole bodies against a schema of that page; this is the quick check of the same rule.
+run "every_dashboard_row_is_an_array" {
+  command = plan
+
+  variables {
+    apis = {
+      resource = { routes = { "GET /api" = ["rest-api/read"] } }
+      orders   = { routes = { "GET /orders" = ["rest-api/read"] }, zip_path = "build/tftest/unlabelled.zip" }
+    }
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for w in jsondecode(module.monitoring.dashboard_body).widgets : [
+        for row in w.properties.metrics : can(row[0]) && length(row) >= 1
+      ] if w.type == "metric"
+    ]))
+    error_message = "Each row of a metric widget's metrics is an array (a metric or an expression), never a flattened string."
+  }
+
+  assert {
+    condition     = length([for w in jsondecode(module.monitoring.dashboard_body).widgets : w if w.type == "metric" && strcontains(w.properties.title, "Latency")][0].properties.metrics) == 8
+    error_message = "Latency: p50 and p99 of three functions (two APIs and the client; not the rotation) and each API's verifier p99: eight rows."
+  }
+}
+
+run "a_namespace_with_spaces_and_symbols_is_quoted_in_search" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Team A #1: m2m/prod"
+  }
+
+  assert {
+    condition = alltrue([
+      for w in jsondecode(module.monitoring.dashboard_body).widgets :
+      startswith(w.properties.metrics[0][0].expression, "SEARCH('{\"Team A #1: m2m/prod\",Function,Outcome} ")
+      if w.type == "metric" && strcontains(w.properties.title, "requests by outcome")
+    ])
+    error_message = "A namespace with spaces, # or : is quoted inside SEARCH('{...}'), as the search expression syntax requires."
+  }
+}
+
+run "no_shared_cache_no_fallback_alarm" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(module.monitoring.alarm_names), "client-shared-cache-fallbacks")
+    error_message = "Without the fleet's token table there is no fallback to watch."
+  }
+}
+
+run "shared_cache_fallbacks_have_an_alarm" {
+  command = plan
+
+  variables {
+    shared_token_cache = true
+    alarms             = { shared_cache_fallbacks_per_5_minutes = 3 }
+  }
+
+  assert {
+    condition     = contains(keys(module.monitoring.alarm_names), "client-shared-cache-fallbacks")
+    error_message = "With the fleet's token table, fallbacks to a direct (billed) token request have an alarm."
+  }
+}

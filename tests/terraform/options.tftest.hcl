@@ -18,17 +18,51 @@ run "kms_key" {
 
   assert {
     condition = [for s in jsondecode(module.client_function[0].role_policy_json).Statement : s if s.Sid == "DecryptOwnClientSecret"] == [{
-      Sid      = "DecryptOwnClientSecret"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
-      Resource = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Sid       = "DecryptOwnClientSecret"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.eu-west-1.amazonaws.com"] } }
     }]
-    error_message = "With a KMS key the client role may kms:Decrypt with exactly that key."
+    error_message = "With a KMS key the client role may kms:Decrypt with exactly that key, through Secrets Manager only."
+  }
+
+  assert {
+    condition     = !strcontains(module.client_function[0].role_policy_json, "UseTokenTableKey")
+    error_message = "Without the fleet's token table the client role gets no DynamoDB use of the key."
   }
 
   assert {
     condition     = !strcontains(module.api_function["resource"].role_policy_json, "kms:")
     error_message = "The resource role gets no KMS permission."
+  }
+}
+
+run "kms_key_with_the_fleet_token_table" {
+  command = apply
+
+  variables {
+    kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    shared_token_cache = true
+  }
+
+  # "How DynamoDB uses AWS KMS": DynamoDB uses a customer managed key on behalf of the principal that
+  # reads or writes the table, which needs kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*
+  # and kms:DescribeKey (CreateGrant only for whoever creates the table).
+  assert {
+    condition = [for s in jsondecode(module.client_function[0].role_policy_json).Statement : s if s.Sid == "UseTokenTableKey"] == [{
+      Sid       = "UseTokenTableKey"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Condition = { StringEquals = { "kms:ViaService" = ["dynamodb.eu-west-1.amazonaws.com"] } }
+    }]
+    error_message = "With a customer managed key on the token table the client role may use it as DynamoDB needs, through DynamoDB only."
+  }
+
+  assert {
+    condition     = contains(keys(module.monitoring.alarm_names), "client-shared-cache-fallbacks")
+    error_message = "A silent fallback is a bill: the client's fallbacks to its own token request have an alarm."
   }
 }
 

@@ -1,5 +1,6 @@
-# Secret rotation: one rotation function, one invoke permission and one rotation schedule per client
-# secret, least privilege on exact ARNs, and Terraform never writing a rotated secret back.
+# Secret rotation: one rotation function, one invoke permission for every secret of the deployment, one
+# rotation schedule per client secret, least privilege (the pool's ARN; the deployment's secrets by name
+# and pool tag), and Terraform never writing a rotated secret back.
 
 mock_provider "aws" {
   source = "./tests/terraform/mocks"
@@ -26,12 +27,12 @@ run "rotation_is_on_by_default" {
   }
 
   assert {
-    condition     = alltrue([for k, p in aws_lambda_permission.rotation : p.principal == "secretsmanager.amazonaws.com" && p.action == "lambda:InvokeFunction"]) && length(aws_lambda_permission.rotation) == 2
-    error_message = "Secrets Manager, and only it, may invoke the rotation function, one permission per secret."
+    condition     = length(aws_lambda_permission.rotation) == 1 && aws_lambda_permission.rotation[0].principal == "secretsmanager.amazonaws.com" && aws_lambda_permission.rotation[0].action == "lambda:InvokeFunction"
+    error_message = "Secrets Manager, and only it, may invoke the rotation function: one permission, whatever the number of clients."
   }
 }
 
-run "least_privilege_on_exact_arns" {
+run "least_privilege" {
   command = apply
 
   assert {
@@ -40,13 +41,21 @@ run "least_privilege_on_exact_arns" {
   }
 
   assert {
-    condition = alltrue([
-      for s in jsondecode(module.rotation_function[0].role_policy_json).Statement :
-      alltrue([for r in flatten([s.Resource]) : !strcontains(r, "*")]) && alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")])
-      if contains(["RotateClientSecretsInCognito", "RotateStoredClientSecrets"], s.Sid)
-    ])
-    error_message = "The rotation role names exact actions on exact ARNs (beyond the module's own log and X-Ray statements)."
+    condition     = [for s in jsondecode(module.rotation_function[0].role_policy_json).Statement : s if s.Sid == "RotateClientSecretsInCognito"][0].Resource == ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_MockPool1"]
+    error_message = "On Cognito the rotation role acts on the pool's exact ARN."
   }
+
+  assert {
+    condition = [for s in jsondecode(module.rotation_function[0].role_policy_json).Statement : s if s.Sid == "RotateStoredClientSecrets"] == [{
+      Sid       = "RotateStoredClientSecrets"
+      Effect    = "Allow"
+      Action    = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]
+      Resource  = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-*"]
+      Condition = { StringEquals = { "secretsmanager:ResourceTag/CognitoUserPoolId" = ["eu-west-1_MockPool1"] } }
+    }]
+    error_message = "On Secrets Manager: the four calls a rotation makes, on the deployment's secrets only (named m2m-demo-*, tagged with its pool), in one statement whatever the number of clients."
+  }
+
 
   assert {
     condition = toset(flatten([
@@ -56,8 +65,8 @@ run "least_privilege_on_exact_arns" {
   }
 
   assert {
-    condition     = alltrue([for k, p in aws_lambda_permission.rotation : p.source_arn == module.cognito.client_secret_arns[k]])
-    error_message = "Each invoke permission is scoped to its own secret."
+    condition     = aws_lambda_permission.rotation[0].source_arn == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-*" && aws_lambda_permission.rotation[0].source_account == "123456789012"
+    error_message = "The invoke permission is scoped to this account (AWS:SourceAccount) and the deployment's secrets (AWS:SourceArn, ArnLike)."
   }
 
   assert {
