@@ -25,9 +25,9 @@ Feature: IAM policies the module writes are least privilege
     Then each policy statement granting the resource "*" only allows actions matching "xray:(PutTraceSegments|PutTelemetryRecords)"
 
   @noskip
-  Scenario: Secrets Manager actions are granted on exact secret ARNs only
+  Scenario: Secrets Manager actions are granted on exact secret ARNs only, or on this configuration's secrets held to their pool
     Given I have aws_iam_role_policy defined
-    Then each policy statement allowing "secretsmanager:GetSecretValue" only grants resources matching "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}"
+    Then each policy statement allowing "secretsmanager:GetSecretValue" grants exact secret ARNs only, or the name prefix of this configuration's secrets held to its pool's tag
 
   @noskip
   Scenario: KMS actions are granted on exact key ARNs only

@@ -1,4 +1,5 @@
-"""Produce the JSON plans that the security policies judge, derive the bad fixtures, run terraform-compliance.
+"""Produce the JSON plans that the security policies and the AWS contracts judge, derive the bad fixtures,
+run terraform-compliance.
 
 Plans are made without AWS: a moto server on 127.0.0.1 (a free port) stands in for every AWS API. Each target
 root is first applied to moto and then planned again, so that the plan holds every value known (ARNs, policy
@@ -7,9 +8,16 @@ policies need "known after apply", and a policy cannot judge an unknown. The con
 temporary mirror of the repository (symlinks), so nothing (`.terraform/`, lock file, state) is written into
 the working tree.
 
-Usage (the Makefile's `policy` target does this):
-    python tests/policy/policy_runner.py plans --out build/policy       # root.json and complete.json
+Usage (the Makefile's `plans` and `policy` targets do this):
+    python tests/policy/policy_runner.py plans --out build/policy       # every target's <name>.json
     python tests/policy/policy_runner.py check --out build/policy       # compliance on plans + fixtures
+
+Targets: `root` and `complete` are judged by the security policies and by the AWS contracts
+(tests/contract); `minimal`, `own_api`, `edge` (every input at its longest or oddest) and `scale` (100
+clients, 20 APIs, 99 listener rules) by the contracts only. `lifecycle` is a sequence rather than a plan:
+it applies the root, changes its `apis` (one entry added before the others, one removed), rotates a
+secret twice and lets Terraform forget the secret's first version, as the provider does once Secrets
+Manager deletes it; `lifecycle.json` records what each step did (tests/contract/test_lifecycle.py).
 
 The fixtures (tests/policy/fixtures/*.json) are small documented mutations of a good plan: each names the
 base plan, the feature and the scenarios of it that must fail, and the edits. `check` applies them and
@@ -143,6 +151,10 @@ class Target:
     # Scenarios tagged for the other branch (with or without a certificate) do not apply to this root.
     skip_tag: str
     prepare: Callable[[str], dict[str, Any]] = field(default=lambda _url: {})
+    # Judged by terraform-compliance (else by the AWS contracts only).
+    policies: bool = True
+    # What to run instead of apply-and-plan (the lifecycle sequence).
+    run: Callable[[Target, str, Path, Path], Path] | None = None
 
 
 def mirror_repo(dest: Path, real_dirs: list[str]) -> None:
@@ -209,36 +221,80 @@ def plugin_dir_args() -> list[str]:
     return [f"-plugin-dir={found}"] if found else []
 
 
-def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
-    """Apply the target root to moto, plan it again, and write <out>/<name>.json; returns that path."""
+@dataclass
+class Workspace:
+    """A target's mirrored root, its environment, log and state: terraform runs in it step by step."""
+
+    target: Target
+    root: Path
+    env: dict[str, str]
+    log: Path
+    state: Path
+    work: Path
+
+    def terraform(self, *args: str) -> None:
+        run(["terraform", *args], self.root, self.env, self.log)
+
+    def apply(self, *extra: str) -> None:
+        self.terraform(
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-auto-approve",
+            f"-state={self.state}",
+            "-parallelism=20",
+            *extra,
+        )
+
+    def show_plan(self, label: str, *extra: str) -> Json:
+        """``terraform plan`` to a file and its JSON (the plan holds the values of the state it read)."""
+        planfile = self.work / f"{self.target.name}-{label}.tfplan"
+        self.terraform(
+            "plan",
+            "-input=false",
+            "-no-color",
+            f"-state={self.state}",
+            "-parallelism=20",
+            f"-out={planfile}",
+            *extra,
+        )
+        with self.log.open("ab") as err:
+            shown = subprocess.run(
+                ["terraform", "show", "-json", str(planfile)],
+                cwd=self.root,
+                env=self.env,
+                capture_output=True,
+                check=False,
+            )
+            err.write(shown.stderr)
+        if shown.returncode != 0:
+            raise RuntimeError(f"terraform show failed for {self.target.name}; log {self.log}")
+        loaded: Json = json.loads(shown.stdout)
+        return loaded
+
+    def write_inputs(self, variables: dict[str, Any]) -> None:
+        (self.root / "policy_inputs.auto.tfvars.json").write_text(json.dumps(variables))
+
+
+def workspace(target: Target, url: str, work: Path, out: Path) -> Workspace:
+    """Mirror the target's root, write its inputs (``prepare``) and ``terraform init`` it."""
     mirror = work / target.name
     mirror_repo(mirror, [target.directory])
-    root = mirror / target.directory
     env = aws_env(url)
     env["TF_DATA_DIR"] = str(work / f"{target.name}.terraform")
     log = out / f"{target.name}.log"
     log.write_text("")
-    variables = target.prepare(url)
-    (root / "policy_inputs.auto.tfvars.json").write_text(json.dumps(variables))
-    state = work / f"{target.name}.tfstate"
-    tf = ["terraform"]
-    run(
-        [*tf, "init", "-input=false", "-backend=false", *plugin_dir_args(), "-no-color"],
-        root,
-        env,
-        log,
-    )
-    run([*tf, "apply", "-input=false", "-auto-approve", "-no-color", f"-state={state}"], root, env, log)
-    planfile = work / f"{target.name}.tfplan"
-    run([*tf, "plan", "-input=false", "-no-color", f"-state={state}", f"-out={planfile}"], root, env, log)
-    with log.open("ab") as err:
-        shown = subprocess.run(
-            [*tf, "show", "-json", str(planfile)], cwd=root, env=env, capture_output=True, check=False
-        )
-        err.write(shown.stderr)
-    if shown.returncode != 0:
-        raise RuntimeError(f"terraform show failed for {target.name}; log {log}")
-    plan = json.loads(shown.stdout)
+    space = Workspace(target, mirror / target.directory, env, log, work / f"{target.name}.tfstate", work)
+    space.write_inputs(target.prepare(url))
+    space.terraform("init", "-input=false", "-no-color", "-backend=false", *plugin_dir_args())
+    return space
+
+
+def plan_target(target: Target, url: str, work: Path, out: Path) -> Path:
+    """Apply the target root to moto, plan it again, and write <out>/<name>.json; returns that path."""
+    space = workspace(target, url, work, out)
+    space.apply()
+    plan = space.show_plan("plan")
     dest = out / f"{target.name}.json"
     # one line: terraform-compliance reads only the first line (or the second, if there are more)
     write_atomically(dest, json.dumps(plan, sort_keys=True))
@@ -291,6 +347,166 @@ def complete_variable_names() -> set[str]:
     return names
 
 
+def _session(url: str) -> Any:
+    import boto3  # the main venv has it; imported here so `check` runs without it
+
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    ), url
+
+
+def prepare_edge(url: str) -> dict[str, Any]:
+    """The root with every input at its longest or oddest that the module accepts: a 16-character name, a
+    namespace with spaces, '#' and ':', a 63-character client key, a resource server identifier that is a
+    URL, a 12-character apis key with 12 paths (three listener rules) of every character ALB allows and
+    one of 128 characters, three source CIDR blocks on /client, a customer managed key, an SNS topic."""
+    session, url = _session(url)
+    key_arn = session.client("kms", endpoint_url=url).create_key(Description="edge")["KeyMetadata"]["Arn"]
+    topic = session.client("sns", endpoint_url=url).create_topic(Name="m2m-edge-on-call")["TopicArn"]
+    long_key = "c" + "0123456789" * 6 + "ab"  # 63 characters
+    identifier = "https://api.example.com/v1"
+    long_path = "/" + "p" * 125 + "/*"  # 128 characters
+    paths = [f"/orders/{c}" for c in ("a-z_A.Z~0$9", "x'y\"z", "at@colon:plus+", "tilde~")]
+    paths += [f"/orders/{i}" for i in range(7)] + [long_path]
+    return {
+        "name": "m2m-edge-abcdefg",
+        "metrics_namespace": "Team A #1: m2m/prod",
+        "kms_key_arn": key_arn,
+        "enable_client_endpoint": True,
+        "shared_token_cache": True,
+        "client_endpoint_source_cidrs": ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"],
+        "resource_servers": {
+            identifier: {"name": "Orders API v1", "scopes": {"read": "Read orders", "write": "Write orders"}}
+        },
+        "clients": {
+            "demo": {"scopes": [f"{identifier}/read"]},
+            long_key: {
+                "scopes": [f"{identifier}/read", f"{identifier}/write"],
+                "access_token_validity_minutes": 5,
+            },
+        },
+        "apis": {
+            "resource": {
+                "routes": {"GET /api": [f"{identifier}/read"], "POST /api": [f"{identifier}/write"]}
+            },
+            "orders-a1234": {
+                "zip_path": str(REPO / "examples" / "own-api" / "orders.zip"),
+                "handler": "orders.handler",
+                "routes": {f"GET {p}": [f"{identifier}/read"] for p in paths},
+                "clients": [long_key],
+            },
+        },
+        "alarms": {"sns_topic_arn": topic},
+        "secret_rotation_days": 1,
+        "log_retention_days": 3653,
+    }
+
+
+def prepare_scale(_url: str) -> dict[str, Any]:
+    """The root at the scale README promises: 100 clients, 20 protected APIs with 98 listener rules (25
+    paths each for 18 of them, 20 for two) and the demo endpoint's rule: 99 rules, one below the load
+    balancer's default quota of 100. Each API names the ten clients that call it (Lambda's 4 KB of
+    environment)."""
+    clients = {"demo": {"scopes": ["rest-api/read"]}}
+    clients.update({f"svc-{i:03d}": {"scopes": ["rest-api/read"]} for i in range(1, 100)})
+    keys = sorted(clients)
+    apis = {}
+    for n in range(1, 21):
+        count = 25 if n <= 18 else 20
+        apis[f"api-{n:02d}"] = {
+            "zip_path": str(REPO / "examples" / "own-api" / "orders.zip"),
+            "handler": "orders.handler",
+            "routes": {f"GET /api-{n:02d}/p{i:02d}/*": ["rest-api/read"] for i in range(count)},
+            "clients": keys[(n - 1) * 5 : (n - 1) * 5 + 10],
+        }
+    return {
+        "name": "m2m-scale",
+        "enable_client_endpoint": True,
+        "shared_token_cache": True,
+        "clients": clients,
+        "apis": apis,
+    }
+
+
+LIFECYCLE_APIS = {
+    "orders": {"routes": {"GET /orders": ["rest-api/read"], "GET /orders/*": ["rest-api/read"]}},
+    "zeta": {"routes": {"GET /zeta": ["rest-api/read"]}},
+}
+
+
+def lifecycle_inputs(apis: dict[str, Any]) -> dict[str, Any]:
+    zip_path = str(REPO / "examples" / "own-api" / "orders.zip")
+    with_code = {k: {**a, "zip_path": zip_path, "handler": "orders.handler"} for k, a in apis.items()}
+    return {"name": "m2m-life", "enable_client_endpoint": True, "apis": with_code}
+
+
+def lifecycle_target(target: Target, url: str, work: Path, out: Path) -> Path:
+    """What happens to a deployment over time, step by step; each step's outcome goes to lifecycle.json
+    (a failing step is recorded, not raised: the tests judge it)."""
+    space = workspace(target, url, work, out)
+    record: dict[str, Any] = {}
+
+    def rules() -> dict[str, Any]:
+        state = json.loads(space.state.read_text())
+        found = {}
+        for resource in state.get("resources", []):
+            if resource.get("type") == "aws_lb_listener_rule":
+                for instance in resource.get("instances", []):
+                    found[str(instance.get("index_key"))] = {
+                        "arn": instance["attributes"].get("arn"),
+                        "priority": instance["attributes"].get("priority"),
+                    }
+        return found
+
+    space.apply()
+    record["first_rules"] = rules()
+    # An entry that sorts before the others arrives, and one of them goes.
+    changed = {k: a for k, a in LIFECYCLE_APIS.items() if k != "zeta"}
+    changed["alpha"] = {"routes": {"GET /alpha": ["rest-api/read"]}}
+    space.write_inputs(lifecycle_inputs(changed))
+    try:
+        space.apply()
+        record["second_apply"] = {"ok": True}
+    except RuntimeError as exc:
+        record["second_apply"] = {"ok": False, "error": str(exc)[-3000:]}
+    record["second_rules"] = rules()
+    # Two rotations later the first version has no label; once Secrets Manager deletes it, the provider
+    # finds it gone and drops it from the state (terraform state rm does the same).
+    session, _ = _session(url)
+    secrets = session.client("secretsmanager", endpoint_url=url)
+    outputs = json.loads(space.state.read_text())["outputs"]
+    arn = outputs["client_secret_arns"]["value"]["demo"]
+    first = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+    for n in (1, 2):
+        rotated = {
+            "client_id": first["client_id"],
+            "client_secret": f"rotated{n}" * 4,
+            "client_secret_id": f"x--{n}",
+        }
+        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(rotated), VersionStages=["AWSCURRENT"])
+    record["original_secret_sha256"] = hashlib.sha256(first["client_secret"].encode()).hexdigest()
+    record["no_change_plan"] = _changes(space.show_plan("unchanged"))
+    space.terraform(
+        "state",
+        "rm",
+        f"-state={space.state}",
+        'module.cognito.aws_secretsmanager_secret_version.client["demo"]',
+    )
+    record["after_version_gone_plan"] = _changes(space.show_plan("version-gone"))
+    dest = out / f"{target.name}.json"
+    write_atomically(dest, json.dumps(record, sort_keys=True))
+    return dest
+
+
+def _changes(plan: Json) -> list[Json]:
+    """The plan's resource changes that are not no-ops: address, actions, and the values after."""
+    return [
+        {"address": c["address"], "actions": c["change"]["actions"], "after": c["change"].get("after")}
+        for c in plan.get("resource_changes", [])
+        if c["change"]["actions"] not in (["no-op"], ["read"])
+    ]
+
+
 TARGETS = [
     # The root with the module's defaults plus the opt-in demo endpoint and its shared token cache.
     Target(
@@ -300,23 +516,67 @@ TARGETS = [
         lambda _url: {"enable_client_endpoint": True, "shared_token_cache": True},
     ),
     Target("complete", "examples/complete", "without_certificate", prepare_complete),
+    Target(
+        "minimal", "examples/minimal", "with_certificate", lambda _url: {"region": REGION}, policies=False
+    ),
+    Target(
+        "own_api",
+        "examples/own-api",
+        "with_certificate",
+        lambda _url: {"region": REGION, "orders_zip_path": str(REPO / "examples" / "own-api" / "orders.zip")},
+        policies=False,
+    ),
+    Target("edge", ".", "with_certificate", prepare_edge, policies=False),
+    Target("scale", ".", "with_certificate", prepare_scale, policies=False),
+    Target(
+        "lifecycle",
+        ".",
+        "with_certificate",
+        lambda _url: lifecycle_inputs(LIFECYCLE_APIS),
+        policies=False,
+        run=lifecycle_target,
+    ),
 ]
 TARGET_BY_NAME = {t.name: t for t in TARGETS}
+POLICY_TARGETS = [t for t in TARGETS if t.policies]
+CONTRACT_TARGETS = [t for t in TARGETS if t.run is None]
 
 
 def make_plans(out: Path, names: list[str] | None = None) -> dict[str, Path]:
-    """Plan the chosen targets side by side (each with its own moto): most of an apply is provider waiters."""
+    """Plan the chosen targets side by side (each with its own moto): most of an apply is provider waiters.
+
+    The largest target starts first. A target whose apply fails is tried once more from scratch, with a
+    new emulator: under load a moto server sometimes answers a call with an error after doing it (a
+    subnet created, then "conflicts with another subnet" on the provider's retry); the first log is kept.
+    """
     out.mkdir(parents=True, exist_ok=True)
     chosen = [t for t in TARGETS if names is None or t.name in names]
+    chosen.sort(key=lambda t: t.name != "scale")
+
+    def attempt(target: Target, tmp: Path) -> Path:
+        with moto_server(out / f"{target.name}.moto.log") as url:
+            return (target.run or plan_target)(target, url, tmp, out)
 
     def one(target: Target, tmp: Path) -> Path:
         started = time.monotonic()
-        with moto_server(out / f"{target.name}.moto.log") as url:
-            path = plan_target(target, url, tmp, out)
+        try:
+            path = attempt(target, tmp / "1")
+        except RuntimeError as exc:
+            failed = out / f"{target.name}.failed.log"
+            (out / f"{target.name}.log").replace(failed)
+            print(
+                f"policy: plan {target.name} failed once ({str(exc)[-300:]}); log {failed}; again", flush=True
+            )
+            path = attempt(target, tmp / "2")
         print(f"policy: plan {target.name}: {time.monotonic() - started:.1f}s -> {path}", flush=True)
         return path
 
-    with tempfile.TemporaryDirectory(prefix="policy-plans-") as tmp, ThreadPoolExecutor(len(chosen)) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="policy-plans-") as tmp,
+        ThreadPoolExecutor(min(len(chosen), 5)) as pool,
+    ):
+        for n in ("1", "2"):
+            (Path(tmp) / n).mkdir()
         futures = {t.name: pool.submit(one, t, Path(tmp)) for t in chosen}
         return {name: future.result() for name, future in futures.items()}
 
@@ -335,7 +595,8 @@ class Fixture:
 
     @property
     def expected_failures(self) -> set[str]:
-        return {f"{self.feature} / {scenario}" for scenario in self.scenarios}
+        """``<feature> / <scenario>`` for each scenario; one already written so names another feature's."""
+        return {s if " / " in s else f"{self.feature} / {s}" for s in self.scenarios}
 
 
 def load_fixtures() -> list[Fixture]:
@@ -620,7 +881,7 @@ def check(out: Path, names: list[str] | None = None) -> int:
     """Good plans pass every feature; each fixture fails exactly its own scenarios. Returns an exit code."""
     cache = out / "results"
     problems: list[str] = []
-    chosen = [t for t in TARGETS if names is None or t.name in names]
+    chosen = [t for t in POLICY_TARGETS if names is None or t.name in names]
     with ThreadPoolExecutor(2) as pool:
         good = {
             t.name: pool.submit(run_compliance, out / f"{t.name}.json", t.skip_tag, cache) for t in chosen
@@ -660,7 +921,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("command", choices=["plans", "check", "all"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for plans and results")
-    parser.add_argument("--target", action="append", help="only this target (root, complete)")
+    parser.add_argument("--target", action="append", help=f"only this target ({', '.join(TARGET_BY_NAME)})")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if args.command in ("plans", "all"):

@@ -1,7 +1,9 @@
 Feature: Client secrets rotate, and only the rotation function may change them
   Every client secret rotates through the module's rotation function; that function may change client
-  secrets of this user pool only and write these secrets only; Secrets Manager may invoke it for these
-  secrets only. (The resource-relating steps are ours: tests/policy/steps/relations.py)
+  secrets of this user pool only and write these secrets only (named by the deployment's prefix and held
+  to the pool's tag, so that one statement serves up to Cognito's 1,000 clients); Secrets Manager may
+  invoke it for this account's secrets of this configuration only. (The resource-relating steps are
+  ours: tests/policy/steps/relations.py)
 
   @noskip
   Scenario: every client secret rotates with a function of this configuration
@@ -16,7 +18,7 @@ Feature: Client secrets rotate, and only the rotation function may change them
   @noskip
   Scenario: Secrets Manager may invoke the rotation function only for these secrets
     Given I have aws_lambda_permission defined
-    Then each permission of Secrets Manager names one secret of this configuration
+    Then each permission of Secrets Manager is held to this account and to the secrets of this configuration
 
   Scenario: a secret rotates only once its first value exists
     Given I have aws_secretsmanager_secret_rotation defined

@@ -217,9 +217,37 @@ def secrets_rotate(step: Any) -> None:
             Error(step, f"{secret.get('address')} rotates every {days!r} days, not 1-1000.")
 
 
+# The pattern the module may use instead of listing every client secret (IAM's 10,240 characters of
+# inline policy per role, Lambda's 20 KB resource policy): the deployment's secrets by name prefix,
+# "arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-*", never a bare "*" name.
+_SECRET_PREFIX_PATTERN = re.compile(
+    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-\*"
+)
+POOL_TAG = "secretsmanager:ResourceTag/CognitoUserPoolId"
+
+
+def _covers_ours_only(pattern: str, secrets: set[Any]) -> bool:
+    """A name-prefix pattern that covers every secret of this configuration."""
+    if not _SECRET_PREFIX_PATTERN.fullmatch(pattern) or not secrets:
+        return False
+    return all(str(arn).startswith(pattern[:-1]) for arn in secrets)
+
+
+def _held_to_pool(statement: Json, pools: set[Any]) -> bool:
+    """The statement's StringEquals condition on the secrets' pool tag names only pools of this
+    configuration."""
+    values = _as_list(((statement.get("Condition") or {}).get("StringEquals") or {}).get(POOL_TAG))
+    return bool(values) and set(values) <= pools
+
+
+def _pool_ids() -> set[Any]:
+    return {r["values"].get("id") for r in _resources_of_type("aws_cognito_user_pool")}
+
+
 @then("a role that may change Cognito client secrets touches only this pool and these secrets")
 def rotation_role_scope(step: Any) -> None:
     pools, secrets = _arns("aws_cognito_user_pool"), _arns("aws_secretsmanager_secret")
+    pool_ids = _pool_ids()
     checked = 0
     for address, statements in _policies(step):
         actions = [str(a) for s in statements for a in _as_list(s.get("Action"))]
@@ -231,28 +259,63 @@ def rotation_role_scope(step: Any) -> None:
             resources = set(_as_list(statement.get("Resource")))
             if any(a.startswith("cognito-idp:") for a in acts) and not resources <= pools:
                 Error(step, f"{address}: Cognito actions on {sorted(resources - pools)}, not this pool.")
-            if any(a.startswith("secretsmanager:") for a in acts) and not resources <= secrets:
-                Error(step, f"{address}: Secrets Manager actions on {sorted(resources - secrets)}, not ours.")
+            if not any(a.startswith("secretsmanager:") for a in acts):
+                continue
+            ours = all(
+                r in secrets or (_covers_ours_only(str(r), secrets) and _held_to_pool(statement, pool_ids))
+                for r in resources
+            )
+            if not resources or not ours:
+                Error(
+                    step,
+                    f"{address}: Secrets Manager actions on {sorted(resources)}: neither secrets of this "
+                    "configuration nor its name prefix held to its pool's tag.",
+                )
     if checked == 0:
         Error(step, "No role may change Cognito client secrets: the rotation function is missing.")
 
 
-@then("each permission of Secrets Manager names one secret of this configuration")
+@then("each permission of Secrets Manager is held to this account and to the secrets of this configuration")
 def secretsmanager_permissions(step: Any) -> None:
     secrets = _arns("aws_secretsmanager_secret")
+    accounts = {str(arn).split(":")[4] for arn in secrets if str(arn).count(":") >= 5}
     found = 0
     for permission in step.context.stash:
         values = permission.get("values") or {}
         if values.get("principal") != "secretsmanager.amazonaws.com":
             continue
         found += 1
-        if values.get("source_arn") not in secrets:
-            Error(
-                step,
-                f"{permission.get('address')}: source_arn {values.get('source_arn')} is not one of ours.",
-            )
+        source = values.get("source_arn")
+        if source not in secrets and not _covers_ours_only(str(source), secrets):
+            Error(step, f"{permission.get('address')}: source_arn {source} is not (a prefix of) ours.")
+        if str(values.get("source_account")) not in accounts:
+            Error(step, f"{permission.get('address')}: source_account {values.get('source_account')!r}.")
     if found == 0:
         Error(step, "No permission lets Secrets Manager invoke the rotation function.")
+
+
+@then(
+    'each policy statement allowing "{action}" grants exact secret ARNs only, or the name prefix of '
+    "this configuration's secrets held to its pool's tag"
+)
+def statements_grant_exact_secrets_or_held_prefix(step: Any, action: str) -> None:
+    exact = re.compile(
+        r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}"
+    )
+    secrets, pool_ids = _arns("aws_secretsmanager_secret"), _pool_ids()
+    for address, statements in _policies(step):
+        for statement in statements:
+            if action not in [str(a) for a in _as_list(statement.get("Action"))]:
+                continue
+            resources = [str(r) for r in _as_list(statement.get("Resource"))]
+            held = _held_to_pool(statement, pool_ids)
+            bad = [
+                r for r in resources if not (exact.fullmatch(r) or (held and _covers_ours_only(r, secrets)))
+            ]
+            if bad or not resources:
+                Error(
+                    step, f"{address}: statement {statement.get('Sid', '?')} grants {action} on {resources}."
+                )
 
 
 def _configured_resources(module: Json, prefix: str = "") -> Iterator[tuple[str, Json]]:
