@@ -8,6 +8,8 @@ PYTHON_VERSION ?= 3.13
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The plans the security policies and the AWS contracts judge (make plans).
+POLICY_OUT ?= build/policy
 # The interpreter that creates the virtualenvs: 3.13, else 3.12 (scripts/find-python.sh says why it fails).
 # Looked up only when a virtualenv is created; BOOTSTRAP_PYTHON=/path/to/python3.x overrides it.
 FIND_PYTHON = $(or $(BOOTSTRAP_PYTHON),$$(scripts/find-python.sh $(PYTHON_VERSION)))
@@ -82,8 +84,8 @@ typecheck: $(VENV)/.installed ## mypy --strict on each function's code
 	$(VENV)/bin/mypy src/client/app.py src/client/cognito_m2m_client
 	MYPYPATH=src/client $(VENV)/bin/mypy src/rotation/app.py src/rotation/cognito_m2m_rotation
 
-pytest: $(VENV)/.installed build-host ## pytest with line coverage of src/
-	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+pytest: $(VENV)/.installed build-host $(POLICY_OUT)/plans.stamp ## pytest with line coverage of src/ (the AWS contracts read make plans' plans)
+	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # ---- Terraform ------------------------------------------------------------------------------
 # The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),
@@ -133,31 +135,37 @@ destroy: build ## terraform destroy what `make deploy` created
 	$(TF_DEPLOY_INIT)
 	terraform destroy $(TF_BUILD_VARS) $(TF_APPLY_ARGS)
 
-# ---- Policy tests ---------------------------------------------------------------------------
-# terraform-compliance judges JSON plans of the root (default inputs plus the demo endpoint, as
-# `make deploy` applies it) and of examples/complete (HTTPS, two clients). The plans are made without AWS: each root is applied to a moto server on 127.0.0.1 and
-# planned again, so that every value (ARNs inside IAM policies) is known. It lives in its own virtualenv:
-# it pins radish-bdd and IPython, which we keep out of .venv.
+# ---- Plans: security policies and AWS contracts --------------------------------------------
+# JSON plans made without AWS: each root is applied to its own moto server on 127.0.0.1 and planned again,
+# so that every value (ARNs inside IAM policies, generated names) is known. terraform-compliance judges
+# the root (default inputs plus the demo endpoint, as `make deploy` applies it) and examples/complete;
+# tests/contract checks those and examples/minimal, examples/own-api, an edge and a scale plan against
+# AWS's documented rules, and follows a deployment over time (lifecycle). terraform-compliance lives in
+# its own virtualenv: it pins radish-bdd and IPython, which we keep out of .venv.
 POLICY_VENV ?= .venv-policy
-POLICY_OUT ?= build/policy
 POLICY_RUNNER := tests/policy/policy_runner.py
-POLICY_PLAN_INPUTS = $(wildcard *.tf modules/*/*.tf examples/complete/*.tf) $(POLICY_RUNNER)
+POLICY_PLAN_INPUTS = $(wildcard *.tf modules/*/*.tf examples/complete/*.tf examples/minimal/*.tf examples/own-api/*.tf) $(POLICY_RUNNER)
 
-.PHONY: policy policy-plans
+.PHONY: plans policy policy-plans contract
 
 $(POLICY_VENV)/.installed: requirements-policy.txt
 	@test -x $(POLICY_VENV)/bin/python || { python="$(FIND_PYTHON)" && [ -n "$$python" ] && "$$python" -m venv $(POLICY_VENV); }
 	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
 	@touch $@
 
-$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip $(POLICY_PLAN_INPUTS)
+$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip examples/own-api/orders.zip $(POLICY_PLAN_INPUTS)
 	$(PY) $(POLICY_RUNNER) plans --out $(POLICY_OUT)
 	@touch $@
 
-policy-plans: $(POLICY_OUT)/plans.stamp ## JSON plans of the root and examples/complete (moto on loopback, no AWS)
+plans: $(POLICY_OUT)/plans.stamp ## every plan the policies and contracts judge (each root applied to moto on loopback, no AWS; about 4 minutes)
 
-policy: $(POLICY_VENV)/.installed $(POLICY_OUT)/plans.stamp ## security policies (terraform-compliance) on both plans; each fails on its fixture
+policy-plans: plans
+
+policy: $(POLICY_VENV)/.installed $(POLICY_OUT)/plans.stamp ## security policies (terraform-compliance) on the root and complete plans; each fails on its fixture
 	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest -q -p no:cacheprovider tests/policy
+
+contract: $(POLICY_OUT)/plans.stamp ## AWS's documented rules on every plan, and the lifecycle (tests/contract; also part of make pytest)
+	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest -q -p no:cacheprovider tests/contract
 
 test: policy
 
