@@ -12,6 +12,7 @@ medians are reported (``median_ms`` is CPU time, ``median_wall_ms`` wall time).
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -187,6 +188,54 @@ def layer_variants(host_dist: Path, runtime: Path) -> list[Variant]:
     ]
 
 
+# The rotation function's first event: its package imports, then boto3 builds the Secrets Manager and
+# Cognito clients (and checks the two-secret API). Its own SDK (the zip as built: boto3 pinned, botocore's
+# models trimmed to two services) against the runtime's (the same zip without the SDK, the runtime's
+# boto3 after it on the path, as the function was before it bundled one).
+ROTATION_FIRST_EVENT = "\n".join(
+    [
+        "import app",
+        "import os",
+        "from cognito_m2m_rotation.handler import build_rotation",
+        "build_rotation(os.environ)",
+    ]
+)
+ROTATION_ENV = {
+    "USER_POOL_ID": "us-east-1_BenchPool1",
+    "TOKEN_URL": "http://127.0.0.1:9/oauth2/token",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+}
+SDK_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six")
+
+
+def rotation_variants(host_dist: Path, runtime: Path) -> list[Variant]:
+    bundle = host_dist / "rotation.zip"
+    if not bundle.exists():
+        raise FileNotFoundError(f"{bundle} is missing: run `make build-host`")
+    own = trees.unzip(bundle, "host-rotation")
+    without = trees.merged([own], "host-rotation-no-sdk")
+    for entry in list(without.iterdir()):
+        if entry.name.split("-")[0].split(".")[0] in SDK_DISTRIBUTIONS or entry.name == "six.py":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    return [
+        Variant(
+            "rotation_own_sdk",
+            "rotation first event, its own boto3",
+            ROTATION_FIRST_EVENT,
+            [own],
+            ROTATION_ENV,
+        ),
+        Variant(
+            "rotation_runtime_sdk",
+            "rotation first event, the runtime's boto3",
+            ROTATION_FIRST_EVENT,
+            [without, runtime],
+            ROTATION_ENV,
+        ),
+    ]
+
+
 def run(
     samples: int = 21,
     functions: tuple[str, ...] = ("resource", "client"),
@@ -212,6 +261,7 @@ def run(
         ),
         *function_variants(list(functions), host_dist, runtime),
         *layer_variants(host_dist, runtime),
+        *rotation_variants(host_dist, runtime),
     ]
     if powertools:
         tree = trees.pip_target("powertools", [trees.POWERTOOLS_REQUIREMENT], python)

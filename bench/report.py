@@ -314,6 +314,8 @@ def tables(results: dict[str, Any]) -> str:
             ("client function `import app`", "client_pyc", "client_nopyc"),
             ("your function on the verifier layer `import orders`", "own_layer", ""),
             ("the same function, library in its zip", "own_zip", ""),
+            ("rotation function's first event, its own boto3 (two clients)", "rotation_own_sdk", ""),
+            ("the same on the runtime's boto3", "rotation_runtime_sdk", ""),
         ):
             if pyc not in imports:
                 continue
@@ -341,6 +343,14 @@ def tables(results: dict[str, Any]) -> str:
             for fn, f in size["lambda"].items()
         ]
         lines += _table(["zip", "zip bytes", "unzipped bytes", "files"], rows)
+        untrimmed = size.get("boto3_untrimmed")
+        if untrimmed:
+            lines += [
+                "",
+                f"The rotation zip bundles boto3 with botocore's models of two services; with all of them "
+                f"(`{untrimmed['requirement']}`) the SDK alone zips to {_num(untrimmed['zipped_bytes'])} "
+                f"bytes ({_num(untrimmed['zipped_bytes_with_pyc'])} with `.pyc`).",
+            ]
 
     if cold and any(k.startswith("powertools") for k in cold["imports"]):
         imports = cold["imports"]

@@ -67,7 +67,7 @@ def powertools_figures(python: str) -> dict[str, Any]:
 
 def run(
     dist: Path = paths.DIST,
-    functions: tuple[str, ...] = ("resource", "client", "verifier-layer"),
+    functions: tuple[str, ...] = ("resource", "client", "rotation", "verifier-layer"),
     powertools_python: str | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"limit_bytes": LIMIT_BYTES, "lambda": {}, "host": {}}
@@ -80,4 +80,16 @@ def run(
                 out[kind][fn] = {"error": f"{zip_path} missing: run `make build`"}
     if powertools_python:
         out["powertools"] = powertools_figures(powertools_python)
+        out["boto3_untrimmed"] = boto3_figures(powertools_python)
     return out
+
+
+def boto3_figures(python: str) -> dict[str, Any]:
+    """boto3 with all of botocore's models, zipped as the builder zips: what the rotation zip would carry
+    without the trim (scripts/build_zip.py keeps two services' models)."""
+    tree = trees.pip_target("runtime", trees.runtime_requirements(), python)
+    return {
+        "requirement": trees.runtime_requirements()[0],
+        "zipped_bytes": zipped_bytes(tree, include_pyc=False),
+        "zipped_bytes_with_pyc": zipped_bytes(tree, include_pyc=True),
+    }
