@@ -66,7 +66,8 @@ from cognito_m2m_rotation.handler import build_rotation
 rotation = build_rotation(os.environ)
 import boto3, botocore
 assert boto3.__file__.startswith(task_root) and botocore.__file__.startswith(task_root)
-arn = rotation.secrets.create_secret(Name="probe", SecretString="{}")["ARN"]
+import uuid
+arn = rotation.secrets.create_secret(Name=f"probe-{uuid.uuid4().hex}", SecretString="{}")["ARN"]
 model = rotation.cognito.meta.service_model.operation_model("AddUserPoolClientSecret")
 print(json.dumps({"botocore": botocore.__version__, "described": rotation.secrets.describe_secret(
     SecretId=arn)["ARN"] == arn, "add_input": sorted(model.input_shape.members)}))
