@@ -16,10 +16,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "host" / "rotation.zip"
@@ -45,19 +42,6 @@ def test_the_zip_bundles_the_pinned_sdk_with_two_service_models() -> None:
     assert BUNDLE.stat().st_size < 6_000_000  # with .pyc; without the trim, over 20 MB
 
 
-@pytest.fixture
-def secrets_api() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 PROBE = """
 import json, os, sys
 task_root = sys.argv[1]
@@ -74,7 +58,7 @@ print(json.dumps({"botocore": botocore.__version__, "described": rotation.secret
 """
 
 
-def test_the_function_runs_on_its_own_sdk_alone(tmp_path: Path, secrets_api: str) -> None:
+def test_the_function_runs_on_its_own_sdk_alone(tmp_path: Path, moto_url: str) -> None:
     assert BUNDLE.is_file(), f"{BUNDLE} is missing: run `make build-host` (make pytest does)"
     task_root = tmp_path / "task"
     with zipfile.ZipFile(BUNDLE) as zf:
@@ -85,7 +69,7 @@ def test_the_function_runs_on_its_own_sdk_alone(tmp_path: Path, secrets_api: str
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_ENDPOINT_URL": secrets_api,
+        "AWS_ENDPOINT_URL": moto_url,
         "USER_POOL_ID": "us-east-1_Example1",
         "TOKEN_URL": "http://127.0.0.1:9/oauth2/token",
     }
