@@ -193,7 +193,8 @@ def dashboard_metric_counts(found: list[Resource]) -> list[str]:
         for w, widget in enumerate(body.get("widgets", [])):
             count = 0
             for row in (widget.get("properties") or {}).get("metrics", []):
-                expression = str(row[0].get("expression", "")) if row and isinstance(row[0], dict) else ""
+                first = row[0] if isinstance(row, list) and row else None  # a malformed row: its own rule
+                expression = str(first.get("expression", "")) if isinstance(first, dict) else ""
                 count += per_search if expression.startswith("SEARCH(") else (0 if expression else 1)
             if count > 500:
                 problems.append(f"{dashboard.address}: widget {w} shows {count} metrics")
