@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
 try:  # the verifier's dependency (fast answers); the token client's package goes without it
+    from orjson import Fragment as _OrjsonFragment
     from orjson import JSONEncodeError as _OrjsonError
     from orjson import dumps as _orjson_dumps
 except ImportError:  # pragma: no cover - the client's zip and wheel have no orjson
     _orjson_dumps = None  # type: ignore[assignment]
     _OrjsonError = TypeError  # type: ignore[misc, assignment]
+    _OrjsonFragment = None  # type: ignore[assignment, misc]
 
 JSON_CONTENT_TYPE = "application/json"
 MAX_RESPONSE_BODY_BYTES = 1_000_000
@@ -147,18 +152,69 @@ def _status_line(status: int) -> str:
     return _STATUS_LINES.get(status) or str(status)
 
 
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise TypeError("a Decimal NaN or Infinity has no JSON number")
+    return str(value)  # "12.50", "-0", "1E+3": each a JSON number, with the Decimal's own digits
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _OrjsonFragment(_decimal_text(value))
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _json_default(value: Any) -> Any:
+    """What :mod:`json` cannot write alone, the way orjson writes it (the fallback for text orjson
+    refuses): a Decimal as its number (an integer, or a float that holds it exactly), a date or time as
+    ISO 8601, any other mapping as an object."""
+    if isinstance(value, Decimal):
+        _decimal_text(value)
+        if value == value.to_integral_value() and value.adjusted() < 64:
+            return int(value)
+        as_float = float(value)
+        if Decimal(repr(as_float)) == value:
+            return as_float
+        raise TypeError("a Decimal with more digits than a float holds, in an answer orjson cannot write")
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def json_text(body: Any) -> str:
-    """Compact ASCII JSON: orjson when its output is ASCII (the usual answer), else :mod:`json` with
-    ``\\u`` escapes (non-ASCII text, a lone surrogate, integers beyond 64 bits, non-string keys)."""
+    """Compact ASCII JSON: orjson's, its non-ASCII characters escaped ``\\uXXXX`` as :mod:`json` would;
+    :mod:`json` itself for what orjson refuses (a lone surrogate, integers beyond 64 bits, non-string
+    keys).
+
+    A :class:`~decimal.Decimal` (what boto3's DynamoDB reads give) is a JSON number with its own digits
+    (``Decimal("12.50")`` -> ``12.50``; NaN and Infinity are refused), a date or time an ISO 8601
+    string. Anything else JSON cannot hold (a set, bytes, an object) raises :class:`TypeError`: the
+    caller answers 500 rather than guess."""
     if _orjson_dumps is not None:
         try:
-            data = _orjson_dumps(body)
+            data = _orjson_dumps(body, default=_orjson_default)
         except (_OrjsonError, TypeError):
             pass
         else:
-            if data.isascii():
-                return data.decode()
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=True)
+            text = data.decode()
+            # Non-ASCII can only stand inside strings: escaped there, as json's ensure_ascii would.
+            return text if data.isascii() else _NON_ASCII.sub(_escape_non_ascii, text)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=True, default=_json_default)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _escape_non_ascii(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def response(

@@ -116,11 +116,15 @@ class ResourceApp:
             return adapter.render(responses.error(400, "bad_request", "The request could not be read"))
         try:
             answer, fields, category = self._dispatch(request)
+            # Rendered inside the protection: an answer that cannot be written (a set in a route's
+            # JSON) is this request's 500, and its line and metrics say so, not "ok".
+            rendered = adapter.render(answer)
         except Exception:
             log.exception("internal error", extra={"status": 500, "method": request.method[:16]})
             answer, fields, category = _decision(request, _INTERNAL_ERROR, "internal_error")
+            rendered = adapter.render(answer)
         self._record(fields, category, request_id)
-        return adapter.render(answer)
+        return rendered
 
     def _record(self, fields: dict[str, Any], category: str, request_id: str | None) -> None:
         """The request's one line: the access line, ended by its metrics when they are on."""

@@ -16,9 +16,12 @@ every path below; see :mod:`cognito_m2m_verifier.routes`), then its bearer token
 of the route required, and only then is your function called with the neutral request
 (:class:`~cognito_m2m_verifier.events.HttpRequest`) and the verified
 :class:`~cognito_m2m_verifier.claims.AccessTokenClaims`. It returns a JSON object (answered 200) or an
-:class:`~cognito_m2m_verifier.events.HttpResponse`. Everything else is answered for you, in the event's own
-format: 404 and 405, RFC 6750 401/400/403 with ``WWW-Authenticate``, 503 when the signing keys are
-unavailable, and 500 (logged, no details) when your function raises.
+:class:`~cognito_m2m_verifier.events.HttpResponse`. In it a :class:`~decimal.Decimal` (what boto3's
+DynamoDB reads give) is written as a JSON number with its own digits (``Decimal("12.50")`` -> ``12.50``),
+a date or time as ISO 8601 text. Everything else is answered for you, in the event's own format: 404 and
+405, RFC 6750 401/400/403 with ``WWW-Authenticate``, 503 when the signing keys are unavailable, and 500
+(logged, no details) when your function raises or returns what JSON cannot hold (a set, bytes, a NaN);
+the request's access line and metrics then say ``internal_error``.
 """
 
 from __future__ import annotations
