@@ -244,7 +244,7 @@ module "client_function" {
     },
     !local.token_cache_enabled ? {} : {
       ShareOwnTokens = {
-        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         resources = [aws_dynamodb_table.tokens[0].arn]
         conditions = [{
           test     = "ForAllValues:StringLike"

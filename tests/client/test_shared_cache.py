@@ -6,7 +6,10 @@ threads, and separate processes; the token endpoint is a loopback server countin
 
 from __future__ import annotations
 
+import base64
+import json
 import multiprocessing
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -119,50 +122,91 @@ def test_a_stale_item_is_refreshed_once(table: Any, endpoint: CognitoLikeEndpoin
     assert container(endpoint.url, moto_url).token() == fresh
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        {"token": {"S": "not-a-jwt"}, "expires_at": {"N": "9999999999"}},
-        {
-            "token": {"S": cognito_token("someoneelse0123456789abcd", "rest-api/read", 9_999_999_999)},
-            "expires_at": {"N": "9999999999"},
-        },
-        {
-            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read rest-api/write", 9_999_999_999)},
-            "expires_at": {"N": "9999999999"},
-        },
-        {
-            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read", 9_999_999_999)},
-            "expires_at": {"N": "9999999998"},
-        },
-        {
-            "token": {"S": cognito_token(CLIENT_ID, "rest-api/read", 9_999_999_999)},
-            "expires_at": {"N": "9999999999.5"},
-        },
-        {"token": {"N": "12"}, "expires_at": {"N": "9999999999"}},
-        {"token": {"S": "é" * 20}, "expires_at": {"N": "9999999999"}},
-    ],
-    ids=[
-        "not_a_jwt",
-        "another_client",
-        "another_scope_set",
-        "expiry_mismatch",
-        "fractional_expiry",
-        "wrong_type",
-        "unicode",
-    ],
-)
-def test_a_corrupt_or_foreign_item_is_never_used(
-    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str, bad: dict[str, Any]
+def _in(seconds: int) -> int:
+    return int(time.time()) + seconds
+
+
+def _item(token: str, expires_at: int | str) -> dict[str, Any]:
+    return {"token": {"S": token}, "expires_at": {"N": str(expires_at)}}
+
+
+def _with_claims(exp: int, **claims: Any) -> str:
+    """A Cognito-shaped token of this client and scope whose payload has ``claims`` on top."""
+    header, payload, signature = cognito_token(CLIENT_ID, "rest-api/read", exp).split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data.update(claims)
+    body = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    return f"{header}.{body}.{signature}"
+
+
+def _read_token(exp: int) -> str:
+    return cognito_token(CLIENT_ID, "rest-api/read", exp)
+
+
+HOUR, YEARS = 3600, 10 * 365 * 86400
+BAD_ITEMS = {
+    "not_a_jwt": _item("not-a-jwt", _in(3600)),
+    "another_client": _item(
+        cognito_token("someoneelse0123456789abcd", "rest-api/read", _in(3600)), _in(3600)
+    ),
+    "another_scope_set": _item(
+        cognito_token(CLIENT_ID, "rest-api/read rest-api/write", _in(3600)), _in(3600)
+    ),
+    "expiry_mismatch": _item(cognito_token(CLIENT_ID, "rest-api/read", _in(3600)), _in(3599)),
+    "fractional_expiry": _item(cognito_token(CLIENT_ID, "rest-api/read", _in(3600)), f"{_in(3600)}.5"),
+    "wrong_type": {"token": {"N": "12"}, "expires_at": {"N": str(_in(3600))}},
+    "unicode": _item("é" * 20, _in(3600)),
+    # Round 3: three dot-separated ASCII parts that are not base64url (CR/LF would reach the HTTP layer).
+    "crlf_inside": _item(
+        cognito_token(CLIENT_ID, "rest-api/read", _in(3600)).replace(".", "\r\n.", 1), _in(3600)
+    ),
+    "space_inside": _item(
+        cognito_token(CLIENT_ID, "rest-api/read", _in(3600)).replace(".", " .", 1), _in(3600)
+    ),
+    "plus_and_slash": _item("a+b.c/d.e=f", _in(3600)),
+    # ... an expiry years ahead (it would be cached for years and never removed by the TTL) ...
+    "ten_years_ahead": _item(
+        cognito_token(CLIENT_ID, "rest-api/read", _in(10 * 365 * 86400)), _in(10 * 365 * 86400)
+    ),
+    "a_day_and_more_ahead": _item(
+        cognito_token(CLIENT_ID, "rest-api/read", _in(86400 + 301)), _in(86400 + 301)
+    ),
+    # ... and a token issued in the future.
+    "issued_in_the_future": _item(_with_claims(_in(3600), iat=_in(900)), _in(3600)),
+    "not_before_the_future": _item(_with_claims(_in(3600), nbf=_in(900)), _in(3600)),
+    "lifetime_over_a_day": _item(_with_claims(_in(3600), iat=_in(-90000)), _in(3600)),
+    "iat_not_a_number": _item(_with_claims(_in(3600), iat="yesterday"), _in(3600)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_ITEMS))
+def test_an_unusable_item_is_never_used_and_the_next_fetch_overwrites_it(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str, name: str
 ) -> None:
+    bad = BAD_ITEMS[name]
     table.put_item(TableName=TABLE, Item={"pk": {"S": item_key(KEY)}, **bad})
     tokens = container(endpoint.url, moto_url)
     value = tokens.token()
     assert value not in str(bad)
     assert endpoint.requests == 1
-    assert tokens.source.stats.shared_cache_fallbacks == 1
-    assert tokens.source.shared is not None
-    assert tokens.source.shared.stats.fallbacks == {"corrupt_item": 1}
+    shared = tokens.source.shared
+    assert shared is not None
+    assert shared.stats.unusable_items == 1
+    assert shared.stats.fallbacks == {}  # not a failure of the table: the item is replaced
+    stored = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}}, ConsistentRead=True)["Item"]
+    assert stored["token"] == {"S": value}
+    assert "lease_until" not in stored
+    assert container(endpoint.url, moto_url).token() == value  # the next container uses the new one
+    assert endpoint.requests == 1
+
+
+def test_a_token_within_the_skew_of_our_clock_is_used(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    good = _with_claims(_in(3600), iat=_in(120), nbf=_in(120))  # another clock a little ahead of ours
+    table.put_item(TableName=TABLE, Item={"pk": {"S": item_key(KEY)}, **_item(good, _in(3600))})
+    assert container(endpoint.url, moto_url).token() == good
+    assert endpoint.requests == 0
 
 
 def test_a_crashed_lease_holders_lease_expires(
@@ -269,13 +313,17 @@ def test_an_opaque_token_is_kept_to_its_container(table: Any, moto_url: str) -> 
 
 
 def test_checks_of_a_token_against_its_key() -> None:
+    now = 2_000_000_000 - 3600
     good = cognito_token(CLIENT_ID, "rest-api/read", 2_000_000_000)
-    assert token_matches(good, KEY, 2_000_000_000)
-    assert not token_matches(good, KEY, 2_000_000_001)
-    assert not token_matches(good, (CLIENT_ID, ("rest-api/write",)), 2_000_000_000)
-    assert token_matches(good, (CLIENT_ID, ()), 2_000_000_000)  # every enabled scope: any scope claim
-    assert not token_matches("a.b", KEY, 2_000_000_000)
-    assert not token_matches("x" * 20_000, KEY, 2_000_000_000)
+    assert token_matches(good, KEY, 2_000_000_000, now)
+    assert not token_matches(good, KEY, 2_000_000_001, now)
+    assert not token_matches(good, (CLIENT_ID, ("rest-api/write",)), 2_000_000_000, now)
+    assert token_matches(good, (CLIENT_ID, ()), 2_000_000_000, now)  # every enabled scope: any scope claim
+    assert not token_matches("a.b", KEY, 2_000_000_000, now)
+    assert not token_matches("x" * 20_000, KEY, 2_000_000_000, now)
+    assert not token_matches(good, KEY, 2_000_000_000, now - 86400)  # over a day ahead of this clock
+    assert not token_matches(good, KEY, 2_000_000_000, now - 600)  # issued 10 minutes after "now"
+    assert token_matches(good, KEY, 2_000_000_000, now - 300)  # within the skew
 
 
 def test_keys_never_hold_the_client_id_or_the_scopes_in_clear() -> None:
@@ -330,3 +378,66 @@ def test_a_malformed_table_name_fails_the_cold_start(name: str) -> None:
     }  # fmt: skip
     with pytest.raises(ConfigError, match="TOKEN_CACHE_TABLE"):
         load_config(env)
+
+
+# ---- one bad item cannot pin the fleet ------------------------------------------------------------
+
+
+def test_a_token_an_api_refuses_leaves_the_table_and_the_fleet_fetches_a_new_one(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    revoked = _read_token(_in(HOUR))
+    table.put_item(TableName=TABLE, Item={"pk": {"S": item_key(KEY)}, **_item(revoked, _in(HOUR))})
+    first = container(endpoint.url, moto_url)
+    assert first.token() == revoked  # a valid-looking item: used
+    first.invalidate(revoked)  # the API answered 401 to it
+    assert first.source.shared is not None
+    assert first.source.shared.stats.discarded == 1
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}}, ConsistentRead=True).get("Item")
+    assert item is None or item.get("token") != {"S": revoked}
+    fresh = first.token()
+    assert fresh != revoked
+    assert endpoint.requests == 1
+    assert container(endpoint.url, moto_url).token() == fresh  # the others now read the new token
+    assert endpoint.requests == 1
+
+
+def test_a_refused_token_already_replaced_is_not_removed(table: Any, moto_url: str) -> None:
+    shared = SharedTokenTable(TABLE, client_factory=lambda: table)
+    newer = _read_token(_in(HOUR))
+    table.put_item(TableName=TABLE, Item={"pk": {"S": item_key(KEY)}, **_item(newer, _in(HOUR))})
+    assert shared.discard(KEY, _read_token(_in(HOUR - 60))) is False  # another container replaced it
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}}, ConsistentRead=True)["Item"]
+    assert item["token"] == {"S": newer}
+
+
+def test_a_failed_fetch_releases_its_lease(table: Any, moto_url: str) -> None:
+    from cognito_m2m_client.errors import TokenEndpointUnavailable
+
+    with socket.socket() as closed:  # a port nothing listens on: the token request fails
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/oauth2/token"
+    tokens = container(url, moto_url)
+    with pytest.raises(TokenEndpointUnavailable):
+        tokens.token()
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.leases == 1
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}}, ConsistentRead=True).get("Item")
+    assert item is None or "lease_until" not in item  # the next container need not wait it out
+
+
+def test_a_lease_further_ahead_than_a_lease_can_be_counts_as_expired(
+    table: Any, endpoint: CognitoLikeEndpoint, moto_url: str
+) -> None:
+    skewed = int((time.time() + 3600) * 1000)  # a container whose clock runs an hour ahead
+    table.put_item(
+        TableName=TABLE,
+        Item={"pk": {"S": item_key(KEY)}, "lease_owner": {"S": "skewed"}, "lease_until": {"N": str(skewed)}},
+    )
+    tokens = container(endpoint.url, moto_url)
+    started = time.monotonic()
+    tokens.token()
+    assert time.monotonic() - started < 2  # no waiting for an hour-long lease
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.leases == 1
+    assert tokens.source.shared.stats.fallbacks == {}

@@ -63,7 +63,7 @@ run "on" {
   }
 
   assert {
-    condition     = toset(one([for s in jsondecode(module.client_function[0].role_policy_json).Statement : s if s.Sid == "ShareOwnTokens"]).Action) == toset(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
+    condition     = toset(one([for s in jsondecode(module.client_function[0].role_policy_json).Statement : s if s.Sid == "ShareOwnTokens"]).Action) == toset(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
     error_message = "Get, put and update items: nothing else (no scan, no delete, no table management)."
   }
 

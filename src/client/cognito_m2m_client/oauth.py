@@ -77,6 +77,15 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def is_access_token_text(token: object) -> bool:
+    """The syntax of an access token we hand out, wherever it came from (the token endpoint, the fleet's
+    table): a three-part JWS of base64url characters, at most :data:`MAX_ACCESS_TOKEN_CHARS`; so it can
+    only ever be a bearer credential in an ``Authorization`` header, never break the header."""
+    return (
+        isinstance(token, str) and len(token) <= MAX_ACCESS_TOKEN_CHARS and bool(_JWS_SHAPE.fullmatch(token))
+    )
+
+
 def parse_token_response(body: bytes) -> AccessToken:
     """Validate a 200 answer; :class:`InvalidTokenResponse` says which rule failed (never the token)."""
     data = _json_object(body)
@@ -85,7 +94,7 @@ def parse_token_response(body: bytes) -> AccessToken:
     token = data.get("access_token")
     if not isinstance(token, str):
         raise InvalidTokenResponse("the token endpoint's answer has no string access_token")
-    if len(token) > MAX_ACCESS_TOKEN_CHARS or not _JWS_SHAPE.fullmatch(token):
+    if not is_access_token_text(token):
         raise InvalidTokenResponse("the access_token is not a three-part JWT")
     token_type = data.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":

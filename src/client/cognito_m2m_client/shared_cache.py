@@ -16,19 +16,26 @@ one DynamoDB table before asking Cognito. One item per ``(client_id, sorted scop
 Protocol (:meth:`SharedTokenTable.lookup` and :meth:`SharedTokenTable.store`, driven by
 :class:`~cognito_m2m_client.token_source.TokenSource`):
 
-1. a consistent read; a token with more than the refresh skew left is used, after the same checks a
-   fresh one gets (three base64url segments; its payload's ``client_id``, ``exp`` and scopes are the
-   item's), so an item whose token belongs to another client or scope set is never handed out;
-2. else one container takes a lease with a conditional write (no lease, or an expired one) and fetches
-   from Cognito, then writes the token and clears the lease; a lease holder that crashed leaves a lease
-   that simply expires (``lease_seconds``);
+1. a consistent read; a token with more than the refresh skew left is used, after the checks a fresh
+   one gets and more (:func:`token_matches`: the token endpoint's syntax, three base64url segments of
+   at most 16 KB; its payload's ``client_id``, ``exp`` and scopes are the item's; it expires within a
+   day, as Cognito's tokens do, and was not issued (``iat``, ``nbf``) in the future beyond
+   :data:`CLOCK_SKEW_SECONDS`), so an item whose token belongs to another client or scope set, or would
+   pin a container for years, is never handed out;
+2. else one container takes a lease with a conditional write (no lease, an expired one, or one that
+   ends further ahead than a lease can: a skewed clock wrote it) and fetches from Cognito, then writes
+   the token and clears the lease; a failed fetch releases the lease; a lease holder that crashed
+   leaves a lease that simply expires (``lease_seconds``). An item that fails the checks is treated as
+   absent, so the next fetch overwrites it;
 3. the others poll the item briefly (bounded by the lease and by the caller's deadline) and use the
-   token once it is there.
+   token once it is there;
+4. a token an API refused (401) is removed from the table, only while the item still holds it
+   (:meth:`SharedTokenTable.discard`), so that one bad item cannot send the whole fleet back to it.
 
-Any failure of the table (throttled, slow, down, an item that is not what it should be) makes the
-container request its own token: the table can save requests, never fail a call. Each such fallback is
-logged and counted (:attr:`SharedTokenTable.fallbacks`). The table holds access tokens, never a client
-secret: whoever may read it can call the APIs with those tokens until they expire (README says who).
+Any failure of the table (throttled, slow, down) makes the container request its own token: the table
+can save requests, never fail a call. Each such fallback is logged and counted
+(:attr:`SharedTokenTable.fallbacks`). The table holds access tokens, never a client secret: whoever may
+read it can call the APIs with those tokens until they expire (README says who).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -46,13 +54,19 @@ from typing import Any, Protocol
 
 from cognito_m2m_client._shared.aws_sdk import error_code as _error_code
 from cognito_m2m_client._shared.log import get_logger
+from cognito_m2m_client.oauth import MAX_ACCESS_TOKEN_CHARS, MAX_EXPIRES_IN, is_access_token_text
 from cognito_m2m_client.token_cache import CacheKey
 
 log = get_logger(__name__)
 
-MAX_TOKEN_CHARS = 16 * 1024
+MAX_TOKEN_CHARS = MAX_ACCESS_TOKEN_CHARS
+MAX_LIFETIME_SECONDS = MAX_EXPIRES_IN  # Cognito's longest access-token validity (1 day)
+CLOCK_SKEW_SECONDS = 300  # how far another container's clock (or Cognito's) may run ahead of ours
 DEFAULT_LEASE_SECONDS = 5.0
 DEFAULT_POLL_SECONDS = 0.05
+_EPOCH_SECONDS = re.compile(r"[0-9]{1,12}")
+# A lease ending further ahead than its length and this was written by a skewed clock.
+LEASE_SKEW_SECONDS = 2.0
 
 
 class DynamoClient(Protocol):
@@ -61,6 +75,7 @@ class DynamoClient(Protocol):
     def get_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
     def update_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
     def put_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def delete_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
 class SharedCacheError(Exception):
@@ -99,16 +114,24 @@ def token_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def token_matches(token: Any, key: CacheKey, expires_at: Any) -> bool:
-    """A token from the table is what the key says: its client, its scopes, its expiry."""
-    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_CHARS or not token.isascii():
+def token_matches(token: Any, key: CacheKey, expires_at: Any, now: float) -> bool:
+    """A token from the table is what the key says (its client, its scopes, its expiry), in the token
+    endpoint's syntax, expiring within a day of ``now`` and not issued after ``now`` beyond the skew."""
+    if not is_access_token_text(token):
         return False
     claims = token_claims(token)
     if claims is None:
         return False
     client_id, scopes = key
     exp = claims.get("exp")
-    if type(exp) is not int or exp != expires_at:
+    if type(exp) is not int or exp != expires_at or exp - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
+        return False
+    for name in ("iat", "nbf"):
+        issued = claims.get(name)
+        if issued is not None and (type(issued) is not int or issued > now + CLOCK_SKEW_SECONDS):
+            return False
+    issued_at = claims.get("iat")
+    if type(issued_at) is int and exp - issued_at > MAX_LIFETIME_SECONDS:
         return False
     if claims.get("client_id") != client_id:
         return False
@@ -132,6 +155,8 @@ class SharedStats:
     hits: int = 0
     leases: int = 0
     waits: int = 0
+    unusable_items: int = 0  # items that failed the checks: treated as absent, overwritten by the next fetch
+    discarded: int = 0  # tokens removed after an API refused them
     fallbacks: dict[str, int] = field(default_factory=dict)
 
 
@@ -214,31 +239,40 @@ class SharedTokenTable:
         )
         if token is None and raw_expiry is None:
             return None  # a lease only: no token yet
-        try:
-            expires_at = (
-                int(str(raw_expiry)) if raw_expiry is not None and len(str(raw_expiry)) <= 12 else None
+        # DynamoDB writes a number as its decimal digits: nothing else (no sign, space or "_") is ours.
+        expires_at = (
+            int(raw_expiry) if isinstance(raw_expiry, str) and _EPOCH_SECONDS.fullmatch(raw_expiry) else None
+        )
+        now = self._wall()
+        if expires_at is None or not token_matches(token, key, expires_at, now):
+            # Never handed out; absent as far as the protocol goes, so the next fetch overwrites it.
+            self.stats.unusable_items += 1
+            log.warning(
+                "shared token cache item unusable: it will be replaced", extra={"token_cache": "unusable"}
             )
-        except ValueError:
-            expires_at = None
-        if expires_at is None or not token_matches(token, key, expires_at):
-            raise SharedCacheError("corrupt_item", "the item's token is not this client's and scopes' token")
-        if expires_at - self._wall() <= min_seconds_left:
+            return None
+        if expires_at - now <= min_seconds_left:
             return None  # stale: due for refresh
         return SharedToken(str(token), expires_at)
 
     def try_lease(self, key: CacheKey) -> bool:
         """Take the item's lease (none, or an expired one); False when another container holds it."""
         now = self._wall()
+        # A lease that ends further ahead than any lease can was written by a skewed clock: expired.
+        longest = max(self.lease_seconds, DEFAULT_LEASE_SECONDS) + LEASE_SKEW_SECONDS
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key={"pk": {"S": item_key(key)}},
                 UpdateExpression="SET lease_owner = :me, lease_until = :until",
-                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
+                ConditionExpression=(
+                    "attribute_not_exists(lease_until) OR lease_until < :now OR lease_until > :impossible"
+                ),
                 ExpressionAttributeValues={
                     ":me": {"S": self.owner},
                     ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
                     ":now": {"N": str(int(now * 1000))},
+                    ":impossible": {"N": str(int((now + longest) * 1000))},
                 },
             )
         except Exception as exc:
@@ -249,11 +283,45 @@ class SharedTokenTable:
         self.stats.leases += 1
         return True
 
+    def release(self, key: CacheKey) -> None:
+        """Give up this container's lease (its fetch failed): the next container need not wait it out."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": item_key(key)}},
+                UpdateExpression="REMOVE lease_owner, lease_until",
+                ConditionExpression="lease_owner = :me",
+                ExpressionAttributeValues={":me": {"S": self.owner}},
+            )
+        except Exception as exc:
+            code = _error_code(exc)
+            if code != "ConditionalCheckFailedException":  # not ours any more: nothing to give up
+                raise SharedCacheError(code or type(exc).__name__, "the lease release failed") from None
+
+    def discard(self, key: CacheKey, token: str) -> bool:
+        """Remove the item while it still holds ``token`` (an API refused it); False when it holds another
+        by now (someone already replaced it) or none."""
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": item_key(key)}},
+                ConditionExpression="#token = :token",
+                ExpressionAttributeNames={"#token": "token"},
+                ExpressionAttributeValues={":token": {"S": token}},
+            )
+        except Exception as exc:
+            code = _error_code(exc)
+            if code == "ConditionalCheckFailedException":
+                return False
+            raise SharedCacheError(code or type(exc).__name__, "DeleteItem failed") from None
+        self.stats.discarded += 1
+        return True
+
     def store(self, key: CacheKey, token: str) -> bool:
         """Write a freshly fetched token (and drop the lease); False when it cannot be shared."""
-        claims = token_claims(token)
+        claims = token_claims(token) if is_access_token_text(token) else None
         exp = claims.get("exp") if claims else None
-        if type(exp) is not int or not token_matches(token, key, exp):
+        if type(exp) is not int or not token_matches(token, key, exp, self._wall()):
             return False  # not a token the others could check (an opaque one): keep it to this container
         try:
             self.client.put_item(

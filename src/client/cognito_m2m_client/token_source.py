@@ -161,7 +161,11 @@ class TokenSource:
                     log.info(
                         "shared token cache miss: this container fetches", extra={"token_cache": "lease"}
                     )
-                    token = self._fetch(credentials, key[1], deadline)
+                    try:
+                        token = self._fetch(credentials, key[1], deadline)
+                    except Exception:
+                        self._release(shared, key)
+                        raise
                     try:
                         shared.store(key, token.value)
                     except SharedCacheError as exc:  # the token is still good here; the others fall back
@@ -189,14 +193,37 @@ class TokenSource:
             extra={"shared_cache_fallback": exc.kind},
         )
 
+    def _release(self, shared: SharedTokenTable, key: CacheKey) -> None:
+        try:
+            shared.release(key)
+        except SharedCacheError as exc:  # the lease then expires by itself
+            log.warning(
+                "shared token cache lease not released (%s)", exc.kind, extra={"token_cache": "lease"}
+            )
+
     def drop(self, token: Token) -> bool:
-        """Stop handing out ``token`` (the API rejected it); True if it was still the cached one."""
-        return self.tokens.drop(token.key, token.value)
+        """Stop handing out ``token`` (the API rejected it), here and in the fleet's table; True if it
+        was still the cached one."""
+        return self._drop(token.key, token.value)
 
     def forget(self, scopes: Iterable[str], value: str) -> bool:
         """:meth:`drop` for a token known by its value and scopes only."""
         credentials, _ = self.credentials.get()
-        return self.tokens.drop(cache_key(credentials.client_id, tuple(scopes)), value)
+        return self._drop(cache_key(credentials.client_id, tuple(scopes)), value)
+
+    def _drop(self, key: CacheKey, value: str) -> bool:
+        dropped = self.tokens.drop(key, value)
+        if self.shared is not None:  # else every container would read the refused token again
+            try:
+                if self.shared.discard(key, value):
+                    log.info("refused token removed from the shared cache", extra={"token_cache": "discard"})
+            except SharedCacheError as exc:
+                log.warning(
+                    "refused token not removed from the shared cache (%s)",
+                    exc.kind,
+                    extra={"token_cache": "discard_failed"},
+                )
+        return dropped
 
     def _lock_for(self, key: CacheKey) -> threading.Lock:
         with self._locks_lock:
