@@ -33,12 +33,11 @@ from cognito_m2m_verifier._shared.config import (
     require_str,
 )
 from cognito_m2m_verifier._shared.hosts import is_loopback_host
-from cognito_m2m_verifier.routes import IMPLEMENTED_ROUTES, parse_route_key
+from cognito_m2m_verifier.routes import IMPLEMENTED_ROUTES, SCOPE_TOKEN, parse_route_key
 
 USER_POOL_ID = re.compile(r"(?P<region>[a-z]{2}-(?:gov-)?[a-z]+-\d)_[A-Za-z0-9]{1,64}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_+]{1,128}")
-# RFC 6749 scope-token: %x21 / %x23-5B / %x5D-7E (no space, no quote, no backslash)
-SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,512}")
+SCOPE = SCOPE_TOKEN  # RFC 6749 scope-token, as the route table requires
 ROUTE_KEY = re.compile(r"(?P<method>[A-Z]+) (?P<path>/\S*)")
 DEFAULT_CLOCK_SKEW_SECONDS = 5
 MAX_CLOCK_SKEW_SECONDS = 300

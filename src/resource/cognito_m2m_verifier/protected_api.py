@@ -35,7 +35,7 @@ from cognito_m2m_verifier.config import load_config
 from cognito_m2m_verifier.events import HttpRequest, HttpResponse
 from cognito_m2m_verifier.handler import ResourceApp, verifier_from_config
 from cognito_m2m_verifier.request_metrics import RequestMetrics, metrics_from_env
-from cognito_m2m_verifier.routes import Route, RouteTable, parse_route_key
+from cognito_m2m_verifier.routes import Route, RouteTable, check_scopes, parse_route_key
 from cognito_m2m_verifier.verifier import TokenVerifier
 
 RouteFunction = Callable[[HttpRequest, AccessTokenClaims], Mapping[str, Any] | HttpResponse]
@@ -91,9 +91,7 @@ class ProtectedApi:
             if method_path not in self._configured:
                 raise ValueError(f"route {key!r} is not in ROUTE_SCOPES: {self._configured_keys()}")
             scopes = self._configured[method_path]
-        required = tuple(scopes)
-        if isinstance(scopes, str) or not required or not all(isinstance(s, str) and s for s in required):
-            raise ValueError(f"route {key!r} needs a list of one or more scopes")
+        required = check_scopes(f"route {key!r}", list(scopes) if not isinstance(scopes, str) else scopes)
         if method_path in self._scopes:
             raise ValueError(f"route {key!r} is registered twice")
 

@@ -26,6 +26,28 @@ IMPLEMENTED_ROUTES: frozenset[tuple[str, str]] = frozenset({("GET", "/api"), ("P
 
 ROUTE_KEY = re.compile(r"(?P<method>[A-Z]+) (?P<path>/[!-~]*)")
 _WILDCARD = "/*"
+# RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ): no space, no quote, no backslash, no
+# control character (such a scope would break the WWW-Authenticate header that names it); at most 512.
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,512}")
+
+
+def check_scopes(where: str, scopes: object) -> tuple[str, ...]:
+    """``scopes`` as a tuple if it is a non-empty list of distinct RFC 6749 scope-tokens; else
+    :class:`ValueError` naming ``where`` (never echoing a scope that could hold a control character)."""
+    if isinstance(scopes, str | bytes) or not isinstance(scopes, list | tuple | set | frozenset):
+        raise ValueError(f"{where} needs a list of one or more scopes, not {type(scopes).__name__}")
+    listed = tuple(scopes)
+    if not listed:
+        raise ValueError(f"{where} needs a list of one or more scopes")
+    for scope in listed:
+        if type(scope) is not str or not SCOPE_TOKEN.fullmatch(scope):
+            raise ValueError(
+                f"{where} has an invalid scope: a scope is 1-512 printable ASCII characters without "
+                'spaces, double quotes or backslashes (RFC 6749 scope-token), e.g. "orders/read"'
+            )
+    if len(set(listed)) != len(listed):
+        raise ValueError(f"{where} lists a scope twice")
+    return listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +94,9 @@ class RouteTable:
         for (method, path), listed in sorted(route_scopes.items()):
             if implemented is not None and (method, path) not in implemented:
                 raise ValueError(f"route {method} {path} is not implemented")
-            scopes = tuple(listed)
-            if not scopes:
-                raise ValueError(f"route {method} {path} must require at least one scope")
+            scopes = check_scopes(
+                f"route {method} {path}", list(listed) if not isinstance(listed, str) else listed
+            )
             route = Route(method, path, scopes)
             if path.endswith(_WILDCARD):
                 prefixes.setdefault(path[:-1], {})[method] = route  # "/orders/*" -> "/orders/"
