@@ -23,3 +23,26 @@ def is_loopback_url(url: str) -> bool:
     except ValueError:
         return False
     return is_loopback_host(host)
+
+
+def checked_url(what: str, url: object, *, allow_http: bool = False) -> str:
+    """``url`` as an endpoint to send a credential or fetch keys from, else :class:`ValueError` naming
+    ``what``: an absolute http(s) URL with a host, no credentials, no fragment, no blank or control
+    character; https, or plain http only to a loopback host (or with ``allow_http``, the caller's explicit
+    choice). The scheme is case-insensitive (RFC 3986 §3.1): it is returned lower-cased."""
+    if not isinstance(url, str) or not url or not url.isprintable() or any(c.isspace() for c in url):
+        raise ValueError(f"{what} must be an https:// URL without blanks or control characters")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError(f"{what} is not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not host:
+        raise ValueError(f"{what} must be an https:// URL with a host")
+    if parts.username is not None or parts.password is not None or parts.fragment:
+        raise ValueError(f"{what} must not carry credentials or a fragment")
+    if scheme == "http" and not allow_http and not is_loopback_host(host):
+        raise ValueError(f"{what} must use https (plain http only to a loopback host, or when asked for)")
+    return scheme + url[len(parts.scheme) :]

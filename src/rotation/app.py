@@ -1,14 +1,19 @@
 """Lambda entry point of the secret-rotation function (handler setting: ``app.handler``).
 
 Secrets Manager invokes it four times per rotation (``createSecret``, ``setSecret``, ``testSecret``,
-``finishSecret``); everything lives in ``cognito_m2m_rotation``.
+``finishSecret``); everything lives in ``cognito_m2m_rotation``. The configuration is checked when the
+module is imported (the cold start): a missing or malformed variable fails it, naming the variable.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from cognito_m2m_rotation.handler import handler as _handler
+from cognito_m2m_rotation.handler import rotation_settings
+
+rotation_settings(os.environ)
 
 
 def handler(event: Any, context: Any) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from cognito_m2m_client.config import ConfigError
 from cognito_m2m_client.handler import build_handler
 from cognito_m2m_client.http import RetryPolicy
 from cognito_m2m_client.oauth import basic_authorization
@@ -374,11 +375,20 @@ def test_no_secret_or_token_in_logs_or_bodies_across_paths(
     assert "answering 502" in all_logs.text
 
 
-def test_plain_http_token_url_is_warned_about(
-    env: dict[str, str], aws: Aws, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_plain_http_token_url_is_refused_unless_loopback(env: dict[str, str], aws: Aws) -> None:
+    """The client secret travels to TOKEN_URL: plain http is a configuration error at cold start, except
+    to a loopback host (the local stack); an upper-case scheme is the same scheme (RFC 3986 §3.1)."""
+    for url in (
+        "http://example.auth.us-east-1.amazoncognito.com/oauth2/token",
+        "ftp://example.com/token",
+        "https://user:pw@example.com/oauth2/token",
+        "https://example.com/oauth2/token#x",
+    ):
+        with pytest.raises(ConfigError, match="TOKEN_URL"):
+            build_handler({**env, "TOKEN_URL": url}, secrets_client=aws.secrets)
+    assert env["TOKEN_URL"].startswith("http://127.0.0.1")
     build_handler(env, secrets_client=aws.secrets)
-    assert "TOKEN_URL uses plain http" in caplog.text
-    caplog.clear()
-    build_handler({**env, "TOKEN_URL": "https://example.auth.us-east-1.amazoncognito.com/oauth2/token"})
-    assert "plain http" not in caplog.text
+    build_handler(
+        {**env, "TOKEN_URL": "HTTPS://example.auth.us-east-1.amazoncognito.com/oauth2/token"},
+        secrets_client=aws.secrets,
+    )

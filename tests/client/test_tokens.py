@@ -232,12 +232,43 @@ def test_auth_for_requests_adds_the_token_and_forgets_it_on_401(
         ({"client_id": CLIENT_ID, "client_secret": "s", "scopes": ['quo"te']}, "scope-token"),
         ({"client_id": CLIENT_ID, "client_secret": "s", "timeout": 0}, "timeout"),
         ({"client_id": CLIENT_ID, "client_secret": "s", "token_url": "ftp://x/oauth2/token"}, "token_url"),
+        # the client secret travels to token_url: plain http to another host only when asked for
+        (
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": "s",
+                "token_url": "http://auth.example.com/oauth2/token",
+            },
+            "must use https",
+        ),
+        (
+            {"client_id": CLIENT_ID, "client_secret": "s", "token_url": "https://u:p@auth.example.com/t"},
+            "credentials",
+        ),
+        (
+            {"client_id": CLIENT_ID, "client_secret": "s", "token_url": "https://auth.example.com/t\n"},
+            "blanks",
+        ),
     ],
 )
 def test_bad_arguments_say_what_to_fix(kwargs: dict[str, object], message: str) -> None:
     options: dict[str, object] = {"token_url": "https://auth.example.com/oauth2/token", **kwargs}
     with pytest.raises((ValueError, TypeError), match=message):
         CognitoTokens(**options)  # type: ignore[arg-type]
+
+
+def test_plain_http_is_the_callers_explicit_choice() -> None:
+    loopback = CognitoTokens(
+        token_url="http://127.0.0.1:9/oauth2/token", client_id=CLIENT_ID, client_secret="s"
+    )
+    assert repr(loopback)  # accepted: the local stack
+    CognitoTokens(
+        token_url="http://auth.internal.example/oauth2/token",
+        client_id=CLIENT_ID,
+        client_secret="s",
+        allow_insecure_http=True,
+    )
+    CognitoTokens(token_url="HTTPS://auth.example.com/oauth2/token", client_id=CLIENT_ID, client_secret="s")
 
 
 def test_repr_shows_no_secret_and_no_token(endpoint: str) -> None:

@@ -60,6 +60,31 @@ def test_cognito_verifier_derives_issuer_and_jwks_url() -> None:
         cognito_verifier(user_pool_id=POOL_ID, client_ids=["has space"])
 
 
+def test_cognito_verifier_refuses_what_would_verify_nothing_or_trust_anyone() -> None:
+    # one string is not a list of ids: iterated, "abc" would allow the clients "a", "b" and "c"
+    with pytest.raises(TypeError, match="list of app client ids"):
+        cognito_verifier(user_pool_id=POOL_ID, client_ids=CLIENT_ID)
+    # keys fetched over plain http from another host could be anyone's
+    with pytest.raises(ValueError, match="must use https"):
+        cognito_verifier(user_pool_id=POOL_ID, client_ids=[CLIENT_ID], jwks_url="http://keys.example.com/j")
+    with pytest.raises(ValueError, match="credentials or a fragment"):
+        cognito_verifier(
+            user_pool_id=POOL_ID, client_ids=[CLIENT_ID], jwks_url="https://keys.example.com/j#k"
+        )
+    insecure = cognito_verifier(
+        user_pool_id=POOL_ID,
+        client_ids=[CLIENT_ID],
+        jwks_url="http://keys.internal.example/j",
+        allow_insecure_http=True,
+    )
+    assert insecure.jwks.url == "http://keys.internal.example/j"
+    # the scheme is case-insensitive (RFC 3986 §3.1) and kept lower-cased
+    upper = cognito_verifier(
+        user_pool_id=POOL_ID, client_ids=[CLIENT_ID], jwks_url="HTTPS://keys.example.com/j"
+    )
+    assert upper.jwks.url == "https://keys.example.com/j"
+
+
 @pytest.mark.parametrize("front_door", FORMATS)
 def test_your_route_gets_the_request_and_the_verified_claims(
     api: ProtectedApi, tokens: TokenFactory, front_door: str

@@ -545,6 +545,12 @@ def test_constructor_rejects_bad_parameters(make_verifier: MakeVerifier, kwargs:
         make_verifier(**kwargs)
 
 
+def test_one_client_id_string_is_not_a_list_of_them(make_verifier: MakeVerifier) -> None:
+    # iterated, the string would allow one-character client ids
+    with pytest.raises(TypeError, match="not one string"):
+        make_verifier(allowed_client_ids=CLIENT_ID)
+
+
 def test_b64url_helper_matches_stdlib() -> None:
     assert b64url(b"\xff\xfe") == base64.urlsafe_b64encode(b"\xff\xfe").decode().rstrip("=")
 

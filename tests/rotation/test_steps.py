@@ -429,19 +429,62 @@ def test_the_token_check_fails_on_invalid_client() -> None:
 # ---- the Lambda handler -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        ({"TOKEN_URL": "https://x/oauth2/token"}, "USER_POOL_ID is not set"),
-        ({"USER_POOL_ID": POOL}, "TOKEN_URL is not set"),
-        ({"USER_POOL_ID": POOL, "TOKEN_URL": "ftp://x"}, "TOKEN_URL is not an http"),
-    ],
-)
-def test_a_missing_variable_fails_the_invocation_naming_it(env: dict[str, str], message: str) -> None:
-    from cognito_m2m_rotation.handler import ConfigError, build_rotation
+TOKEN_URL = "https://m2m.auth.us-east-1.amazoncognito.com/oauth2/token"
+BAD_SETTINGS = [
+    ({"TOKEN_URL": TOKEN_URL}, "USER_POOL_ID is not set"),
+    ({"USER_POOL_ID": POOL}, "TOKEN_URL is not set"),
+    ({"USER_POOL_ID": POOL, "TOKEN_URL": "ftp://x"}, "TOKEN_URL must be an https"),
+    # Round 3: accepted until now, then failing in the middle of a rotation, after Cognito added a secret.
+    (
+        {"USER_POOL_ID": POOL, "TOKEN_URL": "https:///oauth2/token"},
+        "TOKEN_URL must be an https:// URL with a host",
+    ),
+    (
+        {"USER_POOL_ID": POOL, "TOKEN_URL": "https://x/oauth2 token"},
+        "TOKEN_URL must be an https:// URL without",
+    ),
+    ({"USER_POOL_ID": POOL, "TOKEN_URL": "http://auth.example.com/oauth2/token"}, "TOKEN_URL must use https"),
+    ({"USER_POOL_ID": "not a pool", "TOKEN_URL": TOKEN_URL}, "USER_POOL_ID is not a Cognito user pool id"),
+    ({"USER_POOL_ID": "us-east-1_", "TOKEN_URL": TOKEN_URL}, "USER_POOL_ID is not a Cognito user pool id"),
+    (
+        {"USER_POOL_ID": "us-east-1_" + "a" * 50, "TOKEN_URL": TOKEN_URL},
+        "USER_POOL_ID is not a Cognito user pool id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("env", "message"), BAD_SETTINGS)
+def test_a_missing_or_malformed_variable_fails_naming_it(env: dict[str, str], message: str) -> None:
+    from cognito_m2m_rotation.handler import ConfigError, build_rotation, rotation_settings
 
     with pytest.raises(ConfigError, match=message):
+        rotation_settings(env)
+    with pytest.raises(ConfigError, match=message):
         build_rotation(env)
+
+
+@pytest.mark.parametrize(("env", "message"), BAD_SETTINGS[3:5])
+def test_the_cold_start_fails_before_any_event(env: dict[str, str], message: str) -> None:
+    """app.py reads the settings on import: a malformed one fails the cold start (Lambda's init), so no
+    rotation starts with it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "src"
+    code = "import app"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root / "rotation",
+        env={"PATH": "", "PYTHONPATH": f"{root / 'rotation'}:{root / 'client'}", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert message.split(" must", maxsplit=1)[0] in done.stderr
+    assert "ConfigError" in done.stderr
 
 
 def test_the_handler_logs_each_step_and_never_a_secret(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from cognito_m2m_client._shared.config import ConfigError, optional_int, optional_number, require_str
+from cognito_m2m_client._shared.hosts import checked_url
 
 # Cognito's custom scope shape: <resource server id>/<scope name>, printable ASCII without space, '"' or '\'.
 SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,512}")
@@ -74,6 +75,14 @@ def _http_url(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _endpoint_url(env: Mapping[str, str], name: str) -> str:
+    """The token endpoint: https (the client secret travels to it), or plain http to a loopback host."""
+    try:
+        return checked_url("it", require_str(env, name))
+    except ValueError as exc:
+        raise ConfigError(name, str(exc).removeprefix("it ")) from None
+
+
 def _scopes(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     if name not in env:
         raise ConfigError(name, "is required (set it to an empty string to ask for every enabled scope)")
@@ -98,7 +107,7 @@ def _secret_arn(env: Mapping[str, str], name: str) -> str:
 def load_config(env: Mapping[str, str]) -> ClientConfig:
     """Read and validate the configuration from ``env`` (``os.environ`` in Lambda)."""
     return ClientConfig(
-        token_url=_http_url(env, "TOKEN_URL"),
+        token_url=_endpoint_url(env, "TOKEN_URL"),
         secret_arn=_secret_arn(env, "CLIENT_SECRET_ARN"),
         scopes=_scopes(env, "SCOPES"),
         api_url=_http_url(env, "API_URL"),

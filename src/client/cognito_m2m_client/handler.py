@@ -200,8 +200,6 @@ def build_handler(
         clock=clock,
         shared=shared,
     )
-    if config.token_url.startswith("http://"):
-        log.warning("TOKEN_URL uses plain http: the client secret travels unencrypted (use https)")
     if config.api_url.startswith("http://") and not is_loopback_url(config.api_url):
         log.warning(
             "API_URL uses plain http: the access token travels unencrypted (use https, RFC 6750 §5.3)"

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 import urllib3
 
+from cognito_m2m_client._shared.hosts import checked_url
 from cognito_m2m_client.config import SCOPE
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
 from cognito_m2m_client.secret_cache import (
@@ -98,6 +99,7 @@ class CognitoTokens:
         shared_cache_table: str | None = None,
         dynamodb_client: DynamoClient | None = None,
         wall_clock: Callable[[], float] = time.time,
+        allow_insecure_http: bool = False,
     ) -> None:
         """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
 
@@ -109,9 +111,10 @@ class CognitoTokens:
         Give either ``secret_id`` (an ARN, or a name with ``region``) or ``client_id`` and
         ``client_secret``. ``secrets_client`` replaces boto3's client, ``pool`` the urllib3 pool (TLS
         verified with the system's CAs by default), ``clock``/``sleep`` the time functions (tests).
+        ``token_url`` must be https (the client secret travels to it): plain http only to a loopback host,
+        unless ``allow_insecure_http=True``.
         """
-        if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
-            raise ValueError("token_url is the token endpoint's http(s) URL")
+        token_url = checked_url("token_url", token_url, allow_http=allow_insecure_http)
         if not 0 < timeout <= 300:
             raise ValueError("timeout is 0-300 seconds")
         self._scopes = _scopes(scopes)

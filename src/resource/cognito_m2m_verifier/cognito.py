@@ -28,22 +28,27 @@ def cognito_verifier(
     jwks_url: str | None = None,
     client_credentials_only: bool = True,
     clock: Callable[[], float] = time.time,
+    allow_insecure_http: bool = False,
 ) -> TokenVerifier:
     """A :class:`TokenVerifier` of the pool's access tokens for the given app clients.
 
     ``leeway`` (0-300 s) is the clock skew allowed for ``exp``/``iat``/``nbf``; ``jwks_url`` replaces
     the derived one (tests, a proxy); ``client_credentials_only=False`` also accepts users' access
-    tokens of those clients; ``clock`` returns epoch seconds (tests). Raises :class:`ValueError` for
-    a malformed pool id or client id.
+    tokens of those clients; ``clock`` returns epoch seconds (tests). ``jwks_url`` must be https (plain
+    http only to a loopback host, unless ``allow_insecure_http=True``). Raises :class:`TypeError` when
+    ``client_ids`` is a single string rather than a list of them, :class:`ValueError` for a malformed
+    pool id, client id or JWKS URL.
     """
     issuer = cognito_issuer(user_pool_id)
+    if isinstance(client_ids, str | bytes):
+        raise TypeError("client_ids must be a list of app client ids, not one string: client_ids=[...]")
     allowed = tuple(client_ids)
     for client_id in allowed:
         if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
             raise ValueError(f"not an app client id: {str(client_id)[:40]!r}")
     return TokenVerifier(
         issuer=issuer,
-        jwks=JwksCache(jwks_url or f"{issuer}/.well-known/jwks.json"),
+        jwks=JwksCache(jwks_url or f"{issuer}/.well-known/jwks.json", allow_http=allow_insecure_http),
         allowed_client_ids=allowed,
         leeway=leeway,
         client_credentials_only=client_credentials_only,

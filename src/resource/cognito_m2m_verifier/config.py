@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from cognito_m2m_verifier import strict_json
 from cognito_m2m_verifier._shared.config import (
@@ -32,7 +31,7 @@ from cognito_m2m_verifier._shared.config import (
     optional_str,
     require_str,
 )
-from cognito_m2m_verifier._shared.hosts import is_loopback_host
+from cognito_m2m_verifier._shared.hosts import checked_url
 from cognito_m2m_verifier.routes import IMPLEMENTED_ROUTES, SCOPE_TOKEN, parse_route_key
 
 USER_POOL_ID = re.compile(r"(?P<region>[a-z]{2}-(?:gov-)?[a-z]+-\d)_[A-Za-z0-9]{1,64}")
@@ -64,20 +63,10 @@ def cognito_issuer(user_pool_id: str) -> str:
 
 
 def _jwks_url(env: Mapping[str, str], default: str) -> str:
-    url = optional_str(env, "JWKS_URL", default)
     try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise ConfigError("JWKS_URL", "is not a valid URL") from None
-    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
-        raise ConfigError("JWKS_URL", "must be an https:// URL with a host and no credentials")
-    if parts.scheme == "http" and not is_loopback_host(host):
-        raise ConfigError("JWKS_URL", "must use https (plain http only to a loopback host)")
-    if any(c.isspace() for c in url) or parts.fragment:
-        raise ConfigError("JWKS_URL", "must not contain spaces or a fragment")
-    return url
+        return checked_url("it", optional_str(env, "JWKS_URL", default))
+    except ValueError as exc:
+        raise ConfigError("JWKS_URL", str(exc).removeprefix("it ")) from None
 
 
 def _route_scopes(

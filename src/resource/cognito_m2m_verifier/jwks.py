@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPubli
 
 from cognito_m2m_verifier import strict_json
 from cognito_m2m_verifier._shared.headers import ascii_decimal
+from cognito_m2m_verifier._shared.hosts import checked_url
 from cognito_m2m_verifier._shared.log import get_logger
 from cognito_m2m_verifier.errors import KeysUnavailable, MalformedToken, UnknownKey
 from cognito_m2m_verifier.token_parser import b64url_decode, is_valid_kid
@@ -143,10 +144,11 @@ class JwksCache:
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         max_bytes: int = MAX_JWKS_BYTES,
+        allow_http: bool = False,
     ) -> None:
-        if not url.startswith(("https://", "http://")):
-            raise ValueError("JWKS url must be http(s)")
-        self.url = url
+        # https, or plain http to a loopback host only unless allow_http says otherwise: keys fetched
+        # over plain http from elsewhere could be anyone's.
+        self.url = checked_url("the JWKS url", url, allow_http=allow_http)
         self.penalty_seconds = penalty_seconds
         self.max_bytes = max_bytes
         self._clock = clock

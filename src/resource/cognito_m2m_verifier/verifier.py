@@ -104,6 +104,8 @@ class TokenVerifier:
         max_token_length: int = MAX_TOKEN_LENGTH,
         client_credentials_only: bool = True,
     ) -> None:
+        if isinstance(allowed_client_ids, str | bytes):
+            raise TypeError("allowed_client_ids must be a list of app client ids, not one string")
         allowed = frozenset(allowed_client_ids)
         if not allowed or not all(isinstance(c, str) and c for c in allowed):
             raise ValueError("allowed_client_ids must hold at least one non-empty string")

@@ -1,9 +1,10 @@
 """The Lambda handler: the rotation's clients and configuration from the environment, one step per event.
 
 ``USER_POOL_ID`` (the pool whose app clients' secrets rotate) and ``TOKEN_URL`` (its
-``/oauth2/token`` endpoint, for ``testSecret``) are required; a missing one fails the invocation with
-a message naming it, and Secrets Manager then reports the rotation as failed. boto3 is the zip's own
-(pinned; the runtime's may predate Cognito's two-secret API), and the first event of a container checks
+``/oauth2/token`` endpoint, for ``testSecret``: https, or plain http to a loopback host) are required and
+checked at cold start (``app.py`` reads them on import): a missing or malformed one fails the cold start
+with a message naming it, before any rotation could add a Cognito secret it then cannot test. boto3 is
+the zip's own (pinned; the runtime's may predate Cognito's two-secret API), and the first event checks
 that its Cognito client has the three calls a rotation makes: an SDK without them fails every step with
 a message saying so (and the rotation-failure and errors alarms fire) instead of failing half-way. A
 failing step raises (Secrets Manager retries the rotation); nothing a step logs holds a secret's value.
@@ -12,6 +13,7 @@ failing step raises (Secrets Manager retries the rotation); nothing a step logs 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from cognito_m2m_client import CognitoTokens
 from cognito_m2m_rotation._shared.config import ConfigError as SettingError
 from cognito_m2m_rotation._shared.emf import MetricsConfig, directive, emf_record, record_level, write_record
+from cognito_m2m_rotation._shared.hosts import checked_url
 from cognito_m2m_rotation._shared.log import get_logger
 from cognito_m2m_rotation.credentials import StoredCredentials
 from cognito_m2m_rotation.steps import RotationError, SecretRotation
@@ -72,13 +75,26 @@ def check_cognito_sdk(cognito: Any) -> None:
         )
 
 
+# Cognito's UserPoolIdType: [\w-]+_[0-9a-zA-Z]+, at most 55 characters ("eu-west-1_AbC123").
+USER_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+
+
+def rotation_settings(env: Mapping[str, str]) -> tuple[str, str]:
+    """``(USER_POOL_ID, TOKEN_URL)``, each checked; :class:`ConfigError` names the one that is wrong."""
+    user_pool_id = _required(env, "USER_POOL_ID")
+    if len(user_pool_id) > 55 or not USER_POOL_ID.fullmatch(user_pool_id):
+        raise ConfigError('USER_POOL_ID is not a Cognito user pool id (such as "eu-west-1_AbC123")')
+    try:
+        token_url = checked_url("TOKEN_URL", _required(env, "TOKEN_URL"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return user_pool_id, token_url
+
+
 def build_rotation(env: Mapping[str, str]) -> SecretRotation:
     import boto3  # noqa: PLC0415 - the zip's own; imported when the first event arrives, not at import
 
-    user_pool_id = _required(env, "USER_POOL_ID")
-    token_url = _required(env, "TOKEN_URL")
-    if not token_url.startswith(("https://", "http://")):
-        raise ConfigError("TOKEN_URL is not an http(s) URL")
+    user_pool_id, token_url = rotation_settings(env)
     cognito = boto3.client("cognito-idp")
     check_cognito_sdk(cognito)
     return SecretRotation(
