@@ -12,6 +12,7 @@ import binascii
 import datetime
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 from http import HTTPStatus
@@ -166,23 +167,29 @@ def _orjson_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _json_default(value: Any) -> Any:
-    """What :mod:`json` cannot write alone, the way orjson writes it (the fallback for text orjson
-    refuses): a Decimal as its number (an integer, or a float that holds it exactly), a date or time as
-    ISO 8601, any other mapping as an object."""
-    if isinstance(value, Decimal):
-        _decimal_text(value)
-        if value == value.to_integral_value() and value.adjusted() < 64:
-            return int(value)
-        as_float = float(value)
-        if Decimal(repr(as_float)) == value:
-            return as_float
-        raise TypeError("a Decimal with more digits than a float holds, in an answer orjson cannot write")
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
+def _json_fallback(body: Any) -> str:
+    """What orjson refuses (a lone surrogate, integers beyond 64 bits, non-string keys), by :mod:`json`,
+    written the way orjson writes the rest: a Decimal as its own digits (a marker string, unguessable
+    for this call, stands in for it and is replaced by the number after), a date or time as ISO 8601,
+    any other mapping as an object."""
+    marker = f"\x00{secrets.token_hex(16)}:"
+    numbers: list[str] = []
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            numbers.append(_decimal_text(value))
+            return f"{marker}{len(numbers) - 1}"
+        if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+            return value.isoformat()
+        if isinstance(value, Mapping):
+            return dict(value)
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=True, default=default)
+    if not numbers:
+        return text
+    written = json.dumps(marker, ensure_ascii=True)[:-1]  # the opening quote and the escaped marker
+    return re.sub(re.escape(written) + r'([0-9]+)"', lambda m: numbers[int(m.group(1))], text)
 
 
 def json_text(body: Any) -> str:
@@ -203,7 +210,7 @@ def json_text(body: Any) -> str:
             text = data.decode()
             # Non-ASCII can only stand inside strings: escaped there, as json's ensure_ascii would.
             return text if data.isascii() else _NON_ASCII.sub(_escape_non_ascii, text)
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=True, default=_json_default)
+    return _json_fallback(body)
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

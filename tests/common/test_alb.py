@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from cognito_m2m_verifier._shared.alb import BadEvent, parse_event, response
+from cognito_m2m_verifier._shared.alb import BadEvent, json_text, parse_event, response
 
 
 def single_event(**over: Any) -> dict[str, Any]:
@@ -132,3 +134,36 @@ def test_base64_roundtrip_of_binary_body() -> None:
     raw = bytes(range(256))
     req = parse_event(single_event(body=base64.b64encode(raw).decode(), isBase64Encoded=True))
     assert req.body == raw
+
+
+@pytest.mark.parametrize(
+    "refused_by_orjson",
+    [{"big": 2**70}, {"lone": "\ud800"}, {1: "int key"}],
+    ids=["integer beyond 64 bits", "lone surrogate", "non-string key"],
+)
+def test_json_text_keeps_a_decimals_digits_when_json_writes_the_answer(
+    refused_by_orjson: dict[Any, Any],
+) -> None:
+    """Where orjson refuses the answer and json writes it, a Decimal still keeps its own digits (a float
+    would round 0.8681576255051659...1 and 12.50) and a date is still ISO 8601."""
+    body = {
+        **refused_by_orjson,
+        "price": Decimal("12.50"),
+        "precise": Decimal("0.86815762550516591234"),
+        "tiny": Decimal("-1E-30"),
+        "nested": [Decimal("3"), {"d": Decimal("1E+3")}],
+        "marker-like": "\x00not-the-marker:0",
+        "day": datetime.date(2026, 12, 6),
+    }
+    text = json_text(body)
+    assert text.isascii()
+    back = json.loads(text, parse_float=Decimal)
+    assert back["price"] == Decimal("12.50")
+    assert "12.50" in text
+    assert back["precise"] == Decimal("0.86815762550516591234")
+    assert back["tiny"] == Decimal("-1E-30")
+    assert back["nested"] == [3, {"d": Decimal("1E+3")}]
+    assert back["marker-like"] == "\x00not-the-marker:0"
+    assert back["day"] == "2026-12-06"
+    with pytest.raises(TypeError):
+        json_text({**refused_by_orjson, "nan": Decimal("NaN")})

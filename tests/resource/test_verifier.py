@@ -388,6 +388,34 @@ def test_rejects_padded_and_oversized_tokens(verifier: TokenVerifier, tokens: To
 def test_accepts_unknown_extra_claims(verifier: TokenVerifier, tokens: TokenFactory) -> None:
     claims = verifier.verify(tokens.make(custom={"nested": [1, 2, {"a": None}]}, aud="x"))
     assert claims.claims["custom"] == {"nested": [1, 2, {"a": None}]}
+    assert json.loads(json.dumps(dict(claims.claims)))["custom"] == {"nested": [1, 2, {"a": None}]}
+
+
+def test_claims_cannot_be_changed_by_one_request_for_the_next(
+    verifier: TokenVerifier, tokens: TokenFactory
+) -> None:
+    token = tokens.make(scope=READ, custom={"roles": ["a"], "org": {"id": 1}})
+    first = verifier.verify(token)
+    assert first.claims["custom"]["roles"] == ["a"]
+    for change in (
+        lambda c: setattr(c, "scopes", (READ, "rest-api/admin")),
+        lambda c: setattr(c, "client_id", "someone-else"),
+        lambda c: setattr(c, "exp", 2**40),
+        lambda c: setattr(c, "_token", "x.y.z"),
+        lambda c: delattr(c, "scopes"),
+    ):
+        with pytest.raises(AttributeError, match="read-only"):
+            change(first)
+    with pytest.raises(TypeError):
+        first.claims["scope"] = "rest-api/admin"  # type: ignore[index]
+    # each access is a fresh decoding of the token: what one request changes inside reaches no other
+    first.claims["custom"]["org"]["id"] = 2
+    first.claims["custom"]["roles"].append("admin")
+    again = verifier.verify(token)
+    assert again is first  # the cached instance, unchanged
+    assert again.scopes == (READ,)
+    assert not again.has_scopes(("rest-api/admin",))
+    assert again.claims["custom"] == {"roles": ["a"], "org": {"id": 1}}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

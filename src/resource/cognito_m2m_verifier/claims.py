@@ -11,15 +11,20 @@ from cognito_m2m_verifier.token_parser import b64url_decode
 
 
 class AccessTokenClaims:
-    """A verified Cognito access token (treat as read-only).
+    """A verified Cognito access token, read-only.
+
+    Instances are shared by every request that presents the same token (the verified-token cache), so
+    nothing in one can be changed: assigning or deleting an attribute raises :class:`AttributeError`.
+    A route that changed a token's ``scopes`` would otherwise grant them to the token's next request.
 
     ``scopes`` keeps the token's order. ``claims`` is the whole payload (unknown claims included, as
-    Cognito may add claims), decoded again from the token on first access: instances live in the
+    Cognito may add claims), decoded from the token afresh on each access (a few microseconds: read
+    it once into a variable), so what one request does to it reaches no other; instances live in the
     verified-token cache, and keeping only a few small, mostly shared objects per entry (the
     configured client id string, one tuple per distinct scope string) keeps the cache cheap.
     """
 
-    __slots__ = ("_claims", "_token", "client_id", "exp", "iat", "kid", "nbf", "scopes")
+    __slots__ = ("_token", "client_id", "exp", "iat", "kid", "nbf", "scopes")
 
     def __init__(  # noqa: PLR0917 - positional on purpose: built once per verified token
         self,
@@ -31,22 +36,34 @@ class AccessTokenClaims:
         kid: str,
         token: str,
     ) -> None:
-        self.client_id = client_id
-        self.scopes = scopes
-        self.exp = exp
-        self.iat = iat
-        self.nbf = nbf
-        self.kid = kid
-        self._token = token
-        self._claims: Mapping[str, Any] | None = None
+        init = object.__setattr__
+        init(self, "client_id", client_id)
+        init(self, "scopes", scopes)
+        init(self, "exp", exp)
+        init(self, "iat", iat)
+        init(self, "nbf", nbf)
+        init(self, "kid", kid)
+        init(self, "_token", token)
+
+    client_id: str
+    scopes: tuple[str, ...]
+    exp: int
+    iat: int
+    nbf: int | None
+    kid: str
+    _token: str
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"AccessTokenClaims is read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"AccessTokenClaims is read-only: cannot delete {name!r}")
 
     @property
     def claims(self) -> Mapping[str, Any]:
-        """The whole verified payload, read-only."""
-        if self._claims is None:
-            payload = self._token.split(".")[1]
-            self._claims = MappingProxyType(strict_json.loads_utf8(b64url_decode(payload)))
-        return self._claims
+        """The whole verified payload: a read-only mapping, decoded afresh on each access."""
+        payload = self._token.split(".")[1]
+        return MappingProxyType(strict_json.loads_utf8(b64url_decode(payload)))
 
     def has_scopes(self, required: tuple[str, ...]) -> bool:
         """True when every one of ``required`` is one of the token's scopes (exact match)."""
