@@ -437,7 +437,7 @@ variable "log_level" {
 }
 
 variable "endpoint_overrides" {
-  description = "Optional URLs that replace the derived ones in the functions' configuration: token_url (client TOKEN_URL), jwks_url (resource JWKS_URL), api_url (client API_URL). Used by the local stack; leave empty on AWS."
+  description = "Optional URLs that replace the derived ones in the functions' configuration: token_url (client TOKEN_URL), jwks_url (resource JWKS_URL), api_url (client API_URL). token_url and jwks_url must be https (plain http only to localhost, 127.x.x.x or [::1]). Used by the local stack; leave empty on AWS."
   type = object({
     token_url = optional(string)
     jwks_url  = optional(string)
@@ -447,8 +447,19 @@ variable "endpoint_overrides" {
   nullable = false
 
   validation {
-    condition     = alltrue([for u in [var.endpoint_overrides.token_url, var.endpoint_overrides.jwks_url, var.endpoint_overrides.api_url] : u == null || can(regex("^https?://[^\\s/]+(/[^\\s]*)?$", u))])
+    condition     = alltrue([for u in [var.endpoint_overrides.token_url, var.endpoint_overrides.jwks_url, var.endpoint_overrides.api_url] : u == null || can(regex("^(?i:https?)://[^\\s/]+(/[^\\s]*)?$", u))])
     error_message = "endpoint_overrides URLs must be absolute http:// or https:// URLs without spaces."
+  }
+
+  validation {
+    # The functions refuse these at cold start otherwise: the client secret travels to token_url and the
+    # signing keys come from jwks_url, so plain http only to this machine (the local stack), and no
+    # credentials, fragment or control character (src/common/hosts.py checked_url holds the same rule).
+    condition = alltrue([for u in [var.endpoint_overrides.token_url, var.endpoint_overrides.jwks_url] : u == null || can(regex(
+      "^(?:(?i:https)://(?:[^\\x00-\\x20\\x7f/?#@:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\])|(?i:http)://(?:localhost|127(?:\\.[0-9]{1,3}){3}|\\[::1\\]))(?::[0-9]{1,5})?(?:[/?][^\\x00-\\x20\\x7f#]*)?$",
+      u
+    ))])
+    error_message = "endpoint_overrides.token_url and jwks_url must be https:// URLs without credentials, fragment or blanks (plain http:// only to localhost, 127.x.x.x or [::1]): the client secret travels to the first, the signing keys come from the second."
   }
 }
 

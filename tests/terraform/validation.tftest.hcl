@@ -301,6 +301,40 @@ run "endpoint_override_not_a_url" {
   expect_failures = [var.endpoint_overrides]
 }
 
+run "endpoint_override_token_url_plain_http_elsewhere" {
+  command = plan
+  variables {
+    endpoint_overrides = { token_url = "http://auth.example.com/oauth2/token" }
+  }
+  expect_failures = [var.endpoint_overrides]
+}
+
+run "endpoint_override_jwks_url_with_credentials" {
+  command = plan
+  variables {
+    endpoint_overrides = { jwks_url = "https://user:pw@keys.example.com/jwks.json" }
+  }
+  expect_failures = [var.endpoint_overrides]
+}
+
+run "endpoint_override_jwks_url_with_fragment" {
+  command = plan
+  variables {
+    endpoint_overrides = { jwks_url = "https://keys.example.com/jwks.json#k" }
+  }
+  expect_failures = [var.endpoint_overrides]
+}
+
+run "endpoint_override_loopback_http_and_upper_case_https_plan" {
+  command = plan
+  variables {
+    endpoint_overrides = {
+      token_url = "http://localhost:8081/oauth2/token"
+      jwks_url  = "HTTPS://keys.example.com/jwks.json"
+    }
+  }
+}
+
 # ---- load balancer and network ----------------------------------------------------------------
 run "certificate_arn_format" {
   command = plan
