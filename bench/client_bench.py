@@ -206,5 +206,67 @@ def run(invocations: int = 1000) -> dict[str, Any]:
             "naive": summarize(naive_times, naive_tokens.requests, naive_reads.calls, naive_ok),
             "api_requests_served": api.requests,
         }
+    small = invocations < 400
+    result["scope_sets"] = run_scope_sets(calls=40 if small else 400, distinct=100 if small else 2000)
     result["seconds_total"] = round(time.perf_counter() - t0, 1)
     return result
+
+
+def _pattern_calls(pattern: str, calls: int, bound: int) -> list[list[str]]:
+    """The scope sets asked for, call by call."""
+    if pattern == "bound":  # exactly as many scope sets as the cache holds, in turn
+        return [[f"bench/s{i % bound}"] for i in range(calls)]
+    if pattern == "bound+1":  # one more than it holds, in turn: the worst case of any eviction order
+        return [[f"bench/s{i % (bound + 1)}"] for i in range(calls)]
+    # one hot scope set, and a different one-off set every 4th call
+    return [[f"bench/once{i}"] if i % 4 == 3 else [READ_SCOPE] for i in range(calls)]
+
+
+def run_scope_sets(calls: int = 400, distinct: int = 2000) -> dict[str, Any]:
+    """The per-container bound on scope sets: token requests per pattern of scope sets, and the memory
+    the cache holds after many distinct sets (``results["client"]["scope_sets"]``)."""
+    import gc
+    import tracemalloc
+
+    from cognito_m2m_client import CognitoTokens
+    from cognito_m2m_client.token_cache import MAX_ENTRIES
+
+    factory = TokenFactory(new_signing_key())
+    clients = {CLIENT_ID: CLIENT_SECRET}
+    patterns: dict[str, Any] = {}
+    with TokenEndpoint(clients, lambda c, s: factory.sign(factory.claims(c, s))) as endpoint:
+        for pattern in ("bound", "bound+1", "hot+one-offs"):
+            tokens = CognitoTokens(token_url=endpoint.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+            before = tokens.token_requests
+            for scopes in _pattern_calls(pattern, calls, MAX_ENTRIES):
+                tokens.token(scopes)
+            requests = tokens.token_requests - before
+            patterns[pattern] = {
+                "calls": calls,
+                "distinct_scope_sets": len({tuple(s) for s in _pattern_calls(pattern, calls, MAX_ENTRIES)}),
+                "token_requests": requests,
+                "cache_hits": calls - requests,
+                "evictions": tokens.cache_evictions,
+            }
+        # memory: after many distinct scope sets the client holds what it held after a few hundred (the
+        # cache keeps 16 tokens, the per-scope-set locks at most 64); traced: everything this process
+        # allocates, the loopback endpoint's threads included
+        tokens = CognitoTokens(token_url=endpoint.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        checkpoints = (MAX_ENTRIES, distinct // 2, distinct)
+        entries: dict[str, int] = {}
+        traced: dict[str, int] = {}
+        tracemalloc.start()
+        for i in range(distinct):
+            tokens.token([f"bench/m{i}"])
+            if i + 1 in checkpoints:
+                gc.collect()
+                entries[str(i + 1)] = len(tokens.source.tokens)
+                traced[str(i + 1)] = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    return {
+        "max_scope_sets": MAX_ENTRIES,
+        "patterns": patterns,
+        "distinct_scope_sets": distinct,
+        "entries_after": entries,
+        "traced_bytes_after": traced,
+    }

@@ -87,6 +87,19 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "reads",
             )
         )
+    scope_sets = (client or {}).get("scope_sets")
+    if scope_sets:
+        for pattern in ("bound", "hot+one-offs"):
+            row = scope_sets["patterns"][pattern]
+            out.append(
+                _target(
+                    f"token requests beyond one per scope set ({pattern}, {row['calls']} calls)",
+                    row["token_requests"] - row["distinct_scope_sets"],
+                    "<=",
+                    0,
+                    "requests",
+                )
+            )
     fleet = results.get("fleet")
     if fleet:
         burst, day = fleet["cold_burst"], fleet["day"]
@@ -260,6 +273,46 @@ def tables(results: dict[str, Any]) -> str:
             "Loopback servers and moto answer in well under a millisecond; in AWS every secret read and "
             "token request is a network round trip (Cognito bills each token), so the gap is wider there.",
         ]
+        scope_sets = client.get("scope_sets")
+        if scope_sets:
+            bound = scope_sets["max_scope_sets"]
+            lines += [
+                "",
+                f"**Scope sets per container** (`CognitoTokens` keeps tokens for at most {bound} scope sets, "
+                "forgetting the least recently used; direct credentials, token endpoint on loopback)",
+                "",
+            ]
+            labels = {
+                "bound": f"{bound} scope sets in turn",
+                "bound+1": f"{bound + 1} scope sets in turn (one past the bound)",
+                "hot+one-offs": "one scope set, and a new one every 4th call",
+            }
+            lines += _table(
+                ["pattern", "calls", "scope sets", "token requests", "cache hits", "evictions"],
+                [
+                    [
+                        labels[name],
+                        _num(row["calls"]),
+                        _num(row["distinct_scope_sets"]),
+                        _num(row["token_requests"]),
+                        _num(row["cache_hits"]),
+                        _num(row["evictions"]),
+                    ]
+                    for name, row in scope_sets["patterns"].items()
+                ],
+            )
+            points = "; ".join(
+                f"{_num(int(n))} sets: {scope_sets['entries_after'][n]} tokens, "
+                f"{_num(scope_sets['traced_bytes_after'][n] / 1024)} KiB"
+                for n in scope_sets["entries_after"]
+            )
+            lines += [
+                "",
+                f"Memory as distinct scope sets pass by ({points}; tracemalloc, the whole process with "
+                "the loopback endpoint): bounded. Past the bound, sets "
+                "asked for in turn miss every time, whatever the eviction order: give a caller fewer "
+                "scope sets, or `max_scope_sets=`.",
+            ]
 
     fleet = results.get("fleet")
     if fleet:

@@ -80,6 +80,46 @@ def test_entries_are_bounded_and_expired_ones_purged() -> None:
     assert cache.get(cache_key(f"c{token_cache.MAX_ENTRIES + 4}", [])) == TOKEN
 
 
+def test_the_least_recently_used_scope_set_goes_first_and_the_first_eviction_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock, 0, max_entries=3)
+    assert cache.max_entries == 3
+    hot = cache_key("c", ["orders/read"])
+    cache.put(hot, "hot.token.x", 3600, requested_at=clock())
+    for i in range(10):  # one-off scope sets between uses of the hot one
+        cache.put(cache_key("c", [f"once/{i}"]), TOKEN, 3600, requested_at=clock())
+        assert cache.get(hot) == "hot.token.x"
+        assert len(cache) <= 3
+    assert cache.evictions == 8  # once/0..once/7: two slots for one-offs beside the hot set
+    assert cache.get(cache_key("c", ["once/9"])) == TOKEN
+    assert cache.get(cache_key("c", ["once/7"])) is None
+    warnings = [r for r in caplog.records if "token cache full" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "3 scope sets" in warnings[0].getMessage()
+    assert "hot.token" not in caplog.text
+
+
+def test_putting_a_held_key_again_evicts_nothing() -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock, 0, max_entries=2)
+    cache.put(cache_key("a", []), TOKEN, 3600, requested_at=clock())
+    cache.put(cache_key("b", []), TOKEN, 3600, requested_at=clock())
+    cache.put(cache_key("a", []), "new.token.x", 3600, requested_at=clock())
+    assert cache.evictions == 0
+    assert cache.get(cache_key("b", [])) == TOKEN
+    assert cache.get(cache_key("a", [])) == "new.token.x"
+
+
+@pytest.mark.parametrize(
+    ("bound", "error"), [(0, ValueError), (1025, ValueError), (True, TypeError), (2.0, TypeError)]
+)
+def test_the_bound_is_a_small_positive_int(bound: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="max_scope_sets"):
+        TokenCache(FakeClock(), 0, max_entries=bound)  # type: ignore[arg-type]
+
+
 def test_repr_never_shows_the_token() -> None:
     clock = FakeClock()
     entry = TokenCache(clock, 60).put(cache_key("c", []), TOKEN, 3600, requested_at=clock())

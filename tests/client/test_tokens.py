@@ -72,6 +72,18 @@ def test_one_token_per_scope_set_whatever_the_order(token_server: ScriptedServer
     assert sorted(sent_scopes(token_server)) == [READ, WRITE]
 
 
+def test_scope_sets_past_the_bound_are_asked_for_again_and_counted(
+    token_server: ScriptedServer, endpoint: str
+) -> None:
+    tokens = direct(endpoint, max_scope_sets=2)
+    for _ in range(3):  # three scope sets in turn through a cache of two: every call is a miss
+        for scopes in ([READ], [WRITE], [READ, WRITE]):
+            tokens.token(scopes)
+    assert token_server.count == 9
+    assert tokens.cache_evictions == 7
+    assert direct(endpoint).source.tokens.max_entries == 16  # the documented default
+
+
 def test_empty_scopes_ask_for_every_scope_of_the_client(token_server: ScriptedServer, endpoint: str) -> None:
     direct(endpoint, scopes=[]).token()
     assert "scope" not in parse_qs(token_server.requests[0].body.decode())

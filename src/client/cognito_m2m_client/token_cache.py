@@ -4,6 +4,12 @@ A token is reused until ``expires_in`` minus a skew, measured from the moment th
 (so network time only makes the entry expire earlier, never later). The skew is capped at half the
 token's life, so a short-lived token is still reused for part of it instead of never being cached.
 The clock is injected (``time.monotonic`` in production): wall-clock jumps do not matter.
+
+The cache holds at most ``max_entries`` scope sets per client (16 by default): a service asks for a few
+fixed scope sets, and the bound keeps a caller that builds scope sets from its input, or a client id that
+rotates, from growing the container's memory. Past the bound the least recently used token is forgotten
+(expired ones first); each forgotten token that is needed again is one more billed token request, so
+evictions are counted (:attr:`TokenCache.evictions`) and the first one is logged.
 """
 
 from __future__ import annotations
@@ -12,8 +18,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cognito_m2m_client._shared.log import get_logger
+
 CacheKey = tuple[str, tuple[str, ...]]
-MAX_ENTRIES = 16  # one per (client_id, scopes) in practice; bounded against secret rotation churn
+MAX_ENTRIES = 16  # scope sets per container: one per (client_id, scopes); see the module's docstring
+MAX_ENTRIES_LIMIT = 1024
+
+log = get_logger(__name__)
 
 
 def cache_key(client_id: str, scopes: tuple[str, ...] | list[str]) -> CacheKey:
@@ -30,13 +41,27 @@ class CachedToken:
 
 
 class TokenCache:
-    """A small, thread-safe map from :data:`CacheKey` to a token and the time to stop using it."""
+    """A small, thread-safe map from :data:`CacheKey` to a token and the time to stop using it, holding
+    at most ``max_entries`` keys (least recently used forgotten first)."""
 
-    def __init__(self, clock: Callable[[], float], skew_seconds: float) -> None:
+    def __init__(
+        self, clock: Callable[[], float], skew_seconds: float, max_entries: int = MAX_ENTRIES
+    ) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int):
+            raise TypeError("max_scope_sets must be an int")
+        if not 1 <= max_entries <= MAX_ENTRIES_LIMIT:
+            raise ValueError(f"max_scope_sets is 1-{MAX_ENTRIES_LIMIT}")
         self._clock = clock
         self._skew = skew_seconds
-        self._entries: dict[CacheKey, CachedToken] = {}
+        self._max = max_entries
+        self._entries: dict[CacheKey, CachedToken] = {}  # least recently used first
         self._lock = threading.Lock()
+        self.evictions = 0  # valid tokens forgotten because the bound was reached
+
+    @property
+    def max_entries(self) -> int:
+        """How many scope sets (``(client_id, scopes)`` keys) the cache holds at most."""
+        return self._max
 
     @property
     def skew(self) -> float:
@@ -56,6 +81,9 @@ class TokenCache:
             if self._clock() >= entry.refresh_at:
                 del self._entries[key]
                 return None
+            if len(self._entries) > 1:  # most recently used last
+                del self._entries[key]
+                self._entries[key] = entry
             return entry.access_token
 
     def put(self, key: CacheKey, access_token: str, expires_in: int, *, requested_at: float) -> CachedToken:
@@ -65,9 +93,21 @@ class TokenCache:
             now = self._clock()
             for stale in [k for k, v in self._entries.items() if v.refresh_at <= now]:
                 del self._entries[stale]
-            while len(self._entries) >= MAX_ENTRIES:
+            self._entries.pop(key, None)
+            evicted = 0
+            while len(self._entries) >= self._max:
                 del self._entries[next(iter(self._entries))]
+                evicted += 1
             self._entries[key] = entry
+            first = evicted > 0 and self.evictions == 0
+            self.evictions += evicted
+        if first:
+            log.warning(
+                "token cache full: it holds %d scope sets per container and forgot the least recently "
+                "used token; each token needed again is one more token request (give fewer scope sets, "
+                "or raise max_scope_sets)",
+                self._max,
+            )
         return entry
 
     def drop(self, key: CacheKey, access_token: str) -> bool:

@@ -41,6 +41,7 @@ from cognito_m2m_client.secret_cache import (
     fixed_client_factory,
 )
 from cognito_m2m_client.shared_cache import DynamoClient, SharedTokenTable, default_dynamodb_factory
+from cognito_m2m_client.token_cache import MAX_ENTRIES as MAX_SCOPE_SETS
 from cognito_m2m_client.token_cache import TokenCache
 from cognito_m2m_client.token_source import CredentialsSource, StaticCredentials, Token, TokenSource
 
@@ -100,6 +101,7 @@ class CognitoTokens:
         dynamodb_client: DynamoClient | None = None,
         wall_clock: Callable[[], float] = time.time,
         allow_insecure_http: bool = False,
+        max_scope_sets: int = MAX_SCOPE_SETS,
     ) -> None:
         """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
 
@@ -113,6 +115,10 @@ class CognitoTokens:
         verified with the system's CAs by default), ``clock``/``sleep`` the time functions (tests).
         ``token_url`` must be https (the client secret travels to it): plain http only to a loopback host,
         unless ``allow_insecure_http=True``.
+
+        Tokens are cached in memory for at most ``max_scope_sets`` scope sets (16; up to 1024): past
+        that, the least recently used one is forgotten and asked for again when needed
+        (:attr:`cache_evictions` counts them).
         """
         token_url = checked_url("token_url", token_url, allow_http=allow_insecure_http)
         if not 0 < timeout <= 300:
@@ -160,12 +166,17 @@ class CognitoTokens:
         self.source = TokenSource(
             token_url=token_url,
             credentials=credentials,
-            tokens=TokenCache(clock, expiry_skew),
+            tokens=TokenCache(clock, expiry_skew, max_scope_sets),
             http=http,
             clock=clock,
             shared=shared,
             wall_clock=wall_clock,
         )
+
+    @property
+    def cache_evictions(self) -> int:
+        """Cached tokens forgotten, still valid, because ``max_scope_sets`` were held."""
+        return self.source.tokens.evictions
 
     @property
     def token_requests(self) -> int:
