@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -118,12 +119,16 @@ class World:
     def __init__(self, client: Any, function_arn: str) -> None:
         self.client = client
         self.secrets = FlakySecrets(client)
+        # Secrets added in Cognito are dated a minute after the stored value was written, as a rotation
+        # runs well after the value Terraform writes (a test sets ``cognito_ahead`` to 0 to add one at once)
+        self.cognito_ahead = 60.0
         self.store = ClientSecretStore(
             lambda pool, cid: (
                 {"ClientId": cid, "ClientSecret": ORIGINAL, "CreationDate": 1_700_000_000.0}
                 if (pool, cid) == (POOL, CLIENT)
                 else None
-            )
+            ),
+            clock=lambda: time.time() + self.cognito_ahead,
         )
         self.cognito = EmulatedCognito(self.store)
         self.checked: list[StoredCredentials] = []
@@ -339,6 +344,77 @@ def test_two_secrets_already_present_the_one_not_current_goes(world: World) -> N
     world.rotate()
     current = world.current()
     assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (ORIGINAL, current.client_secret)
+
+
+def test_a_newer_secret_stored_by_hand_is_never_deleted_as_not_the_oldest(world: World) -> None:
+    """Someone added a secret and stored it (without its id) before the first rotation: both secrets
+    existed when the value was written, so which one it holds cannot be told by id or by time. The
+    rotation stops, saying how to resolve it; "the oldest is current" would delete the secret in use."""
+    world.cognito_ahead = 0.0
+    added = world.store.add(POOL, CLIENT)
+    world.client.put_secret_value(
+        SecretId=world.arn,
+        SecretString=json.dumps({"client_id": CLIENT, "client_secret": added["ClientSecretValue"]}),
+    )
+    token = world.start()
+    with pytest.raises(RotationError, match="does not say which one it holds"):
+        world.step("createSecret", token)
+    with pytest.raises(RotationError, match="does not say which one it holds"):
+        world.step("testSecret", token)  # the configuration test says so too
+    assert "DeleteUserPoolClientSecret" not in world.cognito.calls
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (ORIGINAL, added["ClientSecretValue"])
+    world.check(world.current())  # callers keep working
+    # resolved as the message says (the secret id added to the stored value): the original goes
+    world.client.put_secret_value(
+        SecretId=world.arn,
+        SecretString=json.dumps(
+            {
+                "client_id": CLIENT,
+                "client_secret": added["ClientSecretValue"],
+                "client_secret_id": added["ClientSecretId"],
+            }
+        ),
+    )
+    world.rotate()
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (
+        added["ClientSecretValue"],
+        world.current().client_secret,
+    )
+
+
+def test_the_only_secret_listed_is_the_current_one_whatever_its_age(world: World) -> None:
+    """The original was replaced by hand (added, stored, original deleted): one secret, so it is the one."""
+    added = world.store.add(POOL, CLIENT)
+    original_id = next(
+        d["ClientSecretId"]
+        for d in world.store.list(POOL, CLIENT)
+        if d["ClientSecretId"] != added["ClientSecretId"]
+    )
+    world.store.delete(POOL, CLIENT, original_id)
+    world.client.put_secret_value(
+        SecretId=world.arn,
+        SecretString=json.dumps({"client_id": CLIENT, "client_secret": added["ClientSecretValue"]}),
+    )
+    world.rotate()
+    assert "DeleteUserPoolClientSecret" not in world.cognito.calls
+    assert world.store.active_secrets(POOL, CLIENT, ORIGINAL) == (
+        added["ClientSecretValue"],
+        world.current().client_secret,
+    )
+
+
+def test_two_secrets_without_dates_are_not_guessed_at(world: World) -> None:
+    world.store.add(POOL, CLIENT)
+    listed = world.store.list
+
+    def undated(pool: Any, client: Any) -> list[dict[str, Any]]:
+        return [{k: v for k, v in d.items() if k != "ClientSecretCreateDate"} for d in listed(pool, client)]
+
+    world.store.list = undated  # type: ignore[method-assign]  # a Cognito answer without dates
+    token = world.start()
+    with pytest.raises(RotationError, match="does not say which one it holds"):
+        world.step("createSecret", token)
+    assert "DeleteUserPoolClientSecret" not in world.cognito.calls
 
 
 def test_a_current_secret_deleted_in_cognito_by_hand_stops_the_rotation(world: World) -> None:

@@ -34,12 +34,19 @@ keeps working for a whole rotation period. A failure at any step leaves ``AWSCUR
 untouched: callers keep working, and Secrets Manager retries the rotation.
 
 Which secret is current: the stored value carries Cognito's ``client_secret_id`` from the first
-rotation on. The value Terraform writes first has none; it is then the app client's original secret,
-which is the oldest one Cognito lists.
+rotation on, and the secret with that id is current. The value Terraform writes first has none (the
+provider does not know the id), and Cognito never lists a secret's value, so the first rotation matches
+by time: the ``AWSCURRENT`` value, written at its version's ``CreatedDate``, can hold only a secret that
+existed then. When exactly one listed secret was created by then (within a second: either timestamp may
+be cut to whole seconds), it is current, and one created later (added by hand, or by a ``createSecret``
+that failed before storing it) is deleted. When both were, the
+rotation stops and says how to resolve it, rather than guess: never "the oldest", which deletes the
+secret callers use when someone stored the newer one by hand.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -52,6 +59,7 @@ log = get_logger("cognito_m2m_rotation")
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
+TIMESTAMP_MARGIN_SECONDS = 1.0  # a timestamp cut to whole seconds is up to 1 s early
 
 
 class RotationError(Exception):
@@ -124,14 +132,21 @@ class SecretRotation:
     # ---- reading the secret ------------------------------------------------------------------------
 
     def _read(self, arn: str, *, stage: str, version: str | None = None) -> StoredCredentials:
+        return self._read_dated(arn, stage=stage, version=version)[0]
+
+    def _read_dated(
+        self, arn: str, *, stage: str, version: str | None = None
+    ) -> tuple[StoredCredentials, float | None]:
+        """The version's credentials, and when the version was written (epoch seconds; None if unknown)."""
         kwargs: dict[str, str] = {"SecretId": arn, "VersionStage": stage}
         if version is not None:
             kwargs["VersionId"] = version
         value = self.secrets.get_secret_value(**kwargs)
         try:
-            return StoredCredentials.from_json(value.get("SecretString"))
+            credentials = StoredCredentials.from_json(value.get("SecretString"))
         except CredentialsError as exc:
             raise RotationError(f"the {stage} value: {exc}") from None
+        return credentials, _epoch(value.get("CreatedDate"))
 
     def _pending(self, arn: str, token: str) -> StoredCredentials | None:
         """The pending version's credentials, or None when it holds none yet."""
@@ -156,7 +171,10 @@ class SecretRotation:
         return listed
 
     @staticmethod
-    def _current_id(current: StoredCredentials, listed: list[Mapping[str, Any]]) -> str:
+    def _current_id(
+        current: StoredCredentials, written_at: float | None, listed: list[Mapping[str, Any]]
+    ) -> str:
+        """The id of the secret that AWSCURRENT's value holds (matched by id; see the module's docstring)."""
         ids = [d["ClientSecretId"] for d in listed]
         if current.client_secret_id is not None:
             if current.client_secret_id not in ids:
@@ -167,11 +185,26 @@ class SecretRotation:
             return current.client_secret_id
         if not listed:
             raise RotationError("the app client has no secret")
-        oldest = min(listed, key=lambda d: (str(d.get("ClientSecretCreateDate", "")), d["ClientSecretId"]))
-        return str(oldest["ClientSecretId"])
+        if len(listed) == 1:
+            return str(ids[0])
+        # The first rotation with two secrets: the stored value can hold only one that existed when it
+        # was written.
+        created = {d["ClientSecretId"]: _epoch(d.get("ClientSecretCreateDate")) for d in listed}
+        if written_at is None or any(at is None for at in created.values()):
+            candidates = ids
+        else:
+            candidates = [i for i in ids if (created[i] or 0.0) <= written_at + TIMESTAMP_MARGIN_SECONDS]
+        if len(candidates) != 1:
+            raise RotationError(
+                "the app client has two secrets and the AWSCURRENT value does not say which one it holds "
+                "(no client_secret_id, and both existed when it was written): delete the one callers do "
+                "not use (aws cognito-idp delete-user-pool-client-secret), or add its "
+                '"client_secret_id" to the AWSCURRENT value, then rotate again'
+            )
+        return str(candidates[0])
 
     def create(self, arn: str, token: str) -> str:
-        current = self._read(arn, stage=CURRENT)
+        current, written_at = self._read_dated(arn, stage=CURRENT)
         client_id = current.client_id
         listed = self._client_secrets(client_id)
         pending = self._pending(arn, token)
@@ -186,7 +219,7 @@ class SecretRotation:
                 "the pending version holds a secret Cognito no longer lists: cancel this rotation "
                 "(aws secretsmanager cancel-rotate-secret) and rotate again"
             )
-        current_id = self._current_id(current, listed)
+        current_id = self._current_id(current, written_at, listed)
         for descriptor in listed:
             if descriptor["ClientSecretId"] != current_id:  # the previous one, or a leftover of a retry
                 self.cognito.delete_user_pool_client_secret(
@@ -208,8 +241,8 @@ class SecretRotation:
             new = StoredCredentials.checked(client_id, created.get("ClientSecretValue"), secret_id)
         except CredentialsError as exc:
             raise RotationError(f"AddUserPoolClientSecret: {exc}") from None
-        if current.client_secret_id is None:  # the first rotation: the original secret is the current one
-            log.info("current client secret identified as the oldest", extra={"client_secret_id": current_id})
+        if current.client_secret_id is None:  # the first rotation: matched by when the value was written
+            log.info("current client secret identified", extra={"client_secret_id": current_id})
         self.secrets.put_secret_value(
             SecretId=arn, ClientRequestToken=token, SecretString=new.to_json(), VersionStages=[PENDING]
         )
@@ -224,11 +257,11 @@ class SecretRotation:
         return pending if pending.client_id == current.client_id else None
 
     def test(self, arn: str, token: str) -> str:
-        current = self._read(arn, stage=CURRENT)
+        current, written_at = self._read_dated(arn, stage=CURRENT)
         pending = self._created(arn, token, current)
         if pending is None:
             # Secrets Manager's test of the rotation configuration: nothing was created to test.
-            self._current_id(current, self._client_secrets(current.client_id))
+            self._current_id(current, written_at, self._client_secrets(current.client_id))
             return (
                 "rotation configuration checked: the current value is readable and Cognito lists the app "
                 "client's secrets (the pending version holds no new secret; nothing was created)"
@@ -269,3 +302,14 @@ class SecretRotation:
             if _error_code(exc) not in ("InvalidParameterException", "ResourceNotFoundException"):
                 raise
             log.info("AWSPENDING was already gone", extra={"problem": _error_code(exc)})
+
+
+def _epoch(value: object) -> float | None:
+    """A timestamp as epoch seconds: boto3 gives a datetime, the wire (and the local edge) a number."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return value.timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
