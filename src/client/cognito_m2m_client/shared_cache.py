@@ -260,60 +260,51 @@ class SharedTokenTable:
         now = self._wall()
         # A lease that ends further ahead than any lease can was written by a skewed clock: expired.
         longest = max(self.lease_seconds, DEFAULT_LEASE_SECONDS) + LEASE_SKEW_SECONDS
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": item_key(key)}},
-                UpdateExpression="SET lease_owner = :me, lease_until = :until",
-                ConditionExpression=(
-                    "attribute_not_exists(lease_until) OR lease_until < :now OR lease_until > :impossible"
-                ),
-                ExpressionAttributeValues={
-                    ":me": {"S": self.owner},
-                    ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
-                    ":now": {"N": str(int(now * 1000))},
-                    ":impossible": {"N": str(int((now + longest) * 1000))},
-                },
-            )
-        except Exception as exc:
-            code = _error_code(exc)
-            if code == "ConditionalCheckFailedException":
-                return False
-            raise SharedCacheError(code or type(exc).__name__, "the lease write failed") from None
+        taken = self._conditional(
+            "the lease write",
+            self.client.update_item,
+            Key={"pk": {"S": item_key(key)}},
+            UpdateExpression="SET lease_owner = :me, lease_until = :until",
+            ConditionExpression=(
+                "attribute_not_exists(lease_until) OR lease_until < :now OR lease_until > :impossible"
+            ),
+            ExpressionAttributeValues={
+                ":me": {"S": self.owner},
+                ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
+                ":now": {"N": str(int(now * 1000))},
+                ":impossible": {"N": str(int((now + longest) * 1000))},
+            },
+        )
+        if not taken:
+            return False
         self.stats.leases += 1
         return True
 
     def release(self, key: CacheKey) -> None:
         """Give up this container's lease (its fetch failed): the next container need not wait it out."""
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": item_key(key)}},
-                UpdateExpression="REMOVE lease_owner, lease_until",
-                ConditionExpression="lease_owner = :me",
-                ExpressionAttributeValues={":me": {"S": self.owner}},
-            )
-        except Exception as exc:
-            code = _error_code(exc)
-            if code != "ConditionalCheckFailedException":  # not ours any more: nothing to give up
-                raise SharedCacheError(code or type(exc).__name__, "the lease release failed") from None
+        # a condition that fails: the lease is not ours any more, so there is nothing to give up
+        self._conditional(
+            "the lease release",
+            self.client.update_item,
+            Key={"pk": {"S": item_key(key)}},
+            UpdateExpression="REMOVE lease_owner, lease_until",
+            ConditionExpression="lease_owner = :me",
+            ExpressionAttributeValues={":me": {"S": self.owner}},
+        )
 
     def discard(self, key: CacheKey, token: str) -> bool:
         """Remove the item while it still holds ``token`` (an API refused it); False when it holds another
         by now (someone already replaced it) or none."""
-        try:
-            self.client.delete_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": item_key(key)}},
-                ConditionExpression="#token = :token",
-                ExpressionAttributeNames={"#token": "token"},
-                ExpressionAttributeValues={":token": {"S": token}},
-            )
-        except Exception as exc:
-            code = _error_code(exc)
-            if code == "ConditionalCheckFailedException":
-                return False
-            raise SharedCacheError(code or type(exc).__name__, "DeleteItem failed") from None
+        removed = self._conditional(
+            "DeleteItem",
+            self.client.delete_item,
+            Key={"pk": {"S": item_key(key)}},
+            ConditionExpression="#token = :token",
+            ExpressionAttributeNames={"#token": "token"},
+            ExpressionAttributeValues={":token": {"S": token}},
+        )
+        if not removed:
+            return False
         self.stats.discarded += 1
         return True
 
@@ -330,6 +321,18 @@ class SharedTokenTable:
             )
         except Exception as exc:
             raise SharedCacheError(_error_code(exc) or type(exc).__name__, "PutItem failed") from None
+        return True
+
+    def _conditional(self, what: str, call: Callable[..., Any], **params: Any) -> bool:
+        """One conditional write to the table: False when its condition does not hold, and any other
+        failure a :class:`SharedCacheError` that names ``what``."""
+        try:
+            call(TableName=self.table_name, **params)
+        except Exception as exc:
+            code = _error_code(exc)
+            if code == "ConditionalCheckFailedException":
+                return False
+            raise SharedCacheError(code or type(exc).__name__, f"{what} failed") from None
         return True
 
     def wait(self, key: CacheKey, min_seconds_left: float, budget: float) -> SharedToken | None:
