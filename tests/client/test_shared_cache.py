@@ -27,6 +27,7 @@ from cognito_m2m_client.shared_cache import (
     item_key,
     token_matches,
 )
+from tests.client.servers import ScriptedServer, token_endpoint
 from tests.client.shared_cache_support import (
     CLIENT_ID,
     CREDENTIALS,
@@ -441,3 +442,47 @@ def test_a_lease_further_ahead_than_a_lease_can_be_counts_as_expired(
     assert tokens.source.shared is not None
     assert tokens.source.shared.stats.leases == 1
     assert tokens.source.shared.stats.fallbacks == {}
+
+
+def test_no_lease_while_the_item_holds_a_fresh_token(table: Any, moto_url: str) -> None:
+    """A container whose read missed just before another stored a fresh token waits for that token
+    instead of fetching one more (the lease's condition says: no token with more than the skew left)."""
+    shared = SharedTokenTable(TABLE, client_factory=lambda: table)
+    assert shared.store(KEY, cognito_token(CLIENT_ID, "rest-api/read", int(time.time()) + 3600))
+    assert shared.try_lease(KEY, 60) is False
+    assert shared.stats.leases == 0
+    # read as unusable (another container's view): the lease is taken whatever the expiry says
+    assert shared.try_lease(KEY) is True
+    shared.store(KEY, cognito_token(CLIENT_ID, "rest-api/read", int(time.time()) + 30))  # within the skew
+    assert shared.try_lease(KEY, 60) is True  # stale: due for refresh
+
+
+def test_a_token_that_cannot_be_shared_releases_the_lease(table: Any, moto_url: str) -> None:
+    server = ScriptedServer(token_endpoint())  # tokens of no client and scope set: the table refuses them
+    try:
+        tokens = container(server.url("/oauth2/token"), moto_url)
+        tokens.token()
+    finally:
+        server.stop()
+    assert tokens.source.shared is not None
+    assert tokens.source.shared.stats.leases == 1
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": item_key(KEY)}}, ConsistentRead=True).get("Item")
+    assert item is None or "lease_until" not in item  # the others need not wait out the lease
+
+
+def test_a_waiting_container_reports_an_unusable_item_once(
+    table: Any, moto_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    table.put_item(
+        TableName=TABLE,
+        Item={
+            "pk": {"S": item_key(KEY)},
+            "token": {"S": "not a token"},
+            "expires_at": {"N": str(int(time.time()) + 600)},
+        },
+    )
+    shared = SharedTokenTable(TABLE, client_factory=lambda: table, lease_seconds=0.5, poll_seconds=0.02)
+    assert shared.lookup(KEY, 60).unusable
+    assert shared.wait(KEY, 60, 0.5) is None  # about 25 polls of the same item
+    assert shared.stats.unusable_items == 1
+    assert sum("unusable" in r.getMessage() for r in caplog.records) == 1

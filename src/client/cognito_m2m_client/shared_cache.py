@@ -23,8 +23,11 @@ Protocol (:meth:`SharedTokenTable.lookup` and :meth:`SharedTokenTable.store`, dr
    :data:`CLOCK_SKEW_SECONDS`), so an item whose token belongs to another client or scope set, or would
    pin a container for years, is never handed out;
 2. else one container takes a lease with a conditional write (no lease, an expired one, or one that
-   ends further ahead than a lease can: a skewed clock wrote it) and fetches from Cognito, then writes
-   the token and clears the lease; a failed fetch releases the lease; a lease holder that crashed
+   ends further ahead than a lease can: a skewed clock wrote it; and, unless the read found the item
+   unusable, still no token with more than the skew left, so a container whose read missed just before
+   another stored a token waits for it instead of fetching one more) and fetches from Cognito, then
+   writes the token and clears the lease; a failed fetch, or a token the table cannot share, releases
+   the lease; a lease holder that crashed
    leaves a lease that simply expires (``lease_seconds``). An item that fails the checks is treated as
    absent, so the next fetch overwrites it;
 3. the others poll the item briefly (bounded by the lease and by the caller's deadline) and use the
@@ -44,6 +47,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 import threading
 import time
@@ -150,6 +154,14 @@ class SharedToken:
         return f"SharedToken(expires_at={self.expires_at})"
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What one read of the item found: a usable token, or none (absent, stale, or ``unusable``)."""
+
+    token: SharedToken | None
+    unusable: bool = False
+
+
 @dataclass(slots=True)
 class SharedStats:
     hits: int = 0
@@ -222,6 +234,11 @@ class SharedTokenTable:
 
     def read(self, key: CacheKey, min_seconds_left: float) -> SharedToken | None:
         """The item's token if it is usable for more than ``min_seconds_left``; raise SharedCacheError."""
+        return self.lookup(key, min_seconds_left).token
+
+    def lookup(self, key: CacheKey, min_seconds_left: float, *, report: bool = True) -> Lookup:
+        """:meth:`read`, also saying whether the item was there but unusable (logged and counted once
+        per lookup unless ``report`` is False: a waiting container polls the same item)."""
         try:
             answer = self.client.get_item(
                 TableName=self.table_name, Key={"pk": {"S": item_key(key)}}, ConsistentRead=True
@@ -230,7 +247,7 @@ class SharedTokenTable:
             raise SharedCacheError(_error_code(exc) or type(exc).__name__, "GetItem failed") from None
         item = answer.get("Item") if isinstance(answer, Mapping) else None
         if not item:
-            return None
+            return Lookup(None)
         if not isinstance(item, Mapping):
             raise SharedCacheError("corrupt_item", "the item is not a map")
         token = (item.get("token") or {}).get("S") if isinstance(item.get("token"), Mapping) else None
@@ -238,7 +255,7 @@ class SharedTokenTable:
             (item.get("expires_at") or {}).get("N") if isinstance(item.get("expires_at"), Mapping) else None
         )
         if token is None and raw_expiry is None:
-            return None  # a lease only: no token yet
+            return Lookup(None)  # a lease only: no token yet
         # DynamoDB writes a number as its decimal digits: nothing else (no sign, space or "_") is ours.
         expires_at = (
             int(raw_expiry) if isinstance(raw_expiry, str) and _EPOCH_SECONDS.fullmatch(raw_expiry) else None
@@ -246,34 +263,43 @@ class SharedTokenTable:
         now = self._wall()
         if expires_at is None or not token_matches(token, key, expires_at, now):
             # Never handed out; absent as far as the protocol goes, so the next fetch overwrites it.
-            self.stats.unusable_items += 1
-            log.warning(
-                "shared token cache item unusable: it will be replaced", extra={"token_cache": "unusable"}
-            )
-            return None
+            if report:
+                self.stats.unusable_items += 1
+                log.warning(
+                    "shared token cache item unusable: it will be replaced", extra={"token_cache": "unusable"}
+                )
+            return Lookup(None, unusable=True)
         if expires_at - now <= min_seconds_left:
-            return None  # stale: due for refresh
-        return SharedToken(str(token), expires_at)
+            return Lookup(None)  # stale: due for refresh
+        return Lookup(SharedToken(str(token), expires_at))
 
-    def try_lease(self, key: CacheKey) -> bool:
-        """Take the item's lease (none, or an expired one); False when another container holds it."""
+    def try_lease(self, key: CacheKey, min_seconds_left: float | None = None) -> bool:
+        """Take the item's lease (none, or an expired one); False when another container holds it.
+
+        With ``min_seconds_left``, also only while the item holds no token with more than that left: a
+        container whose read missed just before another stored a fresh token then waits for it instead
+        of fetching one more. Without it (the item was there but unusable), the lease is taken whatever
+        the item's expiry says."""
         now = self._wall()
         # A lease that ends further ahead than any lease can was written by a skewed clock: expired.
         longest = max(self.lease_seconds, DEFAULT_LEASE_SECONDS) + LEASE_SKEW_SECONDS
+        condition = "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_until > :impossible)"
+        values = {
+            ":me": {"S": self.owner},
+            ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
+            ":now": {"N": str(int(now * 1000))},
+            ":impossible": {"N": str(int((now + longest) * 1000))},
+        }
+        if min_seconds_left is not None:
+            condition += " AND (attribute_not_exists(expires_at) OR expires_at <= :stale_by)"
+            values[":stale_by"] = {"N": str(math.floor(now + min_seconds_left))}
         taken = self._conditional(
             "the lease write",
             self.client.update_item,
             Key={"pk": {"S": item_key(key)}},
             UpdateExpression="SET lease_owner = :me, lease_until = :until",
-            ConditionExpression=(
-                "attribute_not_exists(lease_until) OR lease_until < :now OR lease_until > :impossible"
-            ),
-            ExpressionAttributeValues={
-                ":me": {"S": self.owner},
-                ":until": {"N": str(int((now + self.lease_seconds) * 1000))},
-                ":now": {"N": str(int(now * 1000))},
-                ":impossible": {"N": str(int((now + longest) * 1000))},
-            },
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
         )
         if not taken:
             return False
@@ -341,7 +367,7 @@ class SharedTokenTable:
         give_up = time.monotonic() + max(0.0, min(budget, self.lease_seconds))
         while time.monotonic() < give_up:
             self._sleep(self.poll_seconds)
-            found = self.read(key, min_seconds_left)
+            found = self.lookup(key, min_seconds_left, report=False).token
             if found is not None:
                 return found
         return None

@@ -155,9 +155,12 @@ class TokenSource:
         back to a direct request."""
         skew = self.tokens.skew
         try:
-            found = shared.read(key, skew)
+            lookup = shared.lookup(key, skew)
+            found = lookup.token
             if found is None:
-                if shared.try_lease(key):
+                # an unusable item is replaced whatever its expiry says; else the lease is taken only
+                # while no fresh token has arrived since the read
+                if shared.try_lease(key, None if lookup.unusable else skew):
                     log.info(
                         "shared token cache miss: this container fetches", extra={"token_cache": "lease"}
                     )
@@ -167,9 +170,12 @@ class TokenSource:
                         self._release(shared, key)
                         raise
                     try:
-                        shared.store(key, token.value)
+                        stored = shared.store(key, token.value)
                     except SharedCacheError as exc:  # the token is still good here; the others fall back
                         self._shared_fallback(shared, exc)
+                        stored = False
+                    if not stored:  # the others need not wait out the lease for a token that never comes
+                        self._release(shared, key)
                     return token
                 found = shared.wait(key, skew, deadline.remaining() - SHARED_WAIT_MARGIN)
                 if found is None:
