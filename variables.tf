@@ -454,12 +454,13 @@ variable "endpoint_overrides" {
   validation {
     # The functions refuse these at cold start otherwise: the client secret travels to token_url and the
     # signing keys come from jwks_url, so plain http only to this machine (the local stack), and no
-    # credentials, fragment or control character (src/common/hosts.py checked_url holds the same rule).
+    # credentials, fragment or control character. The pattern is src/common/hosts.py's ENDPOINT_URL_PATTERN
+    # (the functions' checked_url), character for character: tests/terraform/test_endpoint_rule.py.
     condition = alltrue([for u in [var.endpoint_overrides.token_url, var.endpoint_overrides.jwks_url] : u == null || can(regex(
-      "^(?:(?i:https)://(?:[^\\x00-\\x20\\x7f/?#@:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\])|(?i:http)://(?:localhost|127(?:\\.[0-9]{1,3}){3}|\\[::1\\]))(?::[0-9]{1,5})?(?:[/?][^\\x00-\\x20\\x7f#]*)?$",
+      "^(?:(?i:https)://(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?|(?:(?i:localhost)|127\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|\\[::1\\]))|(?i:http)://(?:(?i:localhost)|127\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|\\[::1\\]))(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(?:[/?][\\x21\\x22\\x24-\\x5b\\x5d-\\x7e]*)?$",
       u
     ))])
-    error_message = "endpoint_overrides.token_url and jwks_url must be https:// URLs without credentials, fragment or blanks (plain http:// only to localhost, 127.x.x.x or [::1]): the client secret travels to the first, the signing keys come from the second."
+    error_message = "endpoint_overrides.token_url and jwks_url must be https://<host>[:<port>][/<path>] URLs: an ASCII host name or IPv4 address, a port 1-65535, a path of printable ASCII, no credentials, fragment, blank or backslash (plain http:// only to localhost, 127.x.x.x or [::1]): the client secret travels to the first, the signing keys come from the second."
   }
 }
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
+import enum
 import json
+import math
 import re
 import secrets
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from http import HTTPStatus
@@ -171,7 +175,8 @@ def _json_fallback(body: Any) -> str:
     """What orjson refuses (a lone surrogate, integers beyond 64 bits, non-string keys), by :mod:`json`,
     written the way orjson writes the rest: a Decimal as its own digits (a marker string, unguessable
     for this call, stands in for it and is replaced by the number after), a date or time as ISO 8601,
-    any other mapping as an object."""
+    a UUID as its text, an enum member as its value, a dataclass or any other mapping as an object; a
+    float NaN or infinity raises."""
     marker = f"\x00{secrets.token_hex(16)}:"
     numbers: list[str] = []
 
@@ -183,9 +188,18 @@ def _json_fallback(body: Any) -> str:
             return value.isoformat()
         if isinstance(value, Mapping):
             return dict(value)
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        if isinstance(value, enum.Enum):
+            return value.value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         raise TypeError(f"{type(value).__name__} is not JSON")
 
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=True, default=default)
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=True, allow_nan=False, default=default)
+    except ValueError:  # a float NaN or infinity: JSON has no such number
+        raise TypeError("a float NaN or infinity has no JSON number") from None
     if not numbers:
         return text
     written = json.dumps(marker, ensure_ascii=True)[:-1]  # the opening quote and the escaped marker
@@ -199,18 +213,38 @@ def json_text(body: Any) -> str:
 
     A :class:`~decimal.Decimal` (what boto3's DynamoDB reads give) is a JSON number with its own digits
     (``Decimal("12.50")`` -> ``12.50``; NaN and Infinity are refused), a date or time an ISO 8601
-    string. Anything else JSON cannot hold (a set, bytes, an object) raises :class:`TypeError`: the
-    caller answers 500 rather than guess."""
+    string. Anything else JSON cannot hold (a set, bytes, an object, a float NaN or infinity) raises
+    :class:`TypeError`: the caller answers 500 rather than guess."""
     if _orjson_dumps is not None:
         try:
             data = _orjson_dumps(body, default=_orjson_default)
         except (_OrjsonError, TypeError):
             pass
         else:
+            # orjson writes a float NaN or infinity as null: refused instead, as JSON has no such number
+            if b"null" in data and _has_non_finite_float(body):
+                raise TypeError("a float NaN or infinity has no JSON number")
             text = data.decode()
             # Non-ASCII can only stand inside strings: escaped there, as json's ensure_ascii would.
             return text if data.isascii() else _NON_ASCII.sub(_escape_non_ascii, text)
     return _json_fallback(body)
+
+
+def _has_non_finite_float(body: Any) -> bool:
+    """Whether a float NaN or infinity stands anywhere in ``body`` (its objects, arrays, dataclasses)."""
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            pending.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    return False
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

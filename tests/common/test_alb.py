@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
+import enum
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -167,3 +170,33 @@ def test_json_text_keeps_a_decimals_digits_when_json_writes_the_answer(
     assert back["day"] == "2026-12-06"
     with pytest.raises(TypeError):
         json_text({**refused_by_orjson, "nan": Decimal("NaN")})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"a": float("nan")}, [float("inf")], {"a": [{"b": float("-inf")}]}, {"a": float("nan"), "big": 2**70}],
+    ids=["nan", "infinity", "deep", "beside a 70-bit integer"],
+)
+def test_json_text_refuses_a_float_nan_or_infinity(body: Any) -> None:
+    """JSON has no such number; orjson would write null, json a bare NaN: neither is the value."""
+    with pytest.raises(TypeError):
+        json_text(body)
+
+
+def test_json_text_writes_the_same_whichever_encoder_writes_it() -> None:
+    """What orjson writes natively (a UUID, an enum member, a dataclass) json's path writes alike, so an
+    answer does not turn into a 500 because an integer beside it is beyond 64 bits."""
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+        label: str
+
+    values = [uuid.UUID(int=1), Colour.RED, Point(1, "p"), {"null": None, "s": "null"}]
+    alone = json.loads(json_text(values))
+    beside = json.loads(json_text([*values, 2**70]))
+    assert beside[:-1] == alone == ["00000000-0000-0000-0000-000000000001", "red", {"x": 1, "label": "p"},
+                                    {"null": None, "s": "null"}]  # fmt: skip

@@ -19,6 +19,8 @@ ROUND_CLASSES: dict[str, tuple[str, ...]] = {
     "route answers": (
         "tests/resource/test_route_answers.py",
         "tests/common/test_alb.py::test_json_text_keeps_a_decimals_digits_when_json_writes_the_answer",
+        "tests/common/test_alb.py::test_json_text_refuses_a_float_nan_or_infinity",
+        "tests/common/test_alb.py::test_json_text_writes_the_same_whichever_encoder_writes_it",
         "tests/resource/test_verifier.py::test_claims_cannot_be_changed_by_one_request_for_the_next",
     ),
     "fleet-cache items": (
@@ -29,6 +31,9 @@ ROUND_CLASSES: dict[str, tuple[str, ...]] = {
         "tests/client/test_shared_cache.py::test_a_refused_token_already_replaced_is_not_removed",
         "tests/client/test_shared_cache.py::test_a_failed_fetch_releases_its_lease",
         "tests/client/test_shared_cache.py::test_a_lease_further_ahead_than_a_lease_can_be_counts_as_expired",
+        "tests/client/test_shared_cache.py::test_no_lease_while_the_item_holds_a_fresh_token",
+        "tests/client/test_shared_cache.py::test_a_token_that_cannot_be_shared_releases_the_lease",
+        "tests/client/test_shared_cache.py::test_a_waiting_container_reports_an_unusable_item_once",
     ),
     "scopes given in code": ("tests/resource/test_route_scopes.py",),
     "configuration given in code": (

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import json
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -416,6 +418,14 @@ def test_claims_cannot_be_changed_by_one_request_for_the_next(
     assert again.scopes == (READ,)
     assert not again.has_scopes(("rest-api/admin",))
     assert again.claims["custom"] == {"roles": ["a"], "org": {"id": 1}}
+    # still copyable and picklable, as before it was read-only
+    assert copy.copy(first) is first
+    assert copy.deepcopy(first) is first
+    restored = pickle.loads(pickle.dumps(first))  # noqa: S301 - our own object
+    assert (restored.client_id, restored.scopes, restored.exp) == (first.client_id, first.scopes, first.exp)
+    assert restored.claims == first.claims
+    with pytest.raises(AttributeError, match="read-only"):
+        restored.scopes = ()  # type: ignore[misc]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cognito_m2m_verifier._shared.hosts import checked_url
+from cognito_m2m_verifier._shared.hosts import ENDPOINT_URL_PATTERN, checked_url
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,13 +24,40 @@ URLS = [
     "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json",
     "https://keys.example.com:8443/jwks.json?v=1",
     "https://keys.example.com",
-    "https://[2001:db8::1]/jwks.json",
     "http://127.0.0.1:4566/eu-west-1_AbC123/.well-known/jwks.json",
     "http://127.1.2.3/token",
     "http://localhost:8081/oauth2/token",
     "HTTP://localhost/oauth2/token",
+    "http://LOCALHOST/oauth2/token",
     "http://[::1]:8081/oauth2/token",
+    "http://127.255.0.1/token",
+    "https://auth.example.com:65535/token",
+    "https://auth.example.com/a@b?x=%20y",
+    "https://auth.example.com?x=1",
     # refused
+    "http://127.999.0.1/",
+    "http://127.0.0.01/",
+    "https://h:99999/",
+    "https://h:65536/",
+    "https://h:0/",
+    "https://h:/",
+    "https://h/#",
+    "https://h#",
+    "https://[:::]/",
+    "https://[2001:db8::1]/jwks.json",
+    "https://h\u00a0x/",
+    "https://h/\u0085",
+    "https://h/\u2028",
+    "https://h/\u200b",
+    "https://h\u00e9.example/",
+    "https://h/a\\b",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[0:0:0:0:0:0:0:1]/",
+    "http://[::1%25eth0]/",
+    "http://[::1]evil.com/",
+    "http://127.0.0.1.evil.com/",
+    "http://localhost.evil.com/",
+    "https://@h/",
     "http://auth.example.com/oauth2/token",
     "http://10.0.0.1/oauth2/token",
     "ftp://auth.example.com/token",
@@ -50,7 +77,7 @@ URLS = [
 
 def _rule() -> re.Pattern[str]:
     text = (REPO / "variables.tf").read_text()
-    block = text[text.index("checked_url holds the same rule") :]
+    block = text[text.index("ENDPOINT_URL_PATTERN") :]
     match = re.search(r'can\(regex\(\s*"((?:[^"\\]|\\.)*)",\s*u\s*\)\)', block)
     assert match, "the token_url/jwks_url rule is no longer where this test reads it"
     # HCL string escapes: \\ is one backslash (the rule uses no other escape)
@@ -69,6 +96,10 @@ def _cold_start_accepts(url: str) -> bool:
 def test_plan_rule_and_cold_start_rule_agree(url: str) -> None:
     # fullmatch: RE2's $ is the end of the text, Python's also matches before a final newline
     assert bool(_rule().fullmatch(url)) == _cold_start_accepts(url)
+
+
+def test_the_module_rule_is_the_functions_pattern() -> None:
+    assert _rule().pattern == f"^{ENDPOINT_URL_PATTERN}$"
 
 
 def test_the_corpus_has_both_answers() -> None:

@@ -59,6 +59,18 @@ class AccessTokenClaims:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"AccessTokenClaims is read-only: cannot delete {name!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle: built again through __init__
+        return (
+            AccessTokenClaims,
+            (self.client_id, self.scopes, self.exp, self.iat, self.nbf, self.kid, self._token),
+        )
+
+    def __copy__(self) -> AccessTokenClaims:  # read-only: a copy would be the same
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AccessTokenClaims:
+        return self
+
     @property
     def claims(self) -> Mapping[str, Any]:
         """The whole verified payload: a read-only mapping, decoded afresh on each access."""
