@@ -40,7 +40,19 @@ locals {
   # Every client secret's ARN: name_prefix "<name>-<client key>-" plus Terraform's and AWS's suffixes.
   client_secrets_arn_pattern = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.name}-*"
 
-  issuer     = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"
+  issuer = "https://cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"
+  # Every iss the protected functions accept (src/resource/cognito_m2m_verifier/issuers.py derives the
+  # same list from ISSUER_FORMAT and REPLICA_REGIONS): the pool's original and updated formats, and the
+  # original format of each replica Region.
+  issuers = concat(
+    var.issuer_format == "updated" ? [] : [local.issuer],
+    var.issuer_format == "original" ? [] : ["https://issuer-cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"],
+    var.issuer_format == "updated" ? [] : [for r in var.user_pool_replica_regions : "https://cognito-idp.${r}.amazonaws.com/${module.cognito.user_pool_id}"],
+  )
+  issuer_env = merge(
+    { ISSUER_FORMAT = var.issuer_format },
+    length(var.user_pool_replica_regions) == 0 ? {} : { REPLICA_REGIONS = join(",", var.user_pool_replica_regions) },
+  )
   jwks_url   = coalesce(var.endpoint_overrides.jwks_url, "${local.issuer}/.well-known/jwks.json")
   token_url  = coalesce(var.endpoint_overrides.token_url, "https://${module.cognito.domain}.auth.${local.region}.amazoncognito.com/oauth2/token")
   api_url    = coalesce(var.endpoint_overrides.api_url, "${module.alb.base_url}/api")
@@ -107,14 +119,14 @@ locals {
     ROUTE_SCOPES       = jsonencode(a.routes)
     }, var.endpoint_overrides.jwks_url == null ? {} : {
     JWKS_URL = var.endpoint_overrides.jwks_url
-  }, local.metrics_env) }
+  }, local.issuer_env, local.metrics_env) }
   api_environment_bytes_at_plan = { for k, a in var.apis : k => length(jsonencode(merge(a.environment, {
     USER_POOL_ID       = "${local.region}_123456789"
     ALLOWED_CLIENT_IDS = join(",", [for c in coalesce(a.clients, keys(var.clients)) : "12345678901234567890123456"])
     ROUTE_SCOPES       = jsonencode(a.routes)
     }, var.endpoint_overrides.jwks_url == null ? {} : {
     JWKS_URL = var.endpoint_overrides.jwks_url
-  }, local.metrics_env))) }
+  }, local.issuer_env, local.metrics_env))) }
   api_environment_too_large = sort([for k, n in local.api_environment_bytes_at_plan : "${k} (about ${n} bytes: ${length(coalesce(var.apis[k].clients, keys(var.clients)))} client ids, ${length(var.apis[k].routes)} routes)" if n > 4096])
 }
 

@@ -4,8 +4,18 @@ output "token_url" {
 }
 
 output "issuer" {
-  description = "Issuer (iss) of the access tokens: https://cognito-idp.<region>.amazonaws.com/<user pool id>."
+  description = "The pool's original-format issuer: https://cognito-idp.<region>.amazonaws.com/<user pool id> (see issuers for every iss the functions accept)."
   value       = local.issuer
+}
+
+output "issuers" {
+  description = "Every iss the protected functions accept, as issuer_format and user_pool_replica_regions choose: the original format, the updated one (https://issuer-cognito-idp.<region>.amazonaws.com/<user pool id>), and each replica Region's original format."
+  value       = local.issuers
+
+  precondition {
+    condition     = !contains(var.user_pool_replica_regions, local.region)
+    error_message = "user_pool_replica_regions lists ${local.region}, the pool's own (primary) Region: list only the Regions of its replicas."
+  }
 }
 
 output "jwks_url" {

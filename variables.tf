@@ -436,6 +436,30 @@ variable "log_level" {
   }
 }
 
+variable "issuer_format" {
+  description = "Which of the user pool's issuer formats the protected functions accept: \"any\" (both, the default: tokens keep passing while the pool switches, and old tokens stay valid up to a day), \"original\" (https://cognito-idp.<region>.amazonaws.com/<pool id>) or \"updated\" (https://issuer-cognito-idp.<region>.amazonaws.com/<pool id>, which AWS recommends). Each format's keys come from its own JWKS. Provider 5.100 cannot set the pool's issuer: README says how to switch it."
+  type        = string
+  default     = "any"
+  nullable    = false
+
+  validation {
+    condition     = contains(["any", "original", "updated"], var.issuer_format)
+    error_message = "issuer_format must be \"any\", \"original\" or \"updated\"."
+  }
+}
+
+variable "user_pool_replica_regions" {
+  description = "Regions of the user pool's multi-Region replicas (created outside Terraform: provider 5.100 has no replica resource). The protected functions also accept a replica's original-format issuer (https://cognito-idp.<replica region>.amazonaws.com/<pool id>) with that Region's keys; under the updated format every Region issues the primary Region's issuer."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for r in var.user_pool_replica_regions : can(regex("^[a-z]{2}-(gov-)?[a-z]+-[0-9]$", r))]) && length(distinct(var.user_pool_replica_regions)) == length(var.user_pool_replica_regions) && length(var.user_pool_replica_regions) <= 16
+    error_message = "user_pool_replica_regions must be at most 16 distinct Region names like eu-west-1."
+  }
+}
+
 variable "endpoint_overrides" {
   description = "Optional URLs that replace the derived ones in the functions' configuration: token_url (client TOKEN_URL), jwks_url (resource JWKS_URL), api_url (client API_URL). token_url and jwks_url must be https (plain http only to localhost, 127.x.x.x or [::1]). Used by the local stack; leave empty on AWS."
   type = object({

@@ -130,6 +130,49 @@ run "endpoint_overrides" {
   }
 }
 
+run "issuer_formats_and_replicas" {
+  command = apply
+
+  variables {
+    issuer_format             = "any"
+    user_pool_replica_regions = ["us-east-1", "ap-south-1"]
+  }
+
+  assert {
+    condition     = module.api_function["resource"].environment_variables.ISSUER_FORMAT == "any" && module.api_function["resource"].environment_variables.REPLICA_REGIONS == "us-east-1,ap-south-1"
+    error_message = "issuer_format and user_pool_replica_regions reach every protected function as ISSUER_FORMAT and REPLICA_REGIONS."
+  }
+
+  assert {
+    condition = output.issuers == tolist([
+      "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_MockPool1",
+      "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_MockPool1",
+      "https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_MockPool1",
+      "https://cognito-idp.ap-south-1.amazonaws.com/eu-west-1_MockPool1",
+    ])
+    error_message = "issuers lists what the functions derive: both formats of the primary Region, then each replica's original format."
+  }
+}
+
+run "issuer_format_pinned_to_updated" {
+  command = apply
+
+  variables {
+    issuer_format             = "updated"
+    user_pool_replica_regions = ["us-east-1"]
+  }
+
+  assert {
+    condition     = output.issuers == tolist(["https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_MockPool1"])
+    error_message = "Under the updated format every Region issues the primary Region's issuer: replicas add none."
+  }
+
+  assert {
+    condition     = module.api_function["resource"].environment_variables.ISSUER_FORMAT == "updated"
+    error_message = "The pinned format reaches the function."
+  }
+}
+
 run "explicit_domain_prefix" {
   command = plan
 

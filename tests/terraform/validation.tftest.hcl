@@ -335,6 +335,38 @@ run "endpoint_override_loopback_http_and_upper_case_https_plan" {
   }
 }
 
+run "issuer_format_unknown" {
+  command = plan
+  variables {
+    issuer_format = "both"
+  }
+  expect_failures = [var.issuer_format]
+}
+
+run "replica_region_malformed" {
+  command = plan
+  variables {
+    user_pool_replica_regions = ["eu-west-1", "EU-WEST-2"]
+  }
+  expect_failures = [var.user_pool_replica_regions]
+}
+
+run "replica_region_twice" {
+  command = plan
+  variables {
+    user_pool_replica_regions = ["us-east-1", "us-east-1"]
+  }
+  expect_failures = [var.user_pool_replica_regions]
+}
+
+run "replica_region_is_the_primary" {
+  command = plan
+  variables {
+    user_pool_replica_regions = ["eu-west-1"]
+  }
+  expect_failures = [output.issuers]
+}
+
 # ---- load balancer and network ----------------------------------------------------------------
 run "certificate_arn_format" {
   command = plan

@@ -4,7 +4,10 @@
 |---|---|---|
 | ``USER_POOL_ID`` | yes | ``<region>_<id>``, e.g. ``eu-west-1_AbC123``; its region prefix names the issuer |
 | ``AWS_REGION`` | set by Lambda | not used: the pool id's own region prefix names the issuer |
-| ``JWKS_URL`` | no | override of ``<issuer>/.well-known/jwks.json``; https, or http to a loopback host only |
+| ``ISSUER_FORMAT`` | no | ``any`` (default), ``original`` or ``updated``: the issuer formats accepted |
+| ``REPLICA_REGIONS`` | no | comma-separated Regions of the pool's replicas (their original-format issuers) |
+| ``JWKS_URL`` | no | one URL for every issuer's keys instead of ``<issuer>/.well-known/jwks.json``; |
+| | | https, or http to a loopback host only |
 | ``ALLOWED_CLIENT_IDS`` | yes | comma-separated app client ids (``[A-Za-z0-9_+]{1,128}`` each) |
 | ``ROUTE_SCOPES`` | yes | JSON object ``{"GET /api": ["rest-api/read"], "POST /api": [...]}``: |
 | | | the routes that exist (``GET /api``, ``POST /api``) and their scopes, all required |
@@ -12,7 +15,7 @@
 | ``CLIENT_CREDENTIALS_ONLY`` | no | ``true`` (default): client-credentials tokens only |
 | | | (``sub == client_id``); ``false`` also accepts users' access tokens |
 
-The issuer is always ``https://cognito-idp.<region>.amazonaws.com/<pool id>``, never derived from
+The issuers are derived from the pool id (:mod:`~cognito_m2m_verifier.issuers`), never from
 ``JWKS_URL``. Anything missing or malformed raises one :class:`ConfigError` naming the variable.
 """
 
@@ -32,6 +35,7 @@ from cognito_m2m_verifier._shared.config import (
     require_str,
 )
 from cognito_m2m_verifier._shared.hosts import checked_url
+from cognito_m2m_verifier.issuers import ISSUER_FORMATS, original_issuer, pool_issuers
 from cognito_m2m_verifier.routes import IMPLEMENTED_ROUTES, SCOPE_TOKEN, parse_route_key
 
 USER_POOL_ID = re.compile(r"(?P<region>[a-z]{2}-(?:gov-)?[a-z]+-\d)_[A-Za-z0-9]{1,64}")
@@ -47,11 +51,17 @@ class ResourceConfig:
     user_pool_id: str
     region: str
     issuer: str
+    """The first of ``issuers`` (the most common)."""
     jwks_url: str
+    """Its JWKS URL."""
     allowed_client_ids: tuple[str, ...]
     route_scopes: Mapping[tuple[str, str], tuple[str, ...]]
     clock_skew_seconds: int
     client_credentials_only: bool = True
+    issuers: Mapping[str, str] | None = None
+    """Every accepted issuer and its JWKS URL (None: ``issuer`` and ``jwks_url`` alone)."""
+    jwks_url_given: bool = False
+    """``JWKS_URL`` named one URL for every issuer's keys."""
 
 
 def cognito_issuer(user_pool_id: str) -> str:
@@ -59,7 +69,7 @@ def cognito_issuer(user_pool_id: str) -> str:
     match = USER_POOL_ID.fullmatch(user_pool_id)
     if not match:
         raise ValueError("not a Cognito user pool id")
-    return f"https://cognito-idp.{match['region']}.amazonaws.com/{user_pool_id}"
+    return original_issuer(match["region"], user_pool_id)
 
 
 def _jwks_url(env: Mapping[str, str], default: str) -> str:
@@ -116,8 +126,22 @@ def load_config(
     match = USER_POOL_ID.fullmatch(pool_id)
     if not match:
         raise ConfigError("USER_POOL_ID", "must look like <region>_<id>, e.g. eu-west-1_AbC123")
-    issuer = cognito_issuer(pool_id)
-    jwks_url = _jwks_url(env, f"{issuer}/.well-known/jwks.json")
+    issuer_format = optional_str(env, "ISSUER_FORMAT", "any")
+    if issuer_format not in ISSUER_FORMATS:
+        raise ConfigError("ISSUER_FORMAT", f"must be one of {', '.join(ISSUER_FORMATS)}")
+    try:
+        derived = pool_issuers(
+            pool_id,
+            issuer_format=issuer_format,
+            replica_regions=csv_list(env, "REPLICA_REGIONS")
+            if env.get("REPLICA_REGIONS", "").strip()
+            else (),
+        )
+    except ValueError as exc:
+        raise ConfigError("REPLICA_REGIONS", str(exc)) from None
+    given = bool(env.get("JWKS_URL", "").strip())
+    issuers = {i: _jwks_url(env, url) for i, url in derived.items()} if given else derived
+    issuer, jwks_url = next(iter(issuers.items()))
     client_ids = csv_list(env, "ALLOWED_CLIENT_IDS")
     for client_id in client_ids:
         if not CLIENT_ID.fullmatch(client_id):
@@ -131,6 +155,8 @@ def load_config(
         region=match["region"],
         issuer=issuer,
         jwks_url=jwks_url,
+        issuers=issuers,
+        jwks_url_given=given,
         allowed_client_ids=client_ids,
         route_scopes=route_scopes,
         clock_skew_seconds=skew,

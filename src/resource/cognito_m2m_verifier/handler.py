@@ -28,6 +28,8 @@ from time import perf_counter
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
+import urllib3
+
 from cognito_m2m_verifier import responses, strict_json
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
 from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
@@ -91,8 +93,9 @@ class ResourceApp:
         self.access_log = access_log or ACCESS_LOG
         # True: as the environment says (METRICS_NAMESPACE); None or False: no metrics
         self.metrics = metrics_from_env(os.environ) if metrics is True else (metrics or None)
-        jwks = verifier.jwks
-        self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
+        self._jwks_seen = (verifier.jwks_fetches, verifier.jwks_fetch_failures)
+        # one key set (the usual case): read its counters directly on every request
+        self._one_key_set = verifier.key_sets[0] if len(verifier.key_sets) == 1 else None
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         return self.handle(event, context)
@@ -132,11 +135,15 @@ class ResourceApp:
         if metrics is None:
             self.access_log.write(fields, request_id)
             return
-        jwks = self.verifier.jwks
         seen = self._jwks_seen
-        fetches, failures = jwks.fetch_count - seen[0], jwks.fetch_failures - seen[1]
+        one = self._one_key_set
+        if one is not None:
+            total = (one.fetch_count, one.fetch_failures)
+        else:
+            total = (self.verifier.jwks_fetches, self.verifier.jwks_fetch_failures)
+        fetches, failures = total[0] - seen[0], total[1] - seen[1]
         if fetches or failures:
-            self._jwks_seen = (jwks.fetch_count, jwks.fetch_failures)
+            self._jwks_seen = total
         now = time.time()
         members = metrics.members(fields, category, now, fetches, failures)
         if self.access_log.enabled:
@@ -305,16 +312,30 @@ def build_app(
     return app_from_config(config, jwks=jwks, clock=clock, metrics=metrics_from_env(env))
 
 
+def key_sets_for(config: ResourceConfig, jwks: JwksCache | None = None) -> dict[str, JwksCache]:
+    """Each accepted issuer's key set: ``jwks`` for all when given, one for ``JWKS_URL`` when set, else
+    one per derived URL (sharing one connection pool), where a 403 or 404 means no keys (an issuer the
+    pool does not use)."""
+    issuers = config.issuers or {config.issuer: config.jwks_url}
+    if jwks is not None:
+        return dict.fromkeys(issuers, jwks)
+    if config.jwks_url_given or config.issuers is None:
+        shared = JwksCache(config.jwks_url)
+        return dict.fromkeys(issuers, shared)
+    pool = urllib3.PoolManager(num_pools=max(2, len(issuers)), maxsize=1)
+    return {issuer: JwksCache(url, http=pool, absent_means_no_keys=True) for issuer, url in issuers.items()}
+
+
 def verifier_from_config(
     config: ResourceConfig,
     *,
     jwks: JwksCache | None = None,
     clock: Callable[[], float] | None = None,
 ) -> TokenVerifier:
-    """The verifier that a configuration describes (its JWKS cache new unless given)."""
+    """The verifier that a configuration describes: a key set per issuer's JWKS URL (one for all when
+    ``JWKS_URL`` or ``jwks`` gives it)."""
     return TokenVerifier(
-        issuer=config.issuer,
-        jwks=jwks or JwksCache(config.jwks_url),
+        issuers=key_sets_for(config, jwks),
         allowed_client_ids=config.allowed_client_ids,
         leeway=config.clock_skew_seconds,
         clock=clock or time.time,

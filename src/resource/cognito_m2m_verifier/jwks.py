@@ -19,8 +19,14 @@
   injectable (``clock=``, monotonic seconds).
 - Concurrency: a lock serialises fetches; callers that waited for it find the new keys or the open
   penalty window, so concurrent callers share one fetch.
-- ``generation`` increases whenever the usable key set changes (the verifier then empties its cache
-  of verified tokens).
+- ``generation`` increases whenever the usable key set changes, and every listener added with
+  :meth:`JwksCache.on_change` is called (the verifier then empties its cache of verified tokens).
+- With ``absent_means_no_keys`` (set for a URL derived from a token's issuer, never for one given by
+  configuration), an answer of 403 or 404 says the URL holds no key set: the issuer is not one the pool
+  uses (the updated issuer's JWKS answers 403 for a pool still on the original one), so a token naming
+  it cannot be genuine and is :class:`UnknownKey` (401), not :class:`KeysUnavailable` (503). The fetch
+  counts as failed, any keys already cached are kept, and the penalty window paces the next one.
+  Otherwise every status but 200 is :class:`KeysUnavailable`.
 """
 
 from __future__ import annotations
@@ -57,6 +63,10 @@ class InvalidKey(ValueError):
 
 class InvalidKeySet(ValueError):
     """A JWKS document that must not replace the cached set."""
+
+
+class KeySetAbsent(InvalidKeySet):
+    """The JWKS URL answered that it holds no key set (403 or 404)."""
 
 
 def _b64url_uint(jwk: Mapping[str, Any], name: str) -> int:
@@ -145,10 +155,12 @@ class JwksCache:
         read_timeout: float = READ_TIMEOUT,
         max_bytes: int = MAX_JWKS_BYTES,
         allow_http: bool = False,
+        absent_means_no_keys: bool = False,
     ) -> None:
         # https, or plain http to a loopback host only unless allow_http says otherwise: keys fetched
         # over plain http from elsewhere could be anyone's.
         self.url = checked_url("the JWKS url", url, allow_http=allow_http)
+        self.absent_means_no_keys = absent_means_no_keys
         self.penalty_seconds = penalty_seconds
         self.max_bytes = max_bytes
         self._clock = clock
@@ -165,6 +177,11 @@ class JwksCache:
         self.generation = 0
         self.fetch_count = 0
         self.fetch_failures = 0
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever the usable key set changes."""
+        self._listeners.append(listener)
 
     @property
     def kids(self) -> frozenset[str]:
@@ -202,6 +219,11 @@ class JwksCache:
                 self._last_fetch_ok = False
                 self.fetch_failures += 1
                 raise
+            except KeySetAbsent as exc:
+                self._last_fetch_ok = True  # an answer, not an outage: unknown kids are UnknownKey
+                self.fetch_failures += 1
+                log.warning("JWKS URL holds no key set", extra={"problem": str(exc)})
+                raise UnknownKey("kid not in the key set (the JWKS URL holds none)") from None
             self._last_fetch_ok = True
             entry = self._keys.get(kid)
             if entry is None:
@@ -220,6 +242,8 @@ class JwksCache:
             self._numbers = numbers
             self.generation += 1
             log.info("JWKS key set installed", extra={"kids": sorted(numbers), "generation": self.generation})
+            for listener in self._listeners:
+                listener()
 
     def _fetch(self) -> None:
         """Download, validate and install the key set; any failure is :class:`KeysUnavailable` (503),
@@ -229,7 +253,7 @@ class JwksCache:
         try:
             body = self._download()
             keys = parse_jwks(body)
-        except KeysUnavailable:
+        except (KeysUnavailable, KeySetAbsent):
             raise
         except InvalidKeySet as exc:
             log.error("JWKS rejected", extra={"problem": str(exc)})
@@ -259,6 +283,8 @@ class JwksCache:
             raise KeysUnavailable(f"JWKS fetch failed: {type(exc).__name__}", retry_after) from None
         complete = False
         try:
+            if resp.status in (403, 404) and self.absent_means_no_keys:
+                raise KeySetAbsent(f"JWKS endpoint answered HTTP {resp.status}")
             if resp.status != 200:
                 raise InvalidKeySet(f"JWKS endpoint answered HTTP {resp.status}")
             encoding = resp.headers.get("content-encoding", "identity").strip().lower()

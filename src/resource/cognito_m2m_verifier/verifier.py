@@ -8,21 +8,22 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
 2. claims: ``exp`` and ``iat`` required integers (``bool``, ``float`` and strings are rejected) with
    ``0 < exp - iat <= 1 day`` (Cognito's longest access token, so no token issued long ago passes) and
    ``exp <= 2**53`` (beyond it integers are not interoperable, RFC 7493 §2.2: orjson reads 2**64 as a
-   float where json reads an int); ``nbf`` an integer from 0 to 2**53 if present; ``iss`` exactly the
-   pool's issuer; ``token_use == "access"``; ``client_id`` a string in the allow-list; ``sub`` equal to
-   ``client_id`` (what a client-credentials token carries; ``client_credentials_only=False`` also
-   admits users' access tokens); ``scope`` absent or RFC 6749 §3.3 ``scope-token`` s separated by
-   single spaces; then time: expired when ``now >= exp + leeway``, rejected when
-   ``iat > now + leeway`` or ``nbf > now + leeway``;
-3. key: :meth:`JwksCache.get_key_and_length` for the header's ``kid`` (configured URL only; the token cannot
-   steer it);
+   float where json reads an int); ``nbf`` an integer from 0 to 2**53 if present; ``iss`` exactly one
+   of the configured issuers (one comparison for the first, the most common; a lookup for the others:
+   see :mod:`~cognito_m2m_verifier.issuers`); ``token_use == "access"``; ``client_id`` a string in the
+   allow-list; ``sub`` equal to ``client_id`` (what a client-credentials token carries;
+   ``client_credentials_only=False`` also admits users' access tokens); ``scope`` absent or RFC 6749
+   §3.3 ``scope-token`` s separated by single spaces; then time: expired when
+   ``now >= exp + leeway``, rejected when ``iat > now + leeway`` or ``nbf > now + leeway``;
+3. key: :meth:`JwksCache.get_key_and_length` for the header's ``kid`` from the key set of the token's
+   issuer (a configured URL: the token can only choose among the configured issuers, after step 2);
 4. signature: :func:`~cognito_m2m_verifier.signature.signature_matches`, RSASSA-PKCS1-v1_5 with SHA-256
    over the ASCII ``header.payload`` (RFC 8017 §8.2.2), by ``cryptography`` (OpenSSL) and hashlib.
 
 Nothing is accepted without step 4 having succeeded for exactly this token string. Then the token
 enters a bounded cache keyed by the whole token string (at most ``cache_size`` entries, emptied when
 full); a hit skips steps 1-4 but still runs every time check against the current clock, drops the
-entry once expired, and the cache is emptied whenever the JWKS key set changes. Scopes are checked
+entry once expired, and the cache is emptied whenever any issuer's key set changes. Scopes are checked
 per request by :meth:`TokenVerifier.authorize` / :func:`check_scopes` (all required scopes must be
 present).
 """
@@ -31,7 +32,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.errors import (
@@ -85,8 +87,9 @@ def check_scopes(claims: AccessTokenClaims, required: tuple[str, ...]) -> None:
 class TokenVerifier:
     """Accepts only genuine access tokens of one Cognito user pool.
 
-    ``issuer`` is ``https://cognito-idp.<region>.amazonaws.com/<pool id>``; ``jwks`` the pool's key
-    cache; ``allowed_client_ids`` the app clients whose tokens are accepted; ``leeway`` (0-300 s) is
+    ``issuers`` maps each accepted ``iss`` to its key set, the most common first (see
+    :func:`~cognito_m2m_verifier.issuers.pool_issuers`); ``issuer`` and ``jwks`` are the same for one
+    issuer. ``allowed_client_ids`` the app clients whose tokens are accepted; ``leeway`` (0-300 s) is
     the clock skew allowed for ``exp``/``iat``/``nbf``; ``clock`` returns epoch seconds;
     ``client_credentials_only`` (default) requires ``sub == client_id``, set it to False for a pool
     whose users' access tokens must pass too.
@@ -95,8 +98,9 @@ class TokenVerifier:
     def __init__(
         self,
         *,
-        issuer: str,
-        jwks: JwksCache,
+        issuer: str | None = None,
+        jwks: JwksCache | None = None,
+        issuers: Mapping[str, JwksCache] | None = None,
         allowed_client_ids: Iterable[str],
         leeway: int = 0,
         clock: Callable[[], float] = time.time,
@@ -111,12 +115,27 @@ class TokenVerifier:
             raise ValueError("allowed_client_ids must hold at least one non-empty string")
         if type(leeway) is not int or not 0 <= leeway <= MAX_LEEWAY_SECONDS:
             raise ValueError(f"leeway must be a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS}")
-        if not issuer.startswith("https://"):
+        if issuers is None:
+            if issuer is None or jwks is None:
+                raise TypeError("give issuer and jwks, or issuers")
+            issuers = {issuer: jwks}
+        elif issuer is not None or jwks is not None:
+            raise TypeError("give issuer and jwks, or issuers, not both")
+        key_sets = dict(issuers)
+        if not key_sets:
+            raise ValueError("issuers must name at least one issuer")
+        if not all(isinstance(i, str) and i.startswith("https://") for i in key_sets):
             raise ValueError("issuer must be an https URL")
         if cache_size < 0:
             raise ValueError("cache_size must not be negative")
-        self.issuer = issuer
-        self.jwks = jwks
+        self.issuers: Mapping[str, JwksCache] = MappingProxyType(key_sets)
+        self.issuer, self.jwks = next(iter(key_sets.items()))  # the first: compared before any lookup
+        self._key_sets = key_sets
+        self.key_sets: tuple[JwksCache, ...] = tuple({id(c): c for c in key_sets.values()}.values())
+        """Each distinct key set once (issuers may share one: a JWKS URL given by configuration)."""
+        self._keys_generation = 0
+        for key_set in self.key_sets:
+            key_set.on_change(self._keys_changed)
         self.allowed_client_ids = allowed
         # client_id -> the configured string itself: cached claims share it instead of a fresh copy
         self._allowed: dict[str, str] = {c: c for c in allowed}
@@ -129,9 +148,22 @@ class TokenVerifier:
         self._split = self._parser.split
         self._max_length = max_token_length
         self._cache: dict[str, AccessTokenClaims] = {}
-        self._cache_generation = jwks.generation
+        self._cache_generation = 0
         self.cache_hits = 0
         """How many tokens the verified-token cache answered for (its claims still checked for time)."""
+
+    def _keys_changed(self) -> None:
+        self._keys_generation += 1
+
+    @property
+    def jwks_fetches(self) -> int:
+        """JWKS fetches started so far, over every issuer's key set."""
+        return sum(key_set.fetch_count for key_set in self.key_sets)
+
+    @property
+    def jwks_fetch_failures(self) -> int:
+        """JWKS fetches that failed so far, over every issuer's key set."""
+        return sum(key_set.fetch_failures for key_set in self.key_sets)
 
     @property
     def cached_tokens(self) -> int:
@@ -154,9 +186,9 @@ class TokenVerifier:
             raise TokenTooLarge("token too large")  # before hashing it for the cache lookup
         now = self._clock()
         cache = self._cache
-        if self._cache_generation != self.jwks.generation:
+        if self._cache_generation != self._keys_generation:
             cache.clear()
-            self._cache_generation = self.jwks.generation
+            self._cache_generation = self._keys_generation
         claims = cache.get(token)
         if claims is not None:
             self.cache_hits += 1
@@ -179,8 +211,8 @@ class TokenVerifier:
         """Steps 1-4 for a token not in the cache; on success the token enters the cache."""
         kid, payload, signing_input, signature = self._split(token)
         try:
-            claims = self._check_claims(payload, kid, now, token)
-            key, modulus_octets = self.jwks.get_key_and_length(kid)
+            claims, key_set = self._check_claims(payload, kid, now, token)
+            key, modulus_octets = key_set.get_key_and_length(kid)
             if not signature_matches(key, signing_input, signature, modulus_octets):
                 raise InvalidSignature("signature does not verify")
         except InvalidToken as exc:
@@ -189,9 +221,9 @@ class TokenVerifier:
 
         if self.cache_size:
             cache = self._cache
-            if self._cache_generation != self.jwks.generation:  # the key set changed during get_key
+            if self._cache_generation != self._keys_generation:  # a key set changed during get_key
                 cache.clear()
-                self._cache_generation = self.jwks.generation
+                self._cache_generation = self._keys_generation
             if len(cache) >= self.cache_size:
                 # Full: start over rather than evict one by one (measured: 0.09 against 0.21 us per
                 # new entry for an OrderedDict eviction). Each live token then pays one more full
@@ -203,8 +235,9 @@ class TokenVerifier:
 
     def _check_claims(
         self, payload: dict[str, object], kid: str, now: float, token: str
-    ) -> AccessTokenClaims:
-        """Claim rules in the module docstring's step 2 (same time rules as :func:`check_times`)."""
+    ) -> tuple[AccessTokenClaims, JwksCache]:
+        """Claim rules in the module docstring's step 2 (same time rules as :func:`check_times`), and the
+        key set of the token's issuer."""
         exp = payload.get("exp")
         iat = payload.get("iat")
         if type(exp) is not int:
@@ -223,8 +256,14 @@ class TokenVerifier:
             if type(value) is not int or not 0 <= value <= MAX_SAFE_INTEGER:
                 raise InvalidClaim("nbf is not an integer from 0 to 2**53")
             nbf = value
-        if payload.get("iss") != self.issuer:
-            raise WrongIssuer("iss is not this user pool")
+        iss = payload.get("iss")
+        if iss == self.issuer:
+            key_set = self.jwks
+        else:
+            found = self._key_sets.get(iss) if type(iss) is str else None
+            if found is None:
+                raise WrongIssuer("iss is not this user pool")
+            key_set = found
         if payload.get("token_use") != "access":
             raise WrongTokenUse("token_use is not access")
         client_id = payload.get("client_id")
@@ -248,7 +287,7 @@ class TokenVerifier:
             raise TokenIssuedInFuture("iat is in the future")
         if nbf is not None and nbf > now + leeway:
             raise TokenNotYetValid("nbf is in the future")
-        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, token)
+        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, token), key_set
 
     def _scopes_of(self, scope: str) -> tuple[str, ...]:
         """Split a scope claim into its tokens; one shared tuple per distinct string (bounded)."""
