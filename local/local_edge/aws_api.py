@@ -1,10 +1,13 @@
-"""The edge's AWS API beside the token endpoint: what the emulator lacks for secret rotation, no more.
+"""The edge's AWS API beside the token endpoint: what the emulator lacks for secret rotation and for
+GetClientToken, no more.
 
 - **Cognito** (JSON 1.1, ``X-Amz-Target``): ``AddUserPoolClientSecret``, ``ListUserPoolClientSecrets`` and
   ``DeleteUserPoolClientSecret`` are answered by :class:`~local_edge.client_secrets.ClientSecretStore`
   (moto 5.2 has none of them); every other Cognito call is passed to the emulator unchanged, so a
   function whose Cognito endpoint is the edge (``AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER``) sees one
-  Cognito.
+  Cognito. ``GetClientToken`` (moto has none) is answered by the token endpoint
+  (:meth:`~local_edge.token_endpoint.TokenEndpoint.get_client_token`), signed or not (Cognito does not
+  evaluate IAM for it).
 - **Lambda Invoke** (``POST /2015-03-31/functions/<name>/invocations``): runs a deployed function's zip
   in a worker, as Secrets Manager invokes the rotation function (moto cannot run code without Docker).
   A function error answers 200 with ``X-Amz-Function-Error: Unhandled``, as Lambda does.
@@ -29,6 +32,7 @@ from local_edge.functions import FunctionError, FunctionTimeout
 
 LOG = logging.getLogger("local_edge.aws_api")
 COGNITO_TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+GET_CLIENT_TOKEN = COGNITO_TARGET_PREFIX + "GetClientToken"
 INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[A-Za-z0-9_:.$-]{1,170})/invocations")
 JSON_11 = "application/x-amz-json-1.1"
 FORWARDED_HEADERS = ("content-type", "x-amz-target", "x-amz-date", "authorization", "x-amz-security-token")
@@ -49,10 +53,17 @@ def _error(status: int, code: str, message: str, request_id: str) -> Response:
 class AwsApi:
     """Answers Cognito and Lambda Invoke calls sent to the edge; None for anything else."""
 
-    def __init__(self, secrets: ClientSecretStore, emulator: str, invoke: Invoke) -> None:
+    def __init__(
+        self,
+        secrets: ClientSecretStore,
+        emulator: str,
+        invoke: Invoke,
+        get_client_token: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
         self.secrets = secrets
         self.emulator = emulator.rstrip("/")
         self.invoke = invoke
+        self.get_client_token = get_client_token
 
     def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Response | None:
         request_id = str(uuid.uuid4())
@@ -60,6 +71,8 @@ class AwsApi:
         if method == "POST" and path == "/" and target.startswith(COGNITO_TARGET_PREFIX):
             if target in ClientSecretStore.TARGETS:
                 return self._client_secrets(target, body, request_id)
+            if target == GET_CLIENT_TOKEN and self.get_client_token is not None:
+                return self._answer(self.get_client_token, body, request_id)
             return self._forward(method, path, headers, body)
         match = INVOKE_PATH.fullmatch(path)
         if method == "POST" and match is not None:
@@ -67,6 +80,16 @@ class AwsApi:
         return None
 
     def _client_secrets(self, target: str, body: bytes, request_id: str) -> Response:
+        return self._answer(lambda params: self.secrets.call(target, params), body, request_id, target)
+
+    def _answer(
+        self,
+        operation: Callable[[Mapping[str, Any]], dict[str, Any]],
+        body: bytes,
+        request_id: str,
+        target: str = GET_CLIENT_TOKEN,
+    ) -> Response:
+        """One emulated JSON operation: the body parsed, the answer or its error in the protocol's shape."""
         try:
             params = json.loads(body or b"{}")
         except ValueError:
@@ -74,7 +97,7 @@ class AwsApi:
         if not isinstance(params, dict):
             return _error(400, "SerializationException", "The request body is not a JSON object.", request_id)
         try:
-            answer = self.secrets.call(target, params)
+            answer = operation(params)
         except CognitoApiError as exc:
             return _error(exc.status, exc.code, exc.message, request_id)
         LOG.info("cognito %s answered", target.rpartition(".")[2])  # never the body: it holds secrets

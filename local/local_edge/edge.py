@@ -296,11 +296,11 @@ def serve(config: EdgeConfig) -> None:
         extra_environment={"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": auth_url},
     )
     secrets = ClientSecretStore(lambda pool, client: describe_client(cognito, pool, client))
-    aws_api = AwsApi(secrets, config.aws_endpoint, runner.invoke)
+    token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer)
+    aws_api = AwsApi(secrets, config.aws_endpoint, runner.invoke, token.get_client_token)
     edge = AlbEdge(
         emulator_client("elbv2", config.region, config.aws_endpoint), config.load_balancer_arn, runner, 80
     )
-    token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer)
     servers = [
         EdgeServer(config.alb_port, alb_app(edge, 80)),
         EdgeServer(config.auth_port, token_app(token, aws_api)),

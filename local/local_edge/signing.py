@@ -66,12 +66,22 @@ class TokenSigner:
         return signing_input + "." + b64url(signature)
 
 
-def issuer(region: str, pool_id: str) -> str:
-    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+def issuer(region: str, pool_id: str, issuer_format: str = "original") -> str:
+    """The pool's ``iss`` (``IssuerConfigurationType``): ``https://cognito-idp.<region>.amazonaws.com/<pool>``
+    for ORIGINAL, ``https://issuer-cognito-idp.<region>.amazonaws.com/<pool>`` for UPDATED."""
+    host = "issuer-cognito-idp" if issuer_format == "updated" else "cognito-idp"
+    return f"https://{host}.{region}.amazonaws.com/{pool_id}"
 
 
 def access_token_claims(
-    *, client_id: str, scopes: Sequence[str], region: str, pool_id: str, now: int, lifetime: int
+    *,
+    client_id: str,
+    scopes: Sequence[str],
+    region: str,
+    pool_id: str,
+    now: int,
+    lifetime: int,
+    issuer_format: str = "original",
 ) -> dict[str, Any]:
     """The claims of a client-credentials access token, in Cognito's member order (reference §2.2)."""
     return {
@@ -79,7 +89,7 @@ def access_token_claims(
         "token_use": "access",
         "scope": " ".join(scopes),
         "auth_time": now,
-        "iss": issuer(region, pool_id),
+        "iss": issuer(region, pool_id, issuer_format),
         "exp": now + lifetime,
         "iat": now,
         "version": 2,

@@ -16,6 +16,7 @@ import dataclasses
 import hmac
 import json
 import logging
+import re
 import threading
 import time
 import urllib.parse
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from local_edge.client_secrets import ClientSecretStore
+from local_edge.client_secrets import ClientSecretStore, CognitoApiError
 from local_edge.signing import TokenSigner, access_token_claims
 
 LOG = logging.getLogger("local_edge.token")
@@ -34,6 +35,23 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_BODY_BYTES = 64 * 1024
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+CLIENT_TOKEN_FLOW = "ALLOW_CLIENT_TOKEN_AUTH"  # noqa: S105 - an auth flow name, not a secret
+MAX_GET_CLIENT_TOKEN_SCOPES = 50
+# The API model's patterns (botocore cognito-idp GetClientTokenRequest): ClientId [\w+]+ 1-128,
+# Secret [\w+]+ 24-64, each scope [\x21\x23-\x5B\x5D-\x7E]+ 1-256. One deviation: a Secret may hold
+# "-" too, since moto generates its clients' secrets as UUIDs (a stand-in; AWS's match [\w+]+) and the
+# emulator must accept its own clients' secrets.
+_CLIENT_ID = re.compile(r"[\w+]{1,128}", re.ASCII)
+_CLIENT_SECRET = re.compile(r"[\w+-]{24,64}", re.ASCII)
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,256}")
+GET_CLIENT_TOKEN_ERRORS = {
+    "InvalidParameterException": "a malformed parameter, a client without a secret or without "
+    "ALLOW_CLIENT_TOKEN_AUTH as its only flow, or a scope the client does not have",
+    "ResourceNotFoundException": "no such app client",
+    "NotAuthorizedException": "the secret is not one of the client's active secrets",
+}
+"""The emulator's errors. AWS documents which errors GetClientToken may answer, not which failure gives
+which; these follow InitiateAuth's (an unknown client, a wrong secret, a flow not enabled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +69,9 @@ class AppClient:
     pool_has_domain: bool = True
     secrets: tuple[str, ...] = ()
     """Every active secret (Cognito keeps up to two per client); empty: ``secret`` alone."""
+    explicit_auth_flows: tuple[str, ...] = ()
+    issuer_format: str = "original"
+    """The pool's ``IssuerConfiguration.Type``, lower-cased: the format of the ``iss`` it issues."""
 
     def accepts(self, given: str) -> bool:
         """Whether ``given`` is one of the client's active secrets (compared in constant time)."""
@@ -80,7 +101,16 @@ def access_token_seconds(description: Mapping[str, Any]) -> int:
     return validity * UNIT_SECONDS.get(str(unit), 3600)
 
 
-def app_client_from_description(description: Mapping[str, Any], *, has_domain: bool) -> AppClient:
+def issuer_format_of(pool: Mapping[str, Any]) -> str:
+    """``updated`` when the pool's ``IssuerConfiguration`` says UPDATED, else ``original`` (the default)."""
+    configuration = pool.get("IssuerConfiguration")
+    kind = configuration.get("Type") if isinstance(configuration, Mapping) else None
+    return "updated" if kind == "UPDATED" else "original"
+
+
+def app_client_from_description(
+    description: Mapping[str, Any], *, has_domain: bool, issuer_format: str = "original"
+) -> AppClient:
     pool_id = str(description["UserPoolId"])
     return AppClient(
         client_id=str(description["ClientId"]),
@@ -92,6 +122,8 @@ def app_client_from_description(description: Mapping[str, Any], *, has_domain: b
         scopes=tuple(description.get("AllowedOAuthScopes") or ()),
         access_token_seconds=access_token_seconds(description),
         pool_has_domain=has_domain,
+        explicit_auth_flows=tuple(description.get("ExplicitAuthFlows") or ()),
+        issuer_format=issuer_format,
     )
 
 
@@ -157,7 +189,11 @@ class EmulatorClientDirectory:
                     described = None
                 if described is not None:
                     has_domain = bool(pool.get("Domain") or pool.get("CustomDomain"))
-                    found = app_client_from_description(described["UserPoolClient"], has_domain=has_domain)
+                    found = app_client_from_description(
+                        described["UserPoolClient"],
+                        has_domain=has_domain,
+                        issuer_format=issuer_format_of(pool),
+                    )
             self._clients[client_id] = (now, found)
             return found
 
@@ -280,12 +316,68 @@ class TokenEndpoint:
             pool_id=client.pool_id,
             now=now,
             lifetime=lifetime,
+            issuer_format=client.issuer_format,
         )
         token = self._signer.sign(claims)
         LOG.info("token issued to client %s for scopes %s", client_id, " ".join(scopes))
         return _json_response(
             200, {"access_token": token, "expires_in": lifetime, "token_type": "Bearer"}, request_id
         )
+
+    def get_client_token(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Cognito's ``GetClientToken`` (JSON API): an access token for an app client that has a secret
+        and ``ALLOW_CLIENT_TOKEN_AUTH`` as its only authentication flow; no domain needed. Raises
+        :class:`~local_edge.client_secrets.CognitoApiError` (see :data:`GET_CLIENT_TOKEN_ERRORS`)."""
+        client_id, secret, asked = params.get("ClientId"), params.get("Secret"), params.get("Scopes")
+        if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+            raise CognitoApiError("InvalidParameterException", "ClientId must be 1-128 characters of [\\w+].")
+        if not isinstance(secret, str) or not _CLIENT_SECRET.fullmatch(secret):
+            raise CognitoApiError("InvalidParameterException", "Secret must be 24-64 characters of [\\w+].")
+        if asked is not None and (
+            not isinstance(asked, list)
+            or len(asked) > MAX_GET_CLIENT_TOKEN_SCOPES
+            or not all(isinstance(s, str) and _SCOPE.fullmatch(s) for s in asked)
+        ):
+            raise CognitoApiError("InvalidParameterException", "Scopes must be at most 50 scope names.")
+        extra = set(params) - {"ClientId", "Secret", "Scopes", "ClientMetadata"}
+        if extra:
+            raise CognitoApiError("SerializationException", f"Unknown member {sorted(extra)[0]!r}.")
+        client = self._directory.find(client_id)
+        if client is None:
+            raise CognitoApiError(
+                "ResourceNotFoundException", f"User pool client {client_id} does not exist."
+            )
+        if client.secret is None:
+            raise CognitoApiError("InvalidParameterException", "The app client has no client secret.")
+        if client.explicit_auth_flows != (CLIENT_TOKEN_FLOW,):
+            raise CognitoApiError(
+                "InvalidParameterException",
+                f"{CLIENT_TOKEN_FLOW} must be the only authentication flow of this client.",
+            )
+        if not client.accepts(secret):
+            raise CognitoApiError("NotAuthorizedException", "Unable to verify the client secret.")
+        scopes = list(dict.fromkeys(asked)) if asked else list(client.scopes)
+        if not scopes or any(s not in client.scopes for s in scopes):
+            raise CognitoApiError("InvalidParameterException", "Invalid scope requested.")
+        now = int(self._clock())
+        lifetime = client.access_token_seconds
+        claims = access_token_claims(
+            client_id=client_id,
+            scopes=scopes,
+            region=client.region,
+            pool_id=client.pool_id,
+            now=now,
+            lifetime=lifetime,
+            issuer_format=client.issuer_format,
+        )
+        LOG.info("GetClientToken: token issued to client %s for scopes %s", client_id, " ".join(scopes))
+        return {
+            "ClientAuthenticationResult": {
+                "AccessToken": self._signer.sign(claims),
+                "ExpiresIn": lifetime,
+                "TokenType": "Bearer",
+            }
+        }
 
     def _validate(self, authorization: str | None, body: bytes) -> tuple[str, list[str], int, AppClient]:
         form = parse_form(body)

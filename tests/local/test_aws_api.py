@@ -27,8 +27,8 @@ class Edge:
         self.fail = False
         emulator = boto3.client("cognito-idp", endpoint_url=moto_url, **CREDENTIALS)
         self.store = ClientSecretStore(lambda pool, client: describe_client(emulator, pool, client))
-        self.api = AwsApi(self.store, moto_url, self.invoke)
         token = TokenEndpoint(EmulatorClientDirectory(emulator, secrets=self.store), TokenSigner.from_moto())
+        self.api = AwsApi(self.store, moto_url, self.invoke, token.get_client_token)
         self.server = EdgeServer(0, token_app(token, self.api))
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -108,3 +108,37 @@ def test_a_malformed_body_is_a_serialization_error(edge: Edge) -> None:
     assert answer[0] == 400
     assert b"SerializationException" in answer[2]
     assert edge.api.handle("GET", "/anything", {}, b"") is None  # not ours: the token app answers 404
+
+
+def test_get_client_token_through_the_edge_signed_or_not(edge: Edge) -> None:
+    """boto3 signs GetClientToken (its model does not mark it unauthenticated); Cognito evaluates no IAM
+    for it, so an unsigned call (what the token client sends) is answered the same."""
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    cognito = boto3.client("cognito-idp", endpoint_url=edge.url, **CREDENTIALS)
+    pool = cognito.create_user_pool(PoolName="client-token")["UserPool"]["Id"]
+    cognito.create_resource_server(
+        UserPoolId=pool, Identifier="api", Name="api", Scopes=[{"ScopeName": "read", "ScopeDescription": "r"}]
+    )
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="m2m",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_CLIENT_TOKEN_AUTH"],  # not in botocore's enum; Cognito knows it
+        AllowedOAuthScopes=["api/read"],
+    )["UserPoolClient"]
+    unsigned = boto3.client(
+        "cognito-idp",
+        endpoint_url=edge.url,
+        region_name="us-east-1",
+        config=Config(signature_version=UNSIGNED),
+    )
+    for caller in (cognito, unsigned):
+        result = caller.get_client_token(ClientId=client["ClientId"], Secret=client["ClientSecret"])
+        assert result["ClientAuthenticationResult"]["TokenType"] == "Bearer"
+        assert result["ClientAuthenticationResult"]["AccessToken"].count(".") == 2
+    with pytest.raises(ClientError) as info:
+        unsigned.get_client_token(ClientId=client["ClientId"], Secret="x" * 40)
+    assert info.value.response["Error"]["Code"] == "NotAuthorizedException"
+    assert client["ClientSecret"] not in str(info.value.response)

@@ -12,6 +12,7 @@ import jwt
 import pytest
 from moto import mock_aws
 
+from local_edge.client_secrets import CognitoApiError
 from local_edge.signing import TokenSigner, load_moto_private_jwk
 from local_edge.token_endpoint import (
     AppClient,
@@ -383,3 +384,106 @@ def test_the_emulators_directory_reads_the_active_secrets_on_every_lookup() -> N
         assert now is not None
         assert now.accepts(added["ClientSecretValue"])
         assert not now.accepts(created["ClientSecret"])
+
+
+# ---- the pool's issuer format ------------------------------------------------------------------------
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    return payload
+
+
+def test_a_pool_on_the_updated_issuer_issues_that_format(signer: TokenSigner) -> None:
+    response = endpoint(signer, app_client(issuer_format="updated")).handle(
+        "POST", basic(), form(grant_type="client_credentials")
+    )
+    assert claims_of(json.loads(response.body)["access_token"])["iss"] == (
+        "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_pool1"
+    )
+
+
+@mock_aws
+def test_the_directory_reads_the_pools_issuer_configuration() -> None:
+    """UpdateUserPool with IssuerConfiguration (AWS resets what the call leaves out, and so does moto:
+    the current settings go with it, as README says to do)."""
+    cognito = boto3.client("cognito-idp", region_name="us-east-1")
+    pool = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="c", GenerateSecret=True)
+    client_id = client["UserPoolClient"]["ClientId"]
+    clock = [0.0]
+    directory = EmulatorClientDirectory(cognito, clock=lambda: clock[0])
+    found = directory.find(client_id)
+    assert found is not None
+    assert found.issuer_format == "original"
+    cognito.update_user_pool(UserPoolId=pool, IssuerConfiguration={"Type": "UPDATED"})
+    clock[0] += 5  # past the directory's cache
+    found = directory.find(client_id)
+    assert found is not None
+    assert found.issuer_format == "updated"
+
+
+# ---- GetClientToken ------------------------------------------------------------------------------------
+
+GOOD_SECRET = "s3cret" * 5  # 30 characters of [\w+]
+TOKEN_CLIENT = {"explicit_auth_flows": ("ALLOW_CLIENT_TOKEN_AUTH",), "secret": GOOD_SECRET}
+
+
+def get_client_token(signer: TokenSigner, client: AppClient, **params: Any) -> dict[str, Any]:
+    request = {"ClientId": client.client_id, "Secret": GOOD_SECRET, **params}
+    request = {k: v for k, v in request.items() if v is not None}
+    return endpoint(signer, client).get_client_token(request)
+
+
+def test_get_client_token_issues_the_client_credentials_token(signer: TokenSigner) -> None:
+    client = app_client(**TOKEN_CLIENT, allowed_flows=(), flows_user_pool_client=False, pool_has_domain=False)
+    answer = get_client_token(signer, client)  # no domain and no OAuth flow needed
+    assert list(answer) == ["ClientAuthenticationResult"]
+    result = answer["ClientAuthenticationResult"]
+    assert (result["ExpiresIn"], result["TokenType"]) == (3600, "Bearer")
+    claims = claims_of(result["AccessToken"])
+    assert claims["scope"] == "rest-api/read rest-api/write"  # no Scopes: the client's scopes
+    assert claims["sub"] == claims["client_id"] == "democlient"
+    assert claims["iss"] == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool1"
+    some = get_client_token(signer, client, Scopes=["rest-api/write", "rest-api/write"])
+    assert claims_of(some["ClientAuthenticationResult"]["AccessToken"])["scope"] == "rest-api/write"
+    second = app_client(**{**TOKEN_CLIENT, "secrets": ("n3wer" * 6, GOOD_SECRET)})
+    assert get_client_token(signer, second)["ClientAuthenticationResult"]["AccessToken"]
+
+
+@pytest.mark.parametrize(
+    ("client", "params", "code"),
+    [
+        ({"explicit_auth_flows": ()}, {}, "InvalidParameterException"),  # ALLOW_CLIENT_TOKEN_AUTH not on
+        (
+            {"explicit_auth_flows": ("ALLOW_CLIENT_TOKEN_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")},
+            {},
+            "InvalidParameterException",
+        ),
+        ({"secret": None}, {}, "InvalidParameterException"),
+        ({}, {"Secret": "x" * 30}, "NotAuthorizedException"),
+        ({}, {"ClientId": "nobody"}, "ResourceNotFoundException"),
+        ({}, {"Scopes": ["rest-api/admin"]}, "InvalidParameterException"),
+        ({}, {"Scopes": []}, None),  # an empty list asks for the client's scopes, as an absent one does
+        ({"scopes": ()}, {}, "InvalidParameterException"),
+        ({}, {"ClientId": "demo client"}, "InvalidParameterException"),
+        ({}, {"ClientId": ""}, "InvalidParameterException"),
+        ({}, {"Secret": "short"}, "InvalidParameterException"),
+        ({}, {"Secret": "é" * 30}, "InvalidParameterException"),
+        ({}, {"Scopes": "rest-api/read"}, "InvalidParameterException"),
+        ({}, {"Scopes": ["has space"]}, "InvalidParameterException"),
+        ({}, {"Scopes": [f"rest-api/s{i}" for i in range(51)]}, "InvalidParameterException"),
+        ({}, {"Extra": 1}, "SerializationException"),
+    ],
+)
+def test_get_client_token_refusals(
+    signer: TokenSigner, client: dict[str, Any], params: dict[str, Any], code: str | None
+) -> None:
+    target = app_client(**{**TOKEN_CLIENT, **client})
+    if code is None:
+        assert get_client_token(signer, target, **params)["ClientAuthenticationResult"]["AccessToken"]
+        return
+    with pytest.raises(CognitoApiError) as info:
+        get_client_token(signer, target, **params)
+    assert info.value.code == code
+    assert GOOD_SECRET not in info.value.message
