@@ -74,6 +74,9 @@ module "m2m" {
   # The demo endpoint GET /client that `make local` calls; its containers share tokens (DynamoDB).
   enable_client_endpoint = true
   shared_token_cache     = true
+  client_function = {
+    environment = var.client_token_source == "token_endpoint" ? {} : { TOKEN_SOURCE = var.client_token_source }
+  }
 
   vpc_id     = var.use_default_vpc ? data.aws_vpc.default[0].id : null
   subnet_ids = var.use_default_vpc ? slice(sort(data.aws_subnets.default[0].ids), 0, 2) : []

@@ -109,3 +109,14 @@ variable "apis" {
     clients     = optional(list(string))
   }))
 }
+
+variable "client_token_source" {
+  description = "Where the demo client function gets its tokens: \"token_endpoint\" (the local token endpoint) or \"get_client_token\" (Cognito's GetClientToken API, answered by the local edge; `up` then turns ALLOW_CLIENT_TOKEN_AUTH on for the demo client, as README says to do in AWS)."
+  type        = string
+  default     = "token_endpoint"
+
+  validation {
+    condition     = contains(["token_endpoint", "get_client_token"], var.client_token_source)
+    error_message = "client_token_source must be \"token_endpoint\" or \"get_client_token\"."
+  }
+}

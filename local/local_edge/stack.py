@@ -36,7 +36,8 @@ from typing import Any
 
 import boto3
 
-from local_edge.edge import EdgeConfig
+from local_edge.cognito_settings import enable_client_token_auth, set_issuer_format
+from local_edge.edge import EdgeConfig, emulator_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Printer = Callable[[str], None]
@@ -59,6 +60,18 @@ def host_architecture() -> str:
     return "arm64" if machine in ("aarch64", "arm64") else "x86_64"
 
 
+ISSUER_FORMATS = ("original", "updated")
+TOKEN_SOURCES = ("token_endpoint", "get_client_token")
+
+
+def _env_choice(name: str, choices: tuple[str, ...]) -> str:
+    """``name`` from the environment, one of ``choices`` (the first when unset)."""
+    value = os.environ.get(name, "").strip() or choices[0]
+    if value not in choices:
+        raise SystemExit(f"{name} must be one of {', '.join(choices)}, got {value[:40]!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path = REPO_ROOT
@@ -72,6 +85,9 @@ class Settings:
     alb_port: int = field(default_factory=lambda: _env_port("LOCAL_ALB_PORT", 8080))
     auth_port: int = field(default_factory=lambda: _env_port("LOCAL_AUTH_PORT", 8081))
     region: str = "us-east-1"
+    # The pool's issuer format and the demo client's token source (README, "The local stack in detail").
+    issuer_format: str = field(default_factory=lambda: _env_choice("LOCAL_ISSUER_FORMAT", ISSUER_FORMATS))
+    token_source: str = field(default_factory=lambda: _env_choice("LOCAL_TOKEN_SOURCE", TOKEN_SOURCES))
     zip_dir: Path = field(default_factory=lambda: REPO_ROOT / "dist" / "host")
     # Tests: the stack's processes get SIGTERM when the process that started them dies, even by SIGKILL.
     die_with_parent: bool = False
@@ -378,6 +394,7 @@ def terraform_vars(settings: Settings) -> list[str]:
         "zip_dir": str(settings.state_dir / "zips"),
         "lambda_runtime": runtime,
         "lambda_architecture": host_architecture(),
+        "client_token_source": settings.token_source,
     }
     return [arg for key, value in values.items() for arg in ("-var", f"{key}={value}")]
 
@@ -510,6 +527,12 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         with step(out, "terraform apply of examples/local", timings):
             outputs = apply(settings)
         fingerprint_file.write_text(fingerprint)
+    with step(
+        out,
+        f"Cognito: {settings.issuer_format} issuer, demo client's tokens from the {settings.token_source}",
+        timings,
+    ):
+        cognito_settings(settings, outputs)
     with step(out, "local edge (ALB + Cognito token endpoint)", timings):
         pid = start_edge(settings, outputs)
         out(f"    edge pid {pid}, log {settings.logs / 'edge.log'}")
@@ -527,6 +550,18 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
     for line in summary_lines(settings, outputs, status, info.client_body):
         out(line)
     return info
+
+
+def cognito_settings(settings: Settings, outputs: dict[str, Any]) -> None:
+    """What provider 5.100 cannot set, done as README says to in AWS: the pool's issuer format, and
+    ALLOW_CLIENT_TOKEN_AUTH on the demo client when its tokens come from GetClientToken. After every
+    apply: an update of the pool by Terraform sends no IssuerConfiguration, which resets it."""
+    cognito = emulator_client("cognito-idp", settings.region, settings.aws_endpoint)
+    pool = str(outputs["user_pool_id"])
+    set_issuer_format(cognito, pool, settings.issuer_format)
+    if settings.token_source == TOKEN_SOURCES[1]:  # get_client_token
+        demo = str(outputs["client_function_client"])
+        enable_client_token_auth(cognito, pool, str(outputs["client_ids"][demo]))
 
 
 def _previous_outputs(settings: Settings) -> dict[str, Any] | None:

@@ -55,6 +55,12 @@ resource "aws_cognito_user_pool_client" "this" {
 
   # The scopes must exist before a client may be allowed them.
   depends_on = [aws_cognito_resource_server.this]
+
+  lifecycle {
+    # GetClientToken needs ALLOW_CLIENT_TOKEN_AUTH as the client's only auth flow, which provider 5.100
+    # refuses in explicit_auth_flows: it is set outside Terraform (README), and an apply must not undo it.
+    ignore_changes = [explicit_auth_flows]
+  }
 }
 
 # One secret per client, holding exactly what the calling service needs to authenticate. It is bound

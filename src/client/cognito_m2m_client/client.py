@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from cognito_m2m_client._shared.log import get_logger
 from cognito_m2m_client.api import UPSTREAM as API
 from cognito_m2m_client.api import ApiResult, call_api
+from cognito_m2m_client.client_token_api import request_client_token
 from cognito_m2m_client.config import ClientConfig
 from cognito_m2m_client.http import Deadline, HttpClient
 from cognito_m2m_client.secret_cache import SecretCache
@@ -81,6 +83,9 @@ class TokenClient:
         self.tokens = tokens
         self.http = http
         self._clock = clock
+        request = None
+        if config.get_client_token:
+            request = partial(request_client_token, http, config.token_url)
         self.source = TokenSource(
             token_url=config.token_url,
             credentials=secrets,
@@ -88,6 +93,7 @@ class TokenClient:
             http=http,
             clock=clock,
             shared=shared,
+            request=request,
         )
         self._last_401_refresh: float | None = None
         self.stats = ClientStats(self.source.stats)

@@ -2,7 +2,10 @@
 
 | variable | required | meaning |
 | --- | --- | --- |
-| ``TOKEN_URL`` | yes | the token endpoint (``http(s)://host[:port]/path``) |
+| ``TOKEN_SOURCE`` | no | ``token_endpoint`` (default) or ``get_client_token`` (Cognito's API) |
+| ``TOKEN_URL`` | for the token endpoint | the token endpoint (``https://host[:port]/path``) |
+| ``AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`` | no | GetClientToken's endpoint (the SDKs' variable); |
+| | | default ``https://cognito-idp.<AWS_REGION>.amazonaws.com/`` |
 | ``CLIENT_SECRET_ARN`` | yes | Secrets Manager secret holding ``{"client_id", "client_secret"}`` |
 | ``SCOPES`` | yes (may be blank) | space-separated scopes; blank: every scope enabled on the app client |
 | ``API_URL`` | yes | the protected API, called with ``Authorization: Bearer <token>`` |
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 
 from cognito_m2m_client._shared.config import ConfigError, optional_int, optional_number, require_str
 from cognito_m2m_client._shared.hosts import checked_url
+from cognito_m2m_client.client_token_api import cognito_api_url
 
 # Cognito's custom scope shape: <resource server id>/<scope name>, printable ASCII without space, '"' or '\'.
 SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]{1,512}")
@@ -39,6 +43,7 @@ class ClientConfig:
     """Validated configuration of the client function."""
 
     token_url: str
+    """The token endpoint, or with ``token_source == "get_client_token"`` Cognito's API endpoint."""
     secret_arn: str
     scopes: tuple[str, ...]
     api_url: str
@@ -46,6 +51,8 @@ class ClientConfig:
     http_timeout_seconds: float = DEFAULT_HTTP_TIMEOUT_SECONDS
     secret_max_age_seconds: int = DEFAULT_SECRET_MAX_AGE_SECONDS
     token_cache_table: str | None = None
+    get_client_token: bool = False
+    """Tokens from Cognito's GetClientToken API at ``token_url`` (``TOKEN_SOURCE=get_client_token``)."""
 
     @property
     def secret_region(self) -> str:
@@ -104,10 +111,32 @@ def _secret_arn(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+TOKEN_SOURCES = ("token_endpoint", "get_client_token")
+
+
+def _token_source(env: Mapping[str, str]) -> tuple[str, str]:
+    """``TOKEN_SOURCE`` and the URL tokens are asked at."""
+    source = env.get("TOKEN_SOURCE", "").strip() or "token_endpoint"
+    if source not in TOKEN_SOURCES:
+        raise ConfigError("TOKEN_SOURCE", f"must be one of {', '.join(TOKEN_SOURCES)}")
+    if source == "token_endpoint":
+        return source, _endpoint_url(env, "TOKEN_URL")
+    name = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+    if env.get(name, "").strip():
+        return source, _endpoint_url(env, name)
+    region = env.get("AWS_REGION", "").strip()
+    try:
+        return source, cognito_api_url(region)
+    except ValueError:
+        raise ConfigError("AWS_REGION", "must name the user pool's Region for GetClientToken") from None
+
+
 def load_config(env: Mapping[str, str]) -> ClientConfig:
     """Read and validate the configuration from ``env`` (``os.environ`` in Lambda)."""
+    source, token_url = _token_source(env)
     return ClientConfig(
-        token_url=_endpoint_url(env, "TOKEN_URL"),
+        token_url=token_url,
+        get_client_token=source == "get_client_token",
         secret_arn=_secret_arn(env, "CLIENT_SECRET_ARN"),
         scopes=_scopes(env, "SCOPES"),
         api_url=_http_url(env, "API_URL"),

@@ -150,11 +150,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
         retry_statuses: Collection[int] = (),
+        retry_if: Callable[[HttpResponse], bool] | None = None,
         max_body_bytes: int = 1 << 20,
     ) -> HttpResponse:
         """Send the request, retrying as allowed; the last response, or :class:`TransportError`.
 
-        A response whose status is in ``retry_statuses`` is returned when no retry is left.
+        A response whose status is in ``retry_statuses``, or for which ``retry_if`` is true (an error
+        code in its body: AWS's JSON APIs throttle with a 400), is returned when no retry is left.
         ``name`` ("token endpoint", "api") is what the log says; URLs, headers and bodies are not logged.
         """
         attempt = 0
@@ -192,7 +194,7 @@ class HttpClient:
                 reason = str(exc)
             else:
                 final = HttpResponse(response.status, response.headers, response.body, attempt)
-                if response.status not in retry_statuses:
+                if response.status not in retry_statuses and (retry_if is None or not retry_if(final)):
                     return final
                 reason = f"status {response.status}"
                 retry_after = _retry_after(response.headers)

@@ -68,7 +68,7 @@ def token_request_body(scopes: tuple[str, ...]) -> bytes:
     return urlencode(fields).encode("ascii")
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
+def json_object(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or None (not UTF-8, not JSON, nested too deeply, not an object)."""
     try:
         value = upstream_json.loads(body.decode("utf-8"))
@@ -88,18 +88,20 @@ def is_access_token_text(token: object) -> bool:
 
 def parse_token_response(body: bytes) -> AccessToken:
     """Validate a 200 answer; :class:`InvalidTokenResponse` says which rule failed (never the token)."""
-    data = _json_object(body)
+    data = json_object(body)
     if data is None:
         raise InvalidTokenResponse("the token endpoint's answer is not a JSON object")
-    token = data.get("access_token")
+    return checked_access_token(data.get("access_token"), data.get("token_type"), data.get("expires_in"))
+
+
+def checked_access_token(token: object, token_type: object, expires_in: object) -> AccessToken:
+    """An answer's three members, by the rules of :func:`parse_token_response` (any token source's)."""
     if not isinstance(token, str):
         raise InvalidTokenResponse("the token endpoint's answer has no string access_token")
     if not is_access_token_text(token):
         raise InvalidTokenResponse("the access_token is not a three-part JWT")
-    token_type = data.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise InvalidTokenResponse("the token_type is not Bearer")
-    expires_in = data.get("expires_in")
     if not isinstance(expires_in, int) or isinstance(expires_in, bool):
         raise InvalidTokenResponse("expires_in is missing or not an integer")
     if not 0 < expires_in <= MAX_EXPIRES_IN:
@@ -108,7 +110,7 @@ def parse_token_response(body: bytes) -> AccessToken:
 
 
 def _error_code(body: bytes) -> str | None:
-    data = _json_object(body)
+    data = json_object(body)
     code = data.get("error") if data is not None else None
     if isinstance(code, str) and _OAUTH_ERROR_CODE.fullmatch(code):
         return code

@@ -22,13 +22,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from cognito_m2m_client._shared.log import get_logger
 from cognito_m2m_client.errors import TokenEndpointError
 from cognito_m2m_client.http import Deadline, HttpClient
 from cognito_m2m_client.oauth import UPSTREAM as TOKEN_ENDPOINT
-from cognito_m2m_client.oauth import request_token
+from cognito_m2m_client.oauth import AccessToken, request_token
 from cognito_m2m_client.secret_cache import ClientCredentials
 from cognito_m2m_client.shared_cache import SharedCacheError, SharedTokenTable
 from cognito_m2m_client.token_cache import CacheKey, TokenCache, cache_key
@@ -37,6 +38,10 @@ log = get_logger(__name__)
 
 SECRET_RECHECK_MIN_AGE = 10.0  # re-read the secret on invalid_client only if the cached one is older
 SHARED_WAIT_MARGIN = 2.0  # seconds of the deadline kept for a direct request after waiting in vain
+
+RequestToken = Callable[[ClientCredentials, tuple[str, ...], Deadline], AccessToken]
+"""One token request: the token endpoint's (:func:`~cognito_m2m_client.oauth.request_token`) or
+GetClientToken's (:func:`~cognito_m2m_client.client_token_api.request_client_token`)."""
 
 
 class CredentialsSource(Protocol):
@@ -97,7 +102,10 @@ class Token:
 
 
 class TokenSource:
-    """Tokens of one app client from one token endpoint, cached per scope set; thread-safe."""
+    """Tokens of one app client from one token source, cached per scope set; thread-safe.
+
+    ``request`` asks for a token (default: the token endpoint at ``token_url``); its HTTP requests are
+    counted as token requests whichever source it is."""
 
     def __init__(
         self,
@@ -109,8 +117,10 @@ class TokenSource:
         clock: Callable[[], float],
         shared: SharedTokenTable | None = None,
         wall_clock: Callable[[], float] = time.time,
+        request: RequestToken | None = None,
     ) -> None:
         self.token_url = token_url
+        self._request: RequestToken = request or partial(request_token, http, token_url)
         self.credentials = credentials
         self.tokens = tokens
         self.http = http
@@ -244,7 +254,7 @@ class TokenSource:
     def _fetch(self, credentials: ClientCredentials, scopes: tuple[str, ...], deadline: Deadline) -> Token:
         requested_at = self._clock()
         try:
-            access = request_token(self.http, self.token_url, credentials, scopes, deadline)
+            access = self._request(credentials, scopes, deadline)
         except TokenEndpointError as exc:
             if exc.details.get("oauth_error") != "invalid_client" or not self._secret_may_have_rotated():
                 raise
@@ -254,7 +264,7 @@ class TokenSource:
             log.info("the client secret changed since it was cached: requesting a token once more")
             credentials = renewed
             requested_at = self._clock()
-            access = request_token(self.http, self.token_url, credentials, scopes, deadline)
+            access = self._request(credentials, scopes, deadline)
         key = cache_key(credentials.client_id, scopes)
         entry = self.tokens.put(key, access.access_token, access.expires_in, requested_at=requested_at)
         self.stats.tokens_fetched += 1

@@ -10,6 +10,10 @@
     http.request("GET", url, headers=tokens.headers())          # urllib3
     requests.get(url, auth=tokens.auth())                       # requests
 
+    # or from Cognito's GetClientToken API (no user pool domain; the app client needs
+    # ALLOW_CLIENT_TOKEN_AUTH as its only auth flow):
+    tokens = CognitoTokens(cognito_region="eu-west-1", secret_id="arn:...", scopes=["rest-api/read"])
+
 Credentials come from a Secrets Manager secret (``{"client_id", "client_secret"}``, read with boto3 and
 cached for ``secret_max_age`` seconds) or are given directly (``client_id=``, ``client_secret=``).
 Tokens are cached per ``(client_id, scopes)`` until ``expiry_skew`` seconds before they expire; when
@@ -26,11 +30,13 @@ import random as random_module
 import re
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, Protocol
 
 import urllib3
 
 from cognito_m2m_client._shared.hosts import checked_url
+from cognito_m2m_client.client_token_api import cognito_api_url, request_client_token
 from cognito_m2m_client.config import SCOPE
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
 from cognito_m2m_client.secret_cache import (
@@ -83,7 +89,9 @@ class CognitoTokens:
     def __init__(
         self,
         *,
-        token_url: str,
+        token_url: str | None = None,
+        cognito_region: str | None = None,
+        cognito_endpoint: str | None = None,
         scopes: Iterable[str] = (),
         secret_id: str | None = None,
         client_id: str | None = None,
@@ -113,14 +121,27 @@ class CognitoTokens:
         Give either ``secret_id`` (an ARN, or a name with ``region``) or ``client_id`` and
         ``client_secret``. ``secrets_client`` replaces boto3's client, ``pool`` the urllib3 pool (TLS
         verified with the system's CAs by default), ``clock``/``sleep`` the time functions (tests).
-        ``token_url`` must be https (the client secret travels to it): plain http only to a loopback host,
-        unless ``allow_insecure_http=True``.
+        Tokens come from the token endpoint at ``token_url``, or from Cognito's GetClientToken API in
+        ``cognito_region`` (the user pool's Region; ``cognito_endpoint`` replaces its URL, e.g. a local
+        emulator): give one of the two. Either way the client secret travels to it, so it must be https
+        (plain http only to a loopback host, unless ``allow_insecure_http=True``).
 
         Tokens are cached in memory for at most ``max_scope_sets`` scope sets (16; up to 1024): past
         that, the least recently used one is forgotten and asked for again when needed
         (:attr:`cache_evictions` counts them).
         """
-        token_url = checked_url("token_url", token_url, allow_http=allow_insecure_http)
+        if (token_url is None) == (cognito_region is None and cognito_endpoint is None):
+            raise ValueError(
+                "give token_url (the token endpoint) or cognito_region (GetClientToken): one of the two"
+            )
+        if token_url is not None:
+            token_url = checked_url("token_url", token_url, allow_http=allow_insecure_http)
+            get_client_token = None
+        else:
+            endpoint = (
+                cognito_endpoint if cognito_endpoint is not None else cognito_api_url(str(cognito_region))
+            )
+            get_client_token = checked_url("cognito_endpoint", endpoint, allow_http=allow_insecure_http)
         if not 0 < timeout <= 300:
             raise ValueError("timeout is 0-300 seconds")
         self._scopes = _scopes(scopes)
@@ -164,7 +185,10 @@ class CognitoTokens:
                 wall_clock=wall_clock,
             )
         self.source = TokenSource(
-            token_url=token_url,
+            token_url=token_url or get_client_token or "",
+            request=None
+            if get_client_token is None
+            else partial(request_client_token, http, get_client_token),
             credentials=credentials,
             tokens=TokenCache(clock, expiry_skew, max_scope_sets),
             http=http,
