@@ -305,6 +305,27 @@ def test_a_pool_still_on_the_original_issuer_never_has_its_updated_jwks_fetched(
     assert verifier.verify(signed_for(tokens, keys, ORIGINAL, jti="still-fine")).client_id == CLIENT_ID
 
 
+def test_a_pinned_formats_jwks_answering_403_is_an_outage_not_a_bad_token(
+    server: IssuerJwks, tokens: TokenFactory, keys: Keys, clock: FakeClock, mono: FakeClock
+) -> None:
+    """The operator said the pool uses this format: keys must be there, so a 403 is a 503 (alarmed)."""
+    from cognito_m2m_verifier.issuers import issuers_to_tell_apart
+
+    server.serve(UPDATED, b'{"message":"forbidden"}', status=403)
+    told_apart = issuers_to_tell_apart(POOL_ID, "updated")
+    assert told_apart == frozenset()
+    verifier = TokenVerifier(
+        issuers={
+            UPDATED: JwksCache(server.local(f"{UPDATED}/.well-known/jwks.json"), clock=mono,
+                               absent_means_no_keys=UPDATED in told_apart)
+        },
+        allowed_client_ids=[CLIENT_ID],
+        clock=clock,
+    )  # fmt: skip
+    with pytest.raises(errors.KeysUnavailable):
+        verifier.verify(signed_for(tokens, keys, UPDATED))
+
+
 def test_each_issuers_key_set_keeps_its_keys_through_an_outage_of_another(
     server: IssuerJwks, tokens: TokenFactory, keys: Keys, clock: FakeClock, mono: FakeClock
 ) -> None:
@@ -391,7 +412,15 @@ def test_one_jwks_url_serves_every_issuer_and_derived_urls_get_one_key_set_each(
     assert {issuer: key_set.url for issuer, key_set in derived.items()} == {
         issuer: f"{issuer}/.well-known/jwks.json" for issuer in (ORIGINAL, UPDATED, ORIGINAL_IN_REPLICA)
     }
-    assert all(key_set.absent_means_no_keys for key_set in derived.values())
+    # both formats accepted: a 403/404 from either says "not this pool's format"; a replica the operator
+    # named is expected to hold keys, so there it stays an outage
+    assert {i: k.absent_means_no_keys for i, k in derived.items()} == {
+        ORIGINAL: True,
+        UPDATED: True,
+        ORIGINAL_IN_REPLICA: False,
+    }
+    pinned = key_sets_for(load_config(env(ISSUER_FORMAT="updated"), implemented=None))
+    assert [k.absent_means_no_keys for k in pinned.values()] == [False]
 
 
 def test_the_library_facade_takes_the_same_choices() -> None:
@@ -450,3 +479,37 @@ def test_the_access_line_counts_fetches_of_every_key_set(
         (1, 1),
         (None, None),
     ]
+
+
+def test_a_token_whose_key_left_during_its_check_is_not_cached(
+    server: IssuerJwks, tokens: TokenFactory, keys: Keys, clock: FakeClock, mono: FakeClock
+) -> None:
+    """Another thread's fetch installs a key set without the key just used: the token is answered (its
+    signature was checked with a key of the pool) but not cached, so its next use is checked again."""
+
+    class Rotated(JwksCache):
+        def get_key_and_length(self, kid: str) -> Any:
+            entry = super().get_key_and_length(kid)
+            self.load(document(jwk_for(keys.second, "the-new-key")))
+            return entry
+
+    verifier = TokenVerifier(
+        issuers={ORIGINAL: Rotated(server.local(f"{ORIGINAL}/.well-known/jwks.json"), clock=mono)},
+        allowed_client_ids=[CLIENT_ID],
+        clock=clock,
+    )
+    token = signed_for(tokens, keys, ORIGINAL)
+    assert verifier.verify(token).client_id == CLIENT_ID
+    assert verifier.cached_tokens == 0
+
+
+def test_a_verifier_is_freed_while_its_key_set_lives(make_jwks: Any) -> None:
+    import gc
+    import weakref
+
+    shared = make_jwks()
+    verifier = TokenVerifier(issuer=ORIGINAL, jwks=shared, allowed_client_ids=[CLIENT_ID])
+    gone = weakref.ref(verifier)
+    del verifier
+    gc.collect()
+    assert gone() is None

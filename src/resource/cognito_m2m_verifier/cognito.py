@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 import urllib3
 
 from cognito_m2m_verifier.config import CLIENT_ID
-from cognito_m2m_verifier.issuers import pool_issuers
+from cognito_m2m_verifier.issuers import issuers_to_tell_apart, pool_issuers
 from cognito_m2m_verifier.jwks import JwksCache
 from cognito_m2m_verifier.verifier import TokenVerifier
 
@@ -63,8 +63,10 @@ def cognito_verifier(
         key_sets = dict.fromkeys(issuers, shared)
     else:
         pool = urllib3.PoolManager(num_pools=max(2, len(issuers)), maxsize=1)
+        told_apart = issuers_to_tell_apart(user_pool_id, issuer_format)
         key_sets = {
-            issuer: JwksCache(url, http=pool, absent_means_no_keys=True) for issuer, url in issuers.items()
+            issuer: JwksCache(url, http=pool, absent_means_no_keys=issuer in told_apart)
+            for issuer, url in issuers.items()
         }
     return TokenVerifier(
         issuers=key_sets,

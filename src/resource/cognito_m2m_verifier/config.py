@@ -62,6 +62,7 @@ class ResourceConfig:
     """Every accepted issuer and its JWKS URL (None: ``issuer`` and ``jwks_url`` alone)."""
     jwks_url_given: bool = False
     """``JWKS_URL`` named one URL for every issuer's keys."""
+    issuer_format: str = "any"
 
 
 def cognito_issuer(user_pool_id: str) -> str:
@@ -157,6 +158,7 @@ def load_config(
         jwks_url=jwks_url,
         issuers=issuers,
         jwks_url_given=given,
+        issuer_format=issuer_format,
         allowed_client_ids=client_ids,
         route_scopes=route_scopes,
         clock_skew_seconds=skew,

@@ -39,6 +39,7 @@ from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import ResourceConfig, load_config
 from cognito_m2m_verifier.errors import InsufficientScope, InvalidToken, KeysUnavailable
 from cognito_m2m_verifier.events import HttpResponse, adapter_for
+from cognito_m2m_verifier.issuers import issuers_to_tell_apart
 from cognito_m2m_verifier.jwks import JwksCache
 from cognito_m2m_verifier.request_metrics import RequestMetrics, metrics_from_env, outcome_category
 from cognito_m2m_verifier.routes import MethodNotAllowed, Route, RouteNotFound, RouteTable
@@ -314,8 +315,9 @@ def build_app(
 
 def key_sets_for(config: ResourceConfig, jwks: JwksCache | None = None) -> dict[str, JwksCache]:
     """Each accepted issuer's key set: ``jwks`` for all when given, one for ``JWKS_URL`` when set, else
-    one per derived URL (sharing one connection pool), where a 403 or 404 means no keys (an issuer the
-    pool does not use)."""
+    one per derived URL (sharing one connection pool); with both formats accepted, a 403 or 404 from
+    either one's JWKS means no keys there (see
+    :func:`~cognito_m2m_verifier.issuers.issuers_to_tell_apart`)."""
     issuers = config.issuers or {config.issuer: config.jwks_url}
     if jwks is not None:
         return dict.fromkeys(issuers, jwks)
@@ -323,7 +325,11 @@ def key_sets_for(config: ResourceConfig, jwks: JwksCache | None = None) -> dict[
         shared = JwksCache(config.jwks_url)
         return dict.fromkeys(issuers, shared)
     pool = urllib3.PoolManager(num_pools=max(2, len(issuers)), maxsize=1)
-    return {issuer: JwksCache(url, http=pool, absent_means_no_keys=True) for issuer, url in issuers.items()}
+    told_apart = issuers_to_tell_apart(config.user_pool_id, config.issuer_format)
+    return {
+        issuer: JwksCache(url, http=pool, absent_means_no_keys=issuer in told_apart)
+        for issuer, url in issuers.items()
+    }
 
 
 def verifier_from_config(

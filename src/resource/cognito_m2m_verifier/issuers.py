@@ -32,8 +32,8 @@ from collections.abc import Iterable
 
 ISSUER_FORMATS = ("any", "original", "updated")
 REGION_PATTERN = r"[a-z]{2}-(?:gov-)?[a-z]+-\d"
-REGION = re.compile(REGION_PATTERN)
-USER_POOL_ID = re.compile(rf"(?P<region>{REGION_PATTERN})_[A-Za-z0-9]{{1,64}}")
+REGION = re.compile(REGION_PATTERN, re.ASCII)
+USER_POOL_ID = re.compile(rf"(?P<region>{REGION_PATTERN})_[A-Za-z0-9]{{1,64}}", re.ASCII)
 MAX_REPLICA_REGIONS = 16
 
 
@@ -92,3 +92,14 @@ def pool_issuers(
     if issuer_format in ("any", "original"):
         issuers += [original_issuer(replica, user_pool_id) for replica in replicas]
     return {issuer: jwks_url_of(issuer) for issuer in issuers}
+
+
+def issuers_to_tell_apart(user_pool_id: str, issuer_format: str) -> frozenset[str]:
+    """The issuers whose JWKS answering 403 or 404 means "not the format this pool uses" (a token naming
+    it cannot be genuine: 401), not an outage (503): both formats of the pool's primary Region when both
+    are accepted. A pinned format, a replica and a URL given by configuration are the operator's
+    statement that keys are there, so there a 403 or 404 stays an outage."""
+    if issuer_format != "any":
+        return frozenset()
+    region = primary_region(user_pool_id)
+    return frozenset({original_issuer(region, user_pool_id), updated_issuer(region, user_pool_id)})

@@ -19,12 +19,13 @@
   injectable (``clock=``, monotonic seconds).
 - Concurrency: a lock serialises fetches; callers that waited for it find the new keys or the open
   penalty window, so concurrent callers share one fetch.
-- ``generation`` increases whenever the usable key set changes, and every listener added with
-  :meth:`JwksCache.on_change` is called (the verifier then empties its cache of verified tokens).
-- With ``absent_means_no_keys`` (set for a URL derived from a token's issuer, never for one given by
-  configuration), an answer of 403 or 404 says the URL holds no key set: the issuer is not one the pool
-  uses (the updated issuer's JWKS answers 403 for a pool still on the original one), so a token naming
-  it cannot be genuine and is :class:`UnknownKey` (401), not :class:`KeysUnavailable` (503). The fetch
+- ``generation`` increases whenever the usable key set changes (the verifier then empties its cache of
+  verified tokens).
+- With ``absent_means_no_keys`` (set for the two formats of the pool's issuer when both are accepted,
+  never for a URL given by configuration or for a pinned format), an answer of 403 or 404 says the URL
+  holds no key set: the issuer is not the one the pool uses (the updated issuer's JWKS answers 403 for a
+  pool still on the original one), so a token naming it cannot be genuine and is :class:`UnknownKey`
+  (401), not :class:`KeysUnavailable` (503). The fetch
   counts as failed, any keys already cached are kept, and the penalty window paces the next one.
   Otherwise every status but 200 is :class:`KeysUnavailable`.
 """
@@ -177,11 +178,6 @@ class JwksCache:
         self.generation = 0
         self.fetch_count = 0
         self.fetch_failures = 0
-        self._listeners: list[Callable[[], None]] = []
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` whenever the usable key set changes."""
-        self._listeners.append(listener)
 
     @property
     def kids(self) -> frozenset[str]:
@@ -222,13 +218,18 @@ class JwksCache:
             except KeySetAbsent as exc:
                 self._last_fetch_ok = True  # an answer, not an outage: unknown kids are UnknownKey
                 self.fetch_failures += 1
-                log.warning("JWKS URL holds no key set", extra={"problem": str(exc)})
+                log.warning("JWKS URL holds no key set", extra={"problem": str(exc), "jwks_url": self.url})
                 raise UnknownKey("kid not in the key set (the JWKS URL holds none)") from None
             self._last_fetch_ok = True
             entry = self._keys.get(kid)
             if entry is None:
                 raise UnknownKey("kid not in the key set")
             return entry
+
+    def holds(self, kid: str, key: RSAPublicKey) -> bool:
+        """Whether ``key`` is still the installed key for ``kid``."""
+        entry = self._keys.get(kid)
+        return entry is not None and entry[0] is key
 
     def load(self, document: bytes) -> None:
         """Install a JWKS document obtained elsewhere (preloading); raise :class:`InvalidKeySet`."""
@@ -242,8 +243,6 @@ class JwksCache:
             self._numbers = numbers
             self.generation += 1
             log.info("JWKS key set installed", extra={"kids": sorted(numbers), "generation": self.generation})
-            for listener in self._listeners:
-                listener()
 
     def _fetch(self) -> None:
         """Download, validate and install the key set; any failure is :class:`KeysUnavailable` (503),
