@@ -139,6 +139,7 @@ def test_no_scopes_asks_for_every_scope_of_the_client(cognito: Cognito) -> None:
         ({"cognito_endpoint": None}, ValueError, "one of the two"),
         ({"cognito_endpoint": None, "cognito_region": "eu-west-1.evil.example"}, ValueError, "Region"),
         ({"cognito_endpoint": "http://cognito.example.com/"}, ValueError, "must use https"),
+        ({"cognito_region": "eu-west-1"}, ValueError, "cognito_region or cognito_endpoint"),
     ],
 )
 def test_the_token_source_is_one_and_well_formed(

@@ -37,23 +37,21 @@ from collections.abc import Mapping
 from cognito_m2m_client.errors import (
     InvalidTokenResponse,
     TokenEndpointError,
-    TokenEndpointTimeout,
     TokenEndpointUnavailable,
 )
-from cognito_m2m_client.http import Deadline, HttpClient, HttpResponse, HttpTimeout, HttpUnreachable
+from cognito_m2m_client.http import Deadline, HttpClient, HttpResponse
 from cognito_m2m_client.oauth import (
-    MAX_RESPONSE_BYTES,
     RETRY_STATUSES,
-    UPSTREAM,
     AccessToken,
     checked_access_token,
     json_object,
+    post_to_token_source,
 )
 from cognito_m2m_client.secret_cache import ClientCredentials
 
 TARGET = "AWSCognitoIdentityProviderService.GetClientToken"
 CONTENT_TYPE = "application/x-amz-json-1.1"
-REGION = re.compile(r"[a-z]{2}-(?:gov-)?[a-z]+-\d")
+REGION = re.compile(r"[a-z]{2}-(?:gov-)?[a-z]+-\d", re.ASCII)
 RETRY_CODES = frozenset({"TooManyRequestsException", "InternalErrorException"})
 OAUTH_ERRORS = {
     "NotAuthorizedException": "invalid_client",
@@ -108,26 +106,10 @@ def request_client_token(
         "X-Amz-Target": TARGET,
         "Accept": CONTENT_TYPE,
     }
-    try:
-        response = http.request(
-            UPSTREAM,
-            "POST",
-            endpoint,
-            deadline=deadline,
-            headers=headers,
-            body=json.dumps(request, separators=(",", ":")).encode(),
-            retry_statuses=RETRY_STATUSES,
-            retry_if=_retry,
-            max_body_bytes=MAX_RESPONSE_BYTES,
-        )
-    except HttpTimeout as exc:
-        raise TokenEndpointTimeout(
-            f"GetClientToken did not answer in time ({exc})", attempts=exc.attempts
-        ) from None
-    except HttpUnreachable as exc:
-        raise TokenEndpointUnavailable(
-            f"GetClientToken could not be used ({exc})", attempts=exc.attempts
-        ) from None
+    body = json.dumps(request, separators=(",", ":")).encode()
+    response = post_to_token_source(
+        http, "GetClientToken", endpoint, deadline=deadline, headers=headers, body=body, retry_if=_retry
+    )
     status = response.status
     if status == 200:
         data = json_object(response.body)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlencode
@@ -26,7 +26,7 @@ from cognito_m2m_client.errors import (
     TokenEndpointTimeout,
     TokenEndpointUnavailable,
 )
-from cognito_m2m_client.http import Deadline, HttpClient, HttpTimeout, HttpUnreachable
+from cognito_m2m_client.http import Deadline, HttpClient, HttpResponse, HttpTimeout, HttpUnreachable
 from cognito_m2m_client.secret_cache import ClientCredentials
 
 UPSTREAM = "token endpoint"
@@ -117,6 +117,37 @@ def _error_code(body: bytes) -> str | None:
     return None
 
 
+def post_to_token_source(
+    http: HttpClient,
+    what: str,
+    url: str,
+    *,
+    deadline: Deadline,
+    headers: Mapping[str, str],
+    body: bytes,
+    retry_if: Callable[[HttpResponse], bool] | None = None,
+) -> HttpResponse:
+    """POST to a token source (``what`` names it in errors), retrying 429, 5xx and what ``retry_if``
+    picks within the deadline; a timeout or a failed connection becomes
+    :class:`~cognito_m2m_client.errors.TokenEndpointTimeout` or ``TokenEndpointUnavailable``."""
+    try:
+        return http.request(
+            UPSTREAM,
+            "POST",
+            url,
+            deadline=deadline,
+            headers=headers,
+            body=body,
+            retry_statuses=RETRY_STATUSES,
+            retry_if=retry_if,
+            max_body_bytes=MAX_RESPONSE_BYTES,
+        )
+    except HttpTimeout as exc:
+        raise TokenEndpointTimeout(f"{what} did not answer in time ({exc})", attempts=exc.attempts) from None
+    except HttpUnreachable as exc:
+        raise TokenEndpointUnavailable(f"{what} could not be used ({exc})", attempts=exc.attempts) from None
+
+
 def request_token(
     http: HttpClient,
     token_url: str,
@@ -130,25 +161,14 @@ def request_token(
         "Content-Type": "application/x-www-form-urlencoded",
         "Accept": "application/json",
     }
-    try:
-        response = http.request(
-            UPSTREAM,
-            "POST",
-            token_url,
-            deadline=deadline,
-            headers=headers,
-            body=token_request_body(scopes),
-            retry_statuses=RETRY_STATUSES,
-            max_body_bytes=MAX_RESPONSE_BYTES,
-        )
-    except HttpTimeout as exc:
-        raise TokenEndpointTimeout(
-            f"the token endpoint did not answer in time ({exc})", attempts=exc.attempts
-        ) from None
-    except HttpUnreachable as exc:
-        raise TokenEndpointUnavailable(
-            f"the token endpoint could not be used ({exc})", attempts=exc.attempts
-        ) from None
+    response = post_to_token_source(
+        http,
+        "the token endpoint",
+        token_url,
+        deadline=deadline,
+        headers=headers,
+        body=token_request_body(scopes),
+    )
     status = response.status
     if status == 200:
         return parse_token_response(response.body)

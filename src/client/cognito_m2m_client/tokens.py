@@ -134,6 +134,8 @@ class CognitoTokens:
             raise ValueError(
                 "give token_url (the token endpoint) or cognito_region (GetClientToken): one of the two"
             )
+        if cognito_region is not None and cognito_endpoint is not None:
+            raise ValueError("give cognito_region or cognito_endpoint (which replaces the region's URL)")
         if token_url is not None:
             token_url = checked_url("token_url", token_url, allow_http=allow_insecure_http)
             get_client_token = None
