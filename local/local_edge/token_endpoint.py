@@ -308,17 +308,7 @@ class TokenEndpoint:
         except TokenError as err:
             LOG.info("token request refused: %s", err.code)
             return _json_response(400, {"error": err.code}, request_id)
-        now = int(self._clock())
-        claims = access_token_claims(
-            client_id=client_id,
-            scopes=scopes,
-            region=client.region,
-            pool_id=client.pool_id,
-            now=now,
-            lifetime=lifetime,
-            issuer_format=client.issuer_format,
-        )
-        token = self._signer.sign(claims)
+        token = self._sign(client, scopes, lifetime)
         LOG.info("token issued to client %s for scopes %s", client_id, " ".join(scopes))
         return _json_response(
             200, {"access_token": token, "expires_in": lifetime, "token_type": "Bearer"}, request_id
@@ -359,25 +349,29 @@ class TokenEndpoint:
         scopes = list(dict.fromkeys(asked)) if asked else list(client.scopes)
         if not scopes or any(s not in client.scopes for s in scopes):
             raise CognitoApiError("InvalidParameterException", "Invalid scope requested.")
-        now = int(self._clock())
         lifetime = client.access_token_seconds
-        claims = access_token_claims(
-            client_id=client_id,
-            scopes=scopes,
-            region=client.region,
-            pool_id=client.pool_id,
-            now=now,
-            lifetime=lifetime,
-            issuer_format=client.issuer_format,
-        )
+        token = self._sign(client, scopes, lifetime)
         LOG.info("GetClientToken: token issued to client %s for scopes %s", client_id, " ".join(scopes))
         return {
             "ClientAuthenticationResult": {
-                "AccessToken": self._signer.sign(claims),
+                "AccessToken": token,
                 "ExpiresIn": lifetime,
                 "TokenType": "Bearer",
             }
         }
+
+    def _sign(self, client: AppClient, scopes: list[str], lifetime: int) -> str:
+        """An access token for ``client`` in its pool's issuer format, issued now."""
+        claims = access_token_claims(
+            client_id=client.client_id,
+            scopes=scopes,
+            region=client.region,
+            pool_id=client.pool_id,
+            now=int(self._clock()),
+            lifetime=lifetime,
+            issuer_format=client.issuer_format,
+        )
+        return self._signer.sign(claims)
 
     def _validate(self, authorization: str | None, body: bytes) -> tuple[str, list[str], int, AppClient]:
         form = parse_form(body)
