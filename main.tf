@@ -49,8 +49,9 @@ locals {
     var.issuer_format == "original" ? [] : ["https://issuer-cognito-idp.${local.region}.amazonaws.com/${module.cognito.user_pool_id}"],
     var.issuer_format == "updated" ? [] : [for r in var.user_pool_replica_regions : "https://cognito-idp.${r}.amazonaws.com/${module.cognito.user_pool_id}"],
   )
+  # "any" is the verifier's default, so it is left out: Lambda's 4 KB environment is shared with ROUTE_SCOPES.
   issuer_env = merge(
-    { ISSUER_FORMAT = var.issuer_format },
+    var.issuer_format == "any" ? {} : { ISSUER_FORMAT = var.issuer_format },
     length(var.user_pool_replica_regions) == 0 ? {} : { REPLICA_REGIONS = join(",", var.user_pool_replica_regions) },
   )
   jwks_url   = coalesce(var.endpoint_overrides.jwks_url, "${local.issuer}/.well-known/jwks.json")

@@ -19,7 +19,7 @@ output "issuers" {
 }
 
 output "jwks_url" {
-  description = "JWKS of the user pool (or the endpoint_overrides.jwks_url) that the resource function verifies signatures with."
+  description = "JWKS of the pool's original-format issuer, or endpoint_overrides.jwks_url when set (then every function verifies with it). Without the override, each function fetches each accepted issuer's own <iss>/.well-known/jwks.json (see issuers)."
   value       = local.jwks_url
 }
 
