@@ -388,7 +388,7 @@ def test_rejects_padded_and_oversized_tokens(verifier: TokenVerifier, tokens: To
 
 
 def test_accepts_unknown_extra_claims(verifier: TokenVerifier, tokens: TokenFactory) -> None:
-    claims = verifier.verify(tokens.make(custom={"nested": [1, 2, {"a": None}]}, aud="x"))
+    claims = verifier.verify(tokens.make(custom={"nested": [1, 2, {"a": None}]}, aud=CLIENT_ID))
     assert claims.claims["custom"] == {"nested": [1, 2, {"a": None}]}
     assert json.loads(json.dumps(dict(claims.claims)))["custom"] == {"nested": [1, 2, {"a": None}]}
 

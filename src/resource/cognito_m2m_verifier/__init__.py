@@ -16,6 +16,10 @@ The public API is what this module exports; everything else is internal::
 
     handler = api.handler                      # ALB, API Gateway REST or HTTP API, function URL
 
+    @api.route("GET /tenants/*", scopes=["orders/read"], claims=[claim_matches_path("tenant", 2)])
+    def tenant_orders(request, claims):        # a trigger's claims: claims.custom, frozen; 403 when
+        return {"tenant": claims.custom_str("tenant")}  # /tenants/<x>/... is not the token's tenant
+
 Modules (one job each): :mod:`~cognito_m2m_verifier.token_parser` (strict single-pass JWT parse),
 :mod:`~cognito_m2m_verifier.strict_json`, :mod:`~cognito_m2m_verifier.jwks` (JWKS fetch, validation,
 cache, penalty window), :mod:`~cognito_m2m_verifier.signature` (the RS256 check),
@@ -51,6 +55,7 @@ Errors (:mod:`cognito_m2m_verifier.errors`): ``InvalidToken`` (401) and its subc
 ``InvalidSignature``; ``InsufficientScope`` (403); ``KeysUnavailable`` (503, ``retry_after``).
 """
 
+from cognito_m2m_verifier.claim_rules import ClaimRule, claim_contains, claim_equals, claim_matches_path
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.cognito import cognito_verifier
 from cognito_m2m_verifier.errors import (
@@ -79,6 +84,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "AccessTokenClaims",
+    "ClaimRule",
     "ClientNotAllowed",
     "HttpRequest",
     "HttpResponse",
@@ -101,5 +107,8 @@ __all__ = [
     "WrongTokenUse",
     "__version__",
     "check_scopes",
+    "claim_contains",
+    "claim_equals",
+    "claim_matches_path",
     "cognito_verifier",
 ]

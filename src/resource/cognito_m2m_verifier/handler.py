@@ -218,7 +218,19 @@ class ResourceApp:
 
     def _authorize(self, request: Request, token: str, route: Route) -> AccessTokenClaims | Decision:
         try:
-            return self.verifier.authorize(token, route.scopes)
+            claims = self.verifier.authorize(token, route.scopes)
+            if route.claim_rules:
+                for rule in route.claim_rules:
+                    if not rule.allows(claims, request):
+                        answer = responses.claim_mismatch()
+                        return _decision(
+                            request,
+                            answer,
+                            "claim_mismatch",
+                            client_id=claims.client_id,
+                            rule=rule.description,
+                        )
+            return claims
         except InvalidToken as exc:
             answer = responses.invalid_token(exc.description)
             return _decision(request, answer, exc.reason, "invalid_token", kid=exc.kid, detail=exc.detail)

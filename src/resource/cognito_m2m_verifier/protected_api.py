@@ -12,9 +12,10 @@
     handler = api.handler   # the Lambda handler setting: <module>.handler
 
 Each request is matched to a route (``"METHOD /path"``, exact and case-sensitive, a trailing ``/*`` for
-every path below; see :mod:`cognito_m2m_verifier.routes`), then its bearer token is verified and every scope
-of the route required, and only then is your function called with the neutral request
-(:class:`~cognito_m2m_verifier.events.HttpRequest`) and the verified
+every path below; see :mod:`cognito_m2m_verifier.routes`), then its bearer token is verified, every scope
+of the route required and every claim rule of the route checked (``claims=[claim_matches_path("tenant",
+2)]``: see :mod:`cognito_m2m_verifier.claim_rules`), and only then is your function called with the
+neutral request (:class:`~cognito_m2m_verifier.events.HttpRequest`) and the verified
 :class:`~cognito_m2m_verifier.claims.AccessTokenClaims`. It returns a JSON object (answered 200) or an
 :class:`~cognito_m2m_verifier.events.HttpResponse`. In it a :class:`~decimal.Decimal` (what boto3's
 DynamoDB reads give) is written as a JSON number with its own digits (``Decimal("12.50")`` -> ``12.50``),
@@ -30,6 +31,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from cognito_m2m_verifier.claim_rules import ClaimRule
 from cognito_m2m_verifier.claims import AccessTokenClaims
 from cognito_m2m_verifier.config import load_config
 from cognito_m2m_verifier.events import HttpRequest, HttpResponse
@@ -56,6 +58,7 @@ class ProtectedApi:
         self._configured = dict(route_scopes) if route_scopes is not None else None
         self._scopes: dict[tuple[str, str], tuple[str, ...]] = {}
         self._functions: dict[tuple[str, str], RouteFunction] = {}
+        self._claim_rules: dict[tuple[str, str], tuple[ClaimRule, ...]] = {}
         self._app: ResourceApp | None = None
 
     @classmethod
@@ -77,14 +80,19 @@ class ProtectedApi:
         )
 
     def route(
-        self, key: str, *, scopes: Iterable[str] | None = None
+        self, key: str, *, scopes: Iterable[str] | None = None, claims: Iterable[ClaimRule] = ()
     ) -> Callable[[RouteFunction], RouteFunction]:
-        """Register the decorated function for ``key`` (``"GET /orders/*"``); all ``scopes`` required.
+        """Register the decorated function for ``key`` (``"GET /orders/*"``); all ``scopes`` required,
+        and every rule in ``claims`` (:mod:`~cognito_m2m_verifier.claim_rules`, e.g.
+        ``claim_matches_path("tenant", 2)``) must hold, else 403.
 
         ``scopes`` may be left out when the API was built by :meth:`from_environment`: the configured
         ones apply.
         """
         method_path = parse_route_key(key)
+        rules = tuple(claims)
+        if not all(isinstance(rule, ClaimRule) for rule in rules):
+            raise ValueError(f"route {key!r}: claims takes rules such as claim_equals('env', 'prod')")
         if scopes is None:
             if self._configured is None:
                 raise ValueError(f"route {key!r} needs scopes (or build the API with from_environment)")
@@ -98,6 +106,8 @@ class ProtectedApi:
         def register(function: RouteFunction) -> RouteFunction:
             self._scopes[method_path] = required
             self._functions[method_path] = function
+            if rules:
+                self._claim_rules[method_path] = rules
             self._app = None  # rebuilt with the new route on the next event
             return function
 
@@ -141,7 +151,7 @@ class ProtectedApi:
             if not self._scopes:
                 raise ValueError("no route registered: use @api.route('GET /path', scopes=[...])")
             self._check_configured()
-            table = RouteTable(self._scopes, implemented=None)
+            table = RouteTable(self._scopes, implemented=None, claim_rules=self._claim_rules)
             self._app = ResourceApp(table, self.verifier, self._action, metrics=self.metrics)
         return self._app
 

@@ -33,7 +33,7 @@ OUTCOMES = (
     "no_token",  # 401 without an error code: no Authorization header, or another scheme
     "invalid_request",  # 400 invalid_request: a malformed header, the token in the query, two headers
     "invalid_token",  # 401 invalid_token: expired, forged, wrong pool or client, unknown key...
-    "insufficient_scope",  # 403
+    "insufficient_scope",  # 403: a scope missing, or a route's claim rule not met
     "keys_unavailable",  # 503: the pool's signing keys could not be had
     "not_found",  # 404
     "method_not_allowed",  # 405
@@ -55,6 +55,7 @@ _CATEGORY_OF = {
     "authorization_too_long": "invalid_request",
     "malformed_authorization": "invalid_request",
     "insufficient_scope": "insufficient_scope",
+    "claim_mismatch": "insufficient_scope",
     "keys_unavailable": "keys_unavailable",
     "not_found": "not_found",
     "method_not_allowed": "method_not_allowed",

@@ -11,6 +11,7 @@ without ``"`` or ``\\``).
 | malformed header, several Authorization headers, token in the query | 400 | ``error="invalid_request"`` |
 | token rejected by the verifier | 401 | ``error="invalid_token"`` |
 | token lacks a required scope | 403 | ``error="insufficient_scope", scope="<all required>"`` |
+| a route's claim rule does not hold (another tenant) | 403 | ``error="insufficient_scope"`` |
 | keys unobtainable | 503 | none; ``Retry-After: <seconds>`` |
 """
 
@@ -55,6 +56,14 @@ def insufficient_scope(required: tuple[str, ...]) -> HttpResponse:
     body = {"error": "insufficient_scope", "error_description": description, "scope": scope}
     headers = _bearer(error="insufficient_scope", error_description=description, scope=scope)
     return HttpResponse(403, body, headers)
+
+
+def claim_mismatch() -> HttpResponse:
+    """403 ``insufficient_scope`` without a scope: the token is genuine and has the route's scopes, but
+    its custom claims do not grant this resource (a route's claim rule, e.g. another tenant's path)."""
+    description = "The access token does not grant access to this resource"
+    body = {"error": "insufficient_scope", "error_description": description}
+    return HttpResponse(403, body, _bearer(error="insufficient_scope", error_description=description))
 
 
 def keys_unavailable(retry_after: int) -> HttpResponse:

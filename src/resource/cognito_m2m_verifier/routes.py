@@ -20,6 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cognito_m2m_verifier.claim_rules import ClaimRule
 
 IMPLEMENTED_ROUTES: frozenset[tuple[str, str]] = frozenset({("GET", "/api"), ("POST", "/api")})
 """The routes the demo resource function implements."""
@@ -55,6 +59,7 @@ class Route:
     method: str
     path: str  # the pattern as configured ("/orders/*" for a wildcard route)
     scopes: tuple[str, ...]
+    claim_rules: tuple[ClaimRule, ...] = ()  # every one must hold (cognito_m2m_verifier.claim_rules)
 
 
 class RouteNotFound(LookupError):
@@ -88,7 +93,9 @@ class RouteTable:
         route_scopes: Mapping[tuple[str, str], Iterable[str]],
         *,
         implemented: frozenset[tuple[str, str]] | None = IMPLEMENTED_ROUTES,
+        claim_rules: Mapping[tuple[str, str], tuple[ClaimRule, ...]] | None = None,
     ) -> None:
+        rules = claim_rules or {}
         exact: dict[str, dict[str, Route]] = {}
         prefixes: dict[str, dict[str, Route]] = {}
         for (method, path), listed in sorted(route_scopes.items()):
@@ -97,7 +104,7 @@ class RouteTable:
             scopes = check_scopes(
                 f"route {method} {path}", list(listed) if not isinstance(listed, str) else listed
             )
-            route = Route(method, path, scopes)
+            route = Route(method, path, scopes, rules.get((method, path), ()))
             if path.endswith(_WILDCARD):
                 prefixes.setdefault(path[:-1], {})[method] = route  # "/orders/*" -> "/orders/"
             else:

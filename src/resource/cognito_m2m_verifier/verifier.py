@@ -12,8 +12,10 @@ RSA work and an unknown ``kid`` only triggers a JWKS refetch for a token that is
    of the configured issuers (one comparison for the first, the most common; a lookup for the others:
    see :mod:`~cognito_m2m_verifier.issuers`); ``token_use == "access"``; ``client_id`` a string in the
    allow-list; ``sub`` equal to ``client_id`` (what a client-credentials token carries;
-   ``client_credentials_only=False`` also admits users' access tokens); ``scope`` absent or RFC 6749
-   §3.3 ``scope-token`` s separated by single spaces; then time: expired when
+   ``client_credentials_only=False`` also admits users' access tokens) and ``aud``, if a trigger added
+   it, equal to ``client_id`` too (the only value Cognito lets it add); ``scope`` absent or RFC 6749
+   §3.3 ``scope-token`` s separated by single spaces; custom claims (a trigger's) decoded once and frozen
+   (:mod:`~cognito_m2m_verifier.custom_claims`); then time: expired when
    ``now >= exp + leeway``, rejected when ``iat > now + leeway`` or ``nbf > now + leeway``;
 3. key: :meth:`JwksCache.get_key_and_length` for the header's ``kid`` from the key set of the token's
    issuer (a configured URL: the token can only choose among the configured issuers, after step 2);
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from cognito_m2m_verifier.claims import AccessTokenClaims
+from cognito_m2m_verifier.custom_claims import NO_CUSTOM_CLAIMS, PROTECTED_CLAIMS, custom_claims
 from cognito_m2m_verifier.errors import (
     ClientNotAllowed,
     InsufficientScope,
@@ -63,6 +66,7 @@ _SCOPE_CLAIM = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e
 DEFAULT_CACHE_SIZE = 1024
 _SCOPE_CACHE_SIZE = 64
 _MAX_CACHED_SCOPE_LENGTH = 1024
+_COGNITO_CLAIMS = PROTECTED_CLAIMS  # a payload of these only has no custom claims (checked inline)
 
 
 def check_times(claims: AccessTokenClaims, now: float, leeway: int) -> None:
@@ -274,8 +278,12 @@ class TokenVerifier:
         client_id = payload.get("client_id")
         if type(client_id) is not str or (client_id := self._allowed.get(client_id)) is None:
             raise ClientNotAllowed("client_id is not allowed")
-        if payload.get("sub") != client_id and self.client_credentials_only:
-            raise NotClientCredentials("sub is not client_id: not a client-credentials token")
+        if self.client_credentials_only:
+            if payload.get("sub") != client_id:
+                raise NotClientCredentials("sub is not client_id: not a client-credentials token")
+            # a V3_0 trigger may add aud to a machine's token only as its own client id (Cognito guide)
+            if "aud" in payload and payload["aud"] != client_id:
+                raise InvalidClaim("aud is not the token's client_id")
         scope = payload.get("scope")
         if type(scope) is str:
             scopes = self._scope_tuples.get(scope)
@@ -292,7 +300,8 @@ class TokenVerifier:
             raise TokenIssuedInFuture("iat is in the future")
         if nbf is not None and nbf > now + leeway:
             raise TokenNotYetValid("nbf is in the future")
-        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, token), key_set
+        custom = NO_CUSTOM_CLAIMS if payload.keys() <= _COGNITO_CLAIMS else custom_claims(payload)
+        return AccessTokenClaims(client_id, scopes, exp, iat, nbf, kid, token, custom), key_set
 
     def _scopes_of(self, scope: str) -> tuple[str, ...]:
         """Split a scope claim into its tokens; one shared tuple per distinct string (bounded)."""
