@@ -19,8 +19,10 @@ Modules, one job each:
 - :mod:`cognito_m2m_client.config`: the environment contract, validated once at cold start;
 - :mod:`cognito_m2m_client.secret_cache`: the app client's credentials from Secrets Manager, cached
   with a TTL;
-- :mod:`cognito_m2m_client.token_cache`: access tokens by ``(client_id, sorted scopes)`` until expiry
-  minus skew;
+- :mod:`cognito_m2m_client.token_cache`: access tokens by ``(client_id, sorted scopes)`` (and the client
+  metadata's digest) until expiry minus skew;
+- :mod:`cognito_m2m_client.client_metadata`: ``client_metadata=`` / ``CLIENT_METADATA`` for the pre token
+  generation trigger, validated and kept immutable;
 - :mod:`cognito_m2m_client.http`: one urllib3 pool, timeouts, retries with backoff bounded by a deadline;
 - :mod:`cognito_m2m_client.oauth`: the client-credentials token request and strict response validation;
 - :mod:`cognito_m2m_client.api`: the call to the protected API with the bearer token;

@@ -94,6 +94,7 @@ class TokenClient:
             clock=clock,
             shared=shared,
             request=request,
+            client_metadata=config.client_metadata,
         )
         self._last_401_refresh: float | None = None
         self.stats = ClientStats(self.source.stats)

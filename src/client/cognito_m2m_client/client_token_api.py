@@ -7,12 +7,14 @@ The app client needs a client secret and ``ALLOW_CLIENT_TOKEN_AUTH`` as its only
     Content-Type: application/x-amz-json-1.1
     X-Amz-Target: AWSCognitoIdentityProviderService.GetClientToken
 
-    {"ClientId": "...", "Secret": "...", "Scopes": ["orders/read"]}
+    {"ClientId": "...", "Secret": "...", "Scopes": ["orders/read"], "ClientMetadata": {"env": "prod"}}
 
 and it is sent unsigned: "Amazon Cognito doesn't evaluate Identity and Access Management (IAM) policies
 in requests for this API operation. For this operation, you can't use IAM credentials to authorize
 requests", so no AWS credentials are needed or sent, and no SDK is imported. Without ``Scopes`` Cognito
-grants every scope configured on the app client. Each call is billed like a token request.
+grants every scope configured on the app client; ``ClientMetadata`` (a map of string to string, for the
+pre token generation trigger) is sent only when there is client metadata. Each call is billed like a
+token request.
 
 The answer ``{"ClientAuthenticationResult": {"AccessToken", "ExpiresIn", "TokenType"}}`` is checked as
 strictly as the token endpoint's (:func:`~cognito_m2m_client.oauth.checked_access_token`). Errors are
@@ -34,6 +36,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from cognito_m2m_client.client_metadata import ClientMetadata
 from cognito_m2m_client.errors import (
     InvalidTokenResponse,
     TokenEndpointError,
@@ -96,11 +99,15 @@ def request_client_token(
     credentials: ClientCredentials,
     scopes: tuple[str, ...],
     deadline: Deadline,
+    *,
+    client_metadata: ClientMetadata = (),
 ) -> AccessToken:
     """One access token from GetClientToken, or an :class:`~cognito_m2m_client.errors.UpstreamError`."""
     request: dict[str, object] = {"ClientId": credentials.client_id, "Secret": credentials.client_secret}
     if scopes:
         request["Scopes"] = list(scopes)
+    if client_metadata:
+        request["ClientMetadata"] = dict(client_metadata)
     headers: Mapping[str, str] = {
         "Content-Type": CONTENT_TYPE,
         "X-Amz-Target": TARGET,

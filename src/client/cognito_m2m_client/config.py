@@ -12,19 +12,26 @@
 | ``TOKEN_EXPIRY_SKEW_SECONDS`` | no (60) | reuse a token until this long before it expires |
 | ``HTTP_TIMEOUT_SECONDS`` | no (5) | read timeout of each HTTP attempt; the connect timeout is at most 2 s |
 | ``SECRET_MAX_AGE_SECONDS`` | no (300) | how long the credentials are cached (0: read on every invocation) |
+| ``CLIENT_METADATA`` | no | a JSON object of string to string sent with each token request for the |
+| | | pre token generation trigger (``aws_client_metadata``, GetClientToken's ``ClientMetadata``); |
+| | | unset or blank: none. At most 16 entries, keys 1-128 and values 0-256 characters without |
+| | | control characters, 2048 bytes as compact JSON (this library's bounds, see |
+| | | :mod:`cognito_m2m_client.client_metadata`); errors never show a key or value |
 
 Any problem raises one :class:`~cognito_m2m_client._shared.config.ConfigError` naming the variable.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from cognito_m2m_client._shared.config import ConfigError, optional_int, optional_number, require_str
 from cognito_m2m_client._shared.hosts import checked_url
+from cognito_m2m_client.client_metadata import ClientMetadata, checked_client_metadata
 from cognito_m2m_client.client_token_api import cognito_api_url
 
 # Cognito's custom scope shape: <resource server id>/<scope name>, printable ASCII without space, '"' or '\'.
@@ -53,6 +60,8 @@ class ClientConfig:
     token_cache_table: str | None = None
     get_client_token: bool = False
     """Tokens from Cognito's GetClientToken API at ``token_url`` (``TOKEN_SOURCE=get_client_token``)."""
+    client_metadata: ClientMetadata = field(default=(), repr=False)
+    """``CLIENT_METADATA``, validated: sent with every token request and part of every cache key."""
 
     @property
     def secret_region(self) -> str:
@@ -150,6 +159,7 @@ def load_config(env: Mapping[str, str]) -> ClientConfig:
             env, "SECRET_MAX_AGE_SECONDS", DEFAULT_SECRET_MAX_AGE_SECONDS, minimum=0, maximum=86400
         ),
         token_cache_table=_table_name(env, "TOKEN_CACHE_TABLE"),
+        client_metadata=_client_metadata(env, "CLIENT_METADATA"),
     )
 
 
@@ -163,3 +173,36 @@ def _table_name(env: Mapping[str, str], name: str) -> str | None:
             name, f"must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {value[:80]!r}"
         )
     return value
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _DuplicateKey
+    return found
+
+
+def _client_metadata(env: Mapping[str, str], name: str) -> ClientMetadata:
+    """An optional JSON object of string to string, by the library's rules; unset or blank: none. The
+    messages name the rule, never the variable's text (its values may be sensitive)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_keys)
+    except _DuplicateKey:
+        raise ConfigError(name, "must not repeat a key") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(name, f"must be a JSON object ({exc.msg} at position {exc.pos})") from None
+    except (ValueError, RecursionError):  # an integer past Python's digit limit; nesting past the stack
+        raise ConfigError(name, "must be a JSON object (not JSON, or nested too deeply)") from None
+    if not isinstance(value, dict):
+        raise ConfigError(name, "must be a JSON object of string keys to string values")
+    try:
+        return checked_client_metadata(value, name)
+    except ValueError as exc:
+        raise ConfigError(name, str(exc).removeprefix(f"{name} ")) from None

@@ -204,5 +204,8 @@ def build_handler(
         log.warning(
             "API_URL uses plain http: the access token travels unencrypted (use https, RFC 6750 §5.3)"
         )
-    log.debug("client configured", extra={"scopes": list(config.scopes)})
+    log.debug(  # the metadata's size only: its values may be sensitive
+        "client configured",
+        extra={"scopes": list(config.scopes), "client_metadata_entries": len(config.client_metadata)},
+    )
     return ClientHandler(client, clock=clock, safety_margin=safety_margin, metrics=metrics_from_env(env))

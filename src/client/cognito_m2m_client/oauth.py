@@ -2,7 +2,9 @@
 
 Client authentication is HTTP Basic (``client_secret_basic``): client id and secret are each
 form-urlencoded before they are joined with ``:`` and base64-encoded, as RFC 6749 §2.3.1 requires.
-The body is ``grant_type=client_credentials`` plus ``scope`` (space-joined) when scopes are configured.
+The body is ``grant_type=client_credentials`` plus ``scope`` (space-joined) when scopes are configured,
+and ``aws_client_metadata`` (the canonical JSON of :mod:`cognito_m2m_client.client_metadata`) when
+there is client metadata.
 
 Retried: connection errors, timeouts, 429 and 5xx (see :mod:`cognito_m2m_client.http`). Never retried: the
 token endpoint's 4xx answers (``invalid_client``, ``invalid_scope``, ``unauthorized_client``,
@@ -20,6 +22,7 @@ from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from cognito_m2m_client import upstream_json
+from cognito_m2m_client.client_metadata import ClientMetadata, canonical_json
 from cognito_m2m_client.errors import (
     InvalidTokenResponse,
     TokenEndpointError,
@@ -61,10 +64,12 @@ def basic_authorization(credentials: ClientCredentials) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
-def token_request_body(scopes: tuple[str, ...]) -> bytes:
+def token_request_body(scopes: tuple[str, ...], client_metadata: ClientMetadata = ()) -> bytes:
     fields = [("grant_type", "client_credentials")]
     if scopes:
         fields.append(("scope", " ".join(scopes)))
+    if client_metadata:
+        fields.append(("aws_client_metadata", canonical_json(client_metadata)))
     return urlencode(fields).encode("ascii")
 
 
@@ -154,6 +159,8 @@ def request_token(
     credentials: ClientCredentials,
     scopes: tuple[str, ...],
     deadline: Deadline,
+    *,
+    client_metadata: ClientMetadata = (),
 ) -> AccessToken:
     """One access token from the token endpoint, or an :class:`~cognito_m2m_client.errors.UpstreamError`."""
     headers: Mapping[str, str] = {
@@ -167,7 +174,7 @@ def request_token(
         token_url,
         deadline=deadline,
         headers=headers,
-        body=token_request_body(scopes),
+        body=token_request_body(scopes, client_metadata),
     )
     status = response.status
     if status == 200:

@@ -1,12 +1,15 @@
 """The fleet's token cache on DynamoDB: one token request per token lifetime for every container together.
 
 Each container keeps its in-memory cache (:mod:`cognito_m2m_client.token_cache`); on a miss it looks in
-one DynamoDB table before asking Cognito. One item per ``(client_id, sorted scopes)``:
+one DynamoDB table before asking Cognito. One item per ``(client_id, sorted scopes)`` and client
+metadata (:mod:`cognito_m2m_client.client_metadata`):
 
 ``pk``
-    ``<sha256(client_id)[:32]>#<sha256(sorted scopes)[:32]>``: never the secret, and the client's part
-    first, so that an IAM policy can give a role the client's items only (``dynamodb:LeadingKeys`` like
-    ``<sha256(client_id)[:32]>#*``);
+    ``<sha256(client_id)[:32]>#<sha256(sorted scopes)[:32]>``, followed by
+    ``#<sha256(canonical metadata JSON)>`` only when the client sends metadata (so an item without
+    metadata keeps the key it had before metadata existed, and two metadata sets never share an item):
+    never the secret nor a metadata value, and the client's part first, so that an IAM policy can give a
+    role the client's items only (``dynamodb:LeadingKeys`` like ``<sha256(client_id)[:32]>#*``);
 ``token``, ``expires_at``
     the access token and its ``exp`` (epoch seconds; the table's TTL attribute, so DynamoDB deletes
     expired items by itself);
@@ -100,8 +103,10 @@ def client_prefix(client_id: str) -> str:
 
 
 def item_key(key: CacheKey) -> str:
-    client_id, scopes = key
-    return f"{client_prefix(client_id)}#{_digest(' '.join(sorted(set(scopes))))}"
+    """The item's ``pk``: the client's prefix, the scopes' digest, and the metadata digest if any."""
+    client_id, scopes, metadata = key[0], key[1], key[2:]
+    base = f"{client_prefix(client_id)}#{_digest(' '.join(sorted(set(scopes))))}"
+    return "#".join((base, *metadata))
 
 
 def token_claims(token: str) -> dict[str, Any] | None:
@@ -120,13 +125,17 @@ def token_claims(token: str) -> dict[str, Any] | None:
 
 def token_matches(token: Any, key: CacheKey, expires_at: Any, now: float) -> bool:
     """A token from the table is what the key says (its client, its scopes, its expiry), in the token
-    endpoint's syntax, expiring within a day of ``now`` and not issued after ``now`` beyond the skew."""
+    endpoint's syntax, expiring within a day of ``now`` and not issued after ``now`` beyond the skew.
+
+    The key's client metadata (its digest, the key's third part) leaves no claim that could be checked
+    here (the trigger adds what it likes): tokens of two metadata sets are kept apart by :func:`item_key`,
+    which holds that digest, so a token is only ever read under the metadata it was fetched with."""
     if not is_access_token_text(token):
         return False
     claims = token_claims(token)
     if claims is None:
         return False
-    client_id, scopes = key
+    client_id, scopes = key[0], key[1]
     exp = claims.get("exp")
     if type(exp) is not int or exp != expires_at or exp - now > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         return False

@@ -1,4 +1,5 @@
-"""Access tokens cached in the container, keyed by ``(client_id, sorted scopes)``.
+"""Access tokens cached in the container, keyed by ``(client_id, sorted scopes)`` (and the client
+metadata's digest when there is metadata: see :func:`cache_key`).
 
 A token is reused until ``expires_in`` minus a skew, measured from the moment the request was sent
 (so network time only makes the entry expire earlier, never later). The skew is capped at half the
@@ -19,16 +20,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cognito_m2m_client._shared.log import get_logger
+from cognito_m2m_client.client_metadata import ClientMetadata, metadata_digest
 
-CacheKey = tuple[str, tuple[str, ...]]
+CacheKey = tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]
+"""``(client_id, sorted scopes)``, or ``(client_id, sorted scopes, metadata digest)`` with metadata."""
 MAX_ENTRIES = 16  # scope sets per container: one per (client_id, scopes); see the module's docstring
 MAX_ENTRIES_LIMIT = 1024
 
 log = get_logger(__name__)
 
 
-def cache_key(client_id: str, scopes: tuple[str, ...] | list[str]) -> CacheKey:
-    return (client_id, tuple(sorted(set(scopes))))
+def cache_key(
+    client_id: str, scopes: tuple[str, ...] | list[str], client_metadata: ClientMetadata = ()
+) -> CacheKey:
+    """The key of a token: without metadata ``(client_id, sorted scopes)``, as before metadata existed;
+    with metadata its :func:`~cognito_m2m_client.client_metadata.metadata_digest` is a third part (a
+    digest, never the values), so two metadata sets never share a token."""
+    scope_set = tuple(sorted(set(scopes)))
+    if not client_metadata:
+        return (client_id, scope_set)
+    return (client_id, scope_set, metadata_digest(client_metadata))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,10 @@
 per key and the rotation check below exist once:
 
 - a token is taken from the :class:`~cognito_m2m_client.token_cache.TokenCache` under
-  ``(client_id, sorted scopes)``; on a miss, one thread per key requests it while the others wait for
-  that answer (a lock per key: a slow request for one scope set never holds up another);
+  ``(client_id, sorted scopes)`` (and the client metadata's digest when the source sends metadata: it
+  is fixed per source, sent with every request and part of every key); on a miss, one thread per key
+  requests it while the others wait for that answer (a lock per key: a slow request for one scope set
+  never holds up another);
 - the token endpoint answering ``invalid_client`` to credentials that were read from Secrets Manager
   more than a few seconds ago makes the secret be read again, and only if it changed (a rotation) is
   the token requested once more. Credentials given directly are never re-read;
@@ -26,6 +28,7 @@ from functools import partial
 from typing import Protocol
 
 from cognito_m2m_client._shared.log import get_logger
+from cognito_m2m_client.client_metadata import ClientMetadata
 from cognito_m2m_client.errors import TokenEndpointError
 from cognito_m2m_client.http import Deadline, HttpClient
 from cognito_m2m_client.oauth import UPSTREAM as TOKEN_ENDPOINT
@@ -39,9 +42,21 @@ log = get_logger(__name__)
 SECRET_RECHECK_MIN_AGE = 10.0  # re-read the secret on invalid_client only if the cached one is older
 SHARED_WAIT_MARGIN = 2.0  # seconds of the deadline kept for a direct request after waiting in vain
 
-RequestToken = Callable[[ClientCredentials, tuple[str, ...], Deadline], AccessToken]
-"""One token request: the token endpoint's (:func:`~cognito_m2m_client.oauth.request_token`) or
-GetClientToken's (:func:`~cognito_m2m_client.client_token_api.request_client_token`)."""
+
+class RequestToken(Protocol):
+    """One token request: the token endpoint's (:func:`~cognito_m2m_client.oauth.request_token`) or
+    GetClientToken's (:func:`~cognito_m2m_client.client_token_api.request_client_token`), with the
+    source's client metadata."""
+
+    def __call__(
+        self,
+        credentials: ClientCredentials,
+        scopes: tuple[str, ...],
+        deadline: Deadline,
+        /,
+        *,
+        client_metadata: ClientMetadata,
+    ) -> AccessToken: ...
 
 
 class CredentialsSource(Protocol):
@@ -105,7 +120,8 @@ class TokenSource:
     """Tokens of one app client from one token source, cached per scope set; thread-safe.
 
     ``request`` asks for a token (default: the token endpoint at ``token_url``); its HTTP requests are
-    counted as token requests whichever source it is."""
+    counted as token requests whichever source it is. ``client_metadata`` goes with every request and
+    into every cache key (here and in the fleet's table)."""
 
     def __init__(
         self,
@@ -118,9 +134,11 @@ class TokenSource:
         shared: SharedTokenTable | None = None,
         wall_clock: Callable[[], float] = time.time,
         request: RequestToken | None = None,
+        client_metadata: ClientMetadata = (),
     ) -> None:
         self.token_url = token_url
         self._request: RequestToken = request or partial(request_token, http, token_url)
+        self.client_metadata = client_metadata
         self.credentials = credentials
         self.tokens = tokens
         self.http = http
@@ -140,7 +158,7 @@ class TokenSource:
         """A valid token for ``scopes`` (empty: every scope enabled on the app client), cached or fetched."""
         wanted = tuple(scopes)
         credentials, _ = self.credentials.get()
-        key = cache_key(credentials.client_id, wanted)
+        key = cache_key(credentials.client_id, wanted, self.client_metadata)
         value = self.tokens.get(key)
         if value is not None:
             self.stats.token_cache_hits += 1
@@ -225,7 +243,7 @@ class TokenSource:
     def forget(self, scopes: Iterable[str], value: str) -> bool:
         """:meth:`drop` for a token known by its value and scopes only."""
         credentials, _ = self.credentials.get()
-        return self._drop(cache_key(credentials.client_id, tuple(scopes)), value)
+        return self._drop(cache_key(credentials.client_id, tuple(scopes), self.client_metadata), value)
 
     def _drop(self, key: CacheKey, value: str) -> bool:
         dropped = self.tokens.drop(key, value)
@@ -254,7 +272,7 @@ class TokenSource:
     def _fetch(self, credentials: ClientCredentials, scopes: tuple[str, ...], deadline: Deadline) -> Token:
         requested_at = self._clock()
         try:
-            access = self._request(credentials, scopes, deadline)
+            access = self._request(credentials, scopes, deadline, client_metadata=self.client_metadata)
         except TokenEndpointError as exc:
             if exc.details.get("oauth_error") != "invalid_client" or not self._secret_may_have_rotated():
                 raise
@@ -264,8 +282,8 @@ class TokenSource:
             log.info("the client secret changed since it was cached: requesting a token once more")
             credentials = renewed
             requested_at = self._clock()
-            access = self._request(credentials, scopes, deadline)
-        key = cache_key(credentials.client_id, scopes)
+            access = self._request(credentials, scopes, deadline, client_metadata=self.client_metadata)
+        key = cache_key(credentials.client_id, scopes, self.client_metadata)
         entry = self.tokens.put(key, access.access_token, access.expires_in, requested_at=requested_at)
         self.stats.tokens_fetched += 1
         log.info(

@@ -14,13 +14,17 @@
     # ALLOW_CLIENT_TOKEN_AUTH as its only auth flow):
     tokens = CognitoTokens(cognito_region="eu-west-1", secret_id="arn:...", scopes=["rest-api/read"])
 
+    # with metadata for the user pool's pre token generation trigger (a tenant claim, say):
+    tokens = CognitoTokens(token_url="...", secret_id="arn:...", client_metadata={"tenant": "acme"})
+
 Credentials come from a Secrets Manager secret (``{"client_id", "client_secret"}``, read with boto3 and
 cached for ``secret_max_age`` seconds) or are given directly (``client_id=``, ``client_secret=``).
-Tokens are cached per ``(client_id, scopes)`` until ``expiry_skew`` seconds before they expire; when
-many threads need a token at once, one request is sent and the others wait for its answer. Each call
-is bounded by ``timeout`` seconds, retries (5xx, 429, connection errors, with jittered backoff and
-``Retry-After``) included. Failures raise :class:`~cognito_m2m_client.errors.UpstreamError` subclasses
-whose messages never contain a secret or a token.
+Tokens are cached per ``(client_id, scopes)`` (and client metadata) until ``expiry_skew`` seconds
+before they expire; when many threads need a token at once, one request is sent and the others wait for
+its answer. Each call is bounded by ``timeout`` seconds, retries (5xx, 429, connection errors, with
+jittered backoff and ``Retry-After``) included. Failures raise
+:class:`~cognito_m2m_client.errors.UpstreamError` subclasses whose messages never contain a secret or a
+token.
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ import os
 import random as random_module
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, Protocol
 
 import urllib3
 
 from cognito_m2m_client._shared.hosts import checked_url
+from cognito_m2m_client.client_metadata import checked_client_metadata
 from cognito_m2m_client.client_token_api import cognito_api_url, request_client_token
 from cognito_m2m_client.config import SCOPE
 from cognito_m2m_client.http import Deadline, HttpClient, RetryPolicy
@@ -110,6 +115,7 @@ class CognitoTokens:
         wall_clock: Callable[[], float] = time.time,
         allow_insecure_http: bool = False,
         max_scope_sets: int = MAX_SCOPE_SETS,
+        client_metadata: Mapping[str, str] | None = None,
     ) -> None:
         """``scopes`` are the default scopes of :meth:`token` (empty: every scope enabled on the client).
 
@@ -129,6 +135,21 @@ class CognitoTokens:
         Tokens are cached in memory for at most ``max_scope_sets`` scope sets (16; up to 1024): past
         that, the least recently used one is forgotten and asked for again when needed
         (:attr:`cache_evictions` counts them).
+
+        ``client_metadata`` (string keys to string values) goes with every token request, for the user
+        pool's pre token generation Lambda trigger (event version ``V3_0``, which receives it as
+        ``event.request.clientMetadata`` and may customise the token with it): as the form parameter
+        ``aws_client_metadata`` (compact JSON, keys sorted) of the token endpoint, or as
+        ``ClientMetadata`` of GetClientToken; None or empty sends nothing. It is fixed for this
+        instance (copied at construction: changing the mapping afterwards changes nothing); for another
+        metadata set, create another instance. Tokens are cached per metadata set, in memory and in the
+        shared table (its items keyed by a digest of the metadata, never its values), so two instances
+        with different metadata never share a token. Cognito documents no limit for
+        ``aws_client_metadata`` that we know of; this library's own bounds are at most 16 entries, keys
+        of 1-128 and values of 0-256 characters, both ``str`` without control characters
+        (U+0000-U+001F, U+007F-U+009F) or lone surrogates, and at most 2048 bytes of compact JSON (UTF-8)
+        in all (:mod:`cognito_m2m_client.client_metadata`). Any other metadata raises ValueError, whose
+        message names the rule and never a key or a value; neither is ever logged or shown by ``repr``.
         """
         if (token_url is None) == (cognito_region is None and cognito_endpoint is None):
             raise ValueError(
@@ -147,6 +168,7 @@ class CognitoTokens:
         if not 0 < timeout <= 300:
             raise ValueError("timeout is 0-300 seconds")
         self._scopes = _scopes(scopes)
+        metadata = checked_client_metadata(client_metadata)
         self._timeout = float(timeout)
         self._clock = clock
         credentials: CredentialsSource
@@ -197,6 +219,7 @@ class CognitoTokens:
             clock=clock,
             shared=shared,
             wall_clock=wall_clock,
+            client_metadata=metadata,
         )
 
     @property
