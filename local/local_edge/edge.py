@@ -296,7 +296,8 @@ def serve(config: EdgeConfig) -> None:
         extra_environment={"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": auth_url},
     )
     secrets = ClientSecretStore(lambda pool, client: describe_client(cognito, pool, client))
-    token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer)
+    # The pools' pre token generation triggers run as the ALB's targets do: deployed zips in workers.
+    token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer, trigger_invoker=runner)
     aws_api = AwsApi(secrets, config.aws_endpoint, runner.invoke, token.get_client_token)
     edge = AlbEdge(
         emulator_client("elbv2", config.region, config.aws_endpoint), config.load_balancer_arn, runner, 80

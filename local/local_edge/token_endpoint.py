@@ -6,6 +6,14 @@ precedence: method and content type (405, empty body) -> ``invalid_request`` ->
 App clients are read from the emulator with DescribeUserPoolClient (secret, flows, scopes, validity;
 with the edge's emulation of the two-secret API, every active secret of the client is accepted),
 so whatever ``terraform apply`` configured is what this endpoint enforces.
+
+When the client's pool has a ``V3_0`` pre token generation trigger (``LambdaConfig.
+PreTokenGenerationConfig``, read with DescribeUserPool), both this endpoint and GetClientToken run it
+before signing, as Cognito does, and apply its answer to the access token; ``aws_client_metadata``
+(GetClientToken: ``ClientMetadata``) goes to the trigger. Every rule, with the AWS text it follows and
+the assumptions where AWS is silent, is in :mod:`local_edge.token_trigger`. A failed trigger answers 400
+``{"error": "invalid_request", "error_description": "PreTokenGeneration failed with error <text>."}``
+here, and ``UserLambdaValidationException``/``UnexpectedLambdaException`` from GetClientToken.
 """
 
 from __future__ import annotations
@@ -27,6 +35,17 @@ from typing import Any, Protocol
 
 from local_edge.client_secrets import ClientSecretStore, CognitoApiError
 from local_edge.signing import TokenSigner, access_token_claims
+from local_edge.token_trigger import (
+    ATTEMPT_SECONDS,
+    AccessTokenChanges,
+    PreTokenGeneration,
+    PreTokenTrigger,
+    TriggerFailed,
+    TriggerInvoker,
+    checked_metadata,
+    metadata_from_form,
+    trigger_of,
+)
 
 LOG = logging.getLogger("local_edge.token")
 
@@ -72,12 +91,18 @@ class AppClient:
     explicit_auth_flows: tuple[str, ...] = ()
     issuer_format: str = "original"
     """The pool's ``IssuerConfiguration.Type``, lower-cased: the format of the ``iss`` it issues."""
+    pre_token_trigger: PreTokenTrigger | None = None
+    """The pool's ``V3_0`` pre token generation trigger, if it has one."""
 
     def accepts(self, given: str) -> bool:
         """Whether ``given`` is one of the client's active secrets (compared in constant time)."""
         accepted = self.secrets or ((self.secret,) if self.secret is not None else ())
         matches = [_secrets_equal(given, value) for value in accepted]  # every one compared, no short cut
         return any(matches)
+
+    def all_secrets(self) -> tuple[str, ...]:
+        """Every secret of the client (never to appear in an answer or a log)."""
+        return tuple(s for s in (*self.secrets, self.secret) if s)
 
 
 class ClientDirectory(Protocol):
@@ -109,7 +134,11 @@ def issuer_format_of(pool: Mapping[str, Any]) -> str:
 
 
 def app_client_from_description(
-    description: Mapping[str, Any], *, has_domain: bool, issuer_format: str = "original"
+    description: Mapping[str, Any],
+    *,
+    has_domain: bool,
+    issuer_format: str = "original",
+    pre_token_trigger: PreTokenTrigger | None = None,
 ) -> AppClient:
     pool_id = str(description["UserPoolId"])
     return AppClient(
@@ -124,6 +153,7 @@ def app_client_from_description(
         pool_has_domain=has_domain,
         explicit_auth_flows=tuple(description.get("ExplicitAuthFlows") or ()),
         issuer_format=issuer_format,
+        pre_token_trigger=pre_token_trigger,
     )
 
 
@@ -193,6 +223,7 @@ class EmulatorClientDirectory:
                         described["UserPoolClient"],
                         has_domain=has_domain,
                         issuer_format=issuer_format_of(pool),
+                        pre_token_trigger=trigger_of(pool),
                     )
             self._clients[client_id] = (now, found)
             return found
@@ -286,17 +317,31 @@ def _secrets_equal(given: str, expected: str) -> bool:
 
 
 class TokenEndpoint:
-    """Handles one token request: everything but the socket."""
+    """Handles one token request: everything but the socket.
+
+    ``trigger_invoker`` runs pools' pre token generation triggers (the edge's
+    :class:`~local_edge.functions.FunctionRunner`); without one, a client whose pool has a ``V3_0``
+    trigger gets no token (the trigger cannot run). ``trigger_attempt_seconds`` is Cognito's 5 s wait per
+    attempt (tests shorten it).
+    """
 
     def __init__(
         self,
         directory: ClientDirectory,
         signer: TokenSigner,
         clock: Callable[[], float] = time.time,
+        *,
+        trigger_invoker: TriggerInvoker | None = None,
+        trigger_attempt_seconds: float = ATTEMPT_SECONDS,
     ) -> None:
         self._directory = directory
         self._signer = signer
         self._clock = clock
+        self._trigger = (
+            PreTokenGeneration(trigger_invoker, attempt_seconds=trigger_attempt_seconds)
+            if trigger_invoker is not None
+            else None
+        )
 
     def handle(self, method: str, headers: Mapping[str, str], body: bytes) -> HttpResponse:
         """``headers`` are keyed by lower-case name."""
@@ -304,12 +349,17 @@ class TokenEndpoint:
         if method.upper() != "POST" or not is_form_content_type(headers.get("content-type")):
             return method_not_allowed(request_id)
         try:
-            client_id, scopes, lifetime, client = self._validate(headers.get("authorization"), body)
+            client_id, scopes, lifetime, client, metadata = self._validate(headers.get("authorization"), body)
         except TokenError as err:
             LOG.info("token request refused: %s", err.code)
             return _json_response(400, {"error": err.code}, request_id)
-        token = self._sign(client, scopes, lifetime)
-        LOG.info("token issued to client %s for scopes %s", client_id, " ".join(scopes))
+        try:
+            changes = self._customize(client, scopes, metadata)
+        except TriggerFailed as failure:
+            body_out = {"error": "invalid_request", "error_description": failure.description}
+            return _json_response(400, body_out, request_id)
+        token = self._sign(client, changes, lifetime)
+        LOG.info("token issued to client %s for scopes %s", client_id, " ".join(changes.scopes))
         return _json_response(
             200, {"access_token": token, "expires_in": lifetime, "token_type": "Bearer"}, request_id
         )
@@ -332,6 +382,13 @@ class TokenEndpoint:
         extra = set(params) - {"ClientId", "Secret", "Scopes", "ClientMetadata"}
         if extra:
             raise CognitoApiError("SerializationException", f"Unknown member {sorted(extra)[0]!r}.")
+        try:
+            given = params.get("ClientMetadata")
+            metadata = checked_metadata({} if given is None else given)
+        except ValueError as exc:
+            raise CognitoApiError(
+                "InvalidParameterException", "ClientMetadata must be a map of string to string."
+            ) from exc
         client = self._directory.find(client_id)
         if client is None:
             raise CognitoApiError(
@@ -349,9 +406,15 @@ class TokenEndpoint:
         scopes = list(dict.fromkeys(asked)) if asked else list(client.scopes)
         if not scopes or any(s not in client.scopes for s in scopes):
             raise CognitoApiError("InvalidParameterException", "Invalid scope requested.")
+        try:
+            changes = self._customize(client, scopes, metadata)
+        except TriggerFailed as failure:
+            raise CognitoApiError(failure.api_error_code, failure.description) from failure
         lifetime = client.access_token_seconds
-        token = self._sign(client, scopes, lifetime)
-        LOG.info("GetClientToken: token issued to client %s for scopes %s", client_id, " ".join(scopes))
+        token = self._sign(client, changes, lifetime)
+        LOG.info(
+            "GetClientToken: token issued to client %s for scopes %s", client_id, " ".join(changes.scopes)
+        )
         return {
             "ClientAuthenticationResult": {
                 "AccessToken": token,
@@ -360,25 +423,59 @@ class TokenEndpoint:
             }
         }
 
-    def _sign(self, client: AppClient, scopes: list[str], lifetime: int) -> str:
-        """An access token for ``client`` in its pool's issuer format, issued now."""
-        claims = access_token_claims(
+    def _customize(
+        self, client: AppClient, scopes: list[str], metadata: Mapping[str, str]
+    ) -> AccessTokenChanges:
+        """What the pool's ``V3_0`` trigger makes of the token (no trigger: nothing; metadata ignored)."""
+        trigger = client.pre_token_trigger
+        if trigger is None:
+            return AccessTokenChanges({}, tuple(scopes))
+        if self._trigger is None:
+            LOG.warning(
+                "client %s: its pool has a pre token generation trigger and no runner", client.client_id
+            )
+            raise TriggerFailed("the edge has no Lambda runner for the trigger", unexpected=True)
+        return self._trigger.run(
+            trigger,
+            region=client.region,
+            pool_id=client.pool_id,
             client_id=client.client_id,
             scopes=scopes,
+            metadata=metadata,
+            secrets=client.all_secrets(),
+        )
+
+    def _sign(self, client: AppClient, changes: AccessTokenChanges, lifetime: int) -> str:
+        """An access token for ``client`` in its pool's issuer format, issued now, with the trigger's
+        changes: its scopes (the ``scope`` claim left out when none is left) and its added claims."""
+        claims = access_token_claims(
+            client_id=client.client_id,
+            scopes=changes.scopes,
             region=client.region,
             pool_id=client.pool_id,
             now=int(self._clock()),
             lifetime=lifetime,
             issuer_format=client.issuer_format,
         )
+        if not changes.scopes:
+            del claims["scope"]
+        claims.update(changes.claims)  # never one of Cognito's own claims: the trigger may not set those
         return self._signer.sign(claims)
 
-    def _validate(self, authorization: str | None, body: bytes) -> tuple[str, list[str], int, AppClient]:
+    def _validate(
+        self, authorization: str | None, body: bytes
+    ) -> tuple[str, list[str], int, AppClient, dict[str, str]]:
         form = parse_form(body)
         # invalid_request: malformed parameters, grant-specific required parameters, two auth methods.
         grant_type = form.get("grant_type")
         if not grant_type:
             raise TokenError("invalid_request")
+        metadata: dict[str, str] = {}
+        if "aws_client_metadata" in form:
+            try:
+                metadata = metadata_from_form(form["aws_client_metadata"])
+            except ValueError as exc:
+                raise TokenError("invalid_request") from exc
         if grant_type == "authorization_code" and not form.get("code"):
             raise TokenError("invalid_request")
         if grant_type == "refresh_token" and not form.get("refresh_token"):
@@ -426,4 +523,4 @@ class TokenEndpoint:
             scopes = list(client.scopes)
         if not scopes:
             raise TokenError("invalid_scope")
-        return client_id, scopes, client.access_token_seconds, client
+        return client_id, scopes, client.access_token_seconds, client, metadata
