@@ -54,7 +54,11 @@ dist/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resource)
 examples/own-api/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
 	$(PY) scripts/build_zip.py --source examples/own-api/orders --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
 
-build: dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip ## build dist/{resource,client,rotation,verifier-layer}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
+# The example pre-token-generation trigger (examples/token-trigger): token_customization's zip_path.
+dist/token-trigger.zip: $(VENV)/.installed $(wildcard examples/token-trigger/*.py) scripts/build_zip.py
+	$(PY) scripts/build_zip.py --source examples/token-trigger --arch $(ARCH) --python-version $(PYTHON_VERSION) --out $@
+
+build: dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip dist/token-trigger.zip ## build dist/{resource,client,rotation,verifier-layer,token-trigger}.zip for Lambda (ARCH=arm64, PYTHON_VERSION=3.13 by default)
 
 # The same bundles for this machine (its CPU and the venv's Python): what tests and `make local` run.
 HOST_PY_VERSION = $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -72,7 +76,11 @@ dist/host/verifier-layer.zip: $(VENV)/.installed $(call FUNCTION_SOURCES,resourc
 dist/host/orders.zip: $(VENV)/.installed $(wildcard examples/local/orders/*.py) scripts/build_zip.py
 	$(PY) scripts/build_zip.py --source examples/local/orders --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
 
-build-host: dist/host/resource.zip dist/host/client.zip dist/host/rotation.zip dist/host/verifier-layer.zip dist/host/orders.zip ## build the bundles for this machine (dist/host/)
+# examples/local's token trigger: the example pre-token-generation trigger.
+dist/host/token-trigger.zip: $(VENV)/.installed $(wildcard examples/token-trigger/*.py) scripts/build_zip.py
+	$(PY) scripts/build_zip.py --source examples/token-trigger --arch $(HOST_ARCH) --python-version $(HOST_PY_VERSION) --pyc-python $(PY) --out $@
+
+build-host: dist/host/resource.zip dist/host/client.zip dist/host/rotation.zip dist/host/verifier-layer.zip dist/host/orders.zip dist/host/token-trigger.zip ## build the bundles for this machine (dist/host/)
 
 # ---- Python checks --------------------------------------------------------------------------
 lint: $(VENV)/.installed ## ruff lint and format check
@@ -153,7 +161,7 @@ $(POLICY_VENV)/.installed: requirements-policy.txt
 	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-policy.txt
 	@touch $@
 
-$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip examples/own-api/orders.zip $(POLICY_PLAN_INPUTS)
+$(POLICY_OUT)/plans.stamp: $(VENV)/.installed dist/resource.zip dist/client.zip dist/rotation.zip dist/verifier-layer.zip dist/token-trigger.zip examples/own-api/orders.zip $(POLICY_PLAN_INPUTS)
 	$(PY) $(POLICY_RUNNER) plans --out $(POLICY_OUT)
 	@touch $@
 

@@ -92,6 +92,77 @@ module "cognito" {
   kms_key_arn                 = var.kms_key_arn
   secret_recovery_window_days = var.secret_recovery_window_days
   tags                        = local.tags
+
+  pre_token_generation_lambda_arn = local.token_trigger_arn
+  user_pool_tier                  = var.token_customization == null ? var.user_pool_tier : coalesce(var.user_pool_tier, "ESSENTIALS")
+}
+
+# ---- Customized tokens ---------------------------------------------------------------------------
+# Cognito runs the trigger (V3_0 event) before it issues each access token, client-credentials ones
+# included: a function deployed here with the project's conventions, or an existing one.
+module "token_trigger" {
+  source = "./modules/lambda-function"
+  count  = try(var.token_customization.zip_path, null) == null ? 0 : 1
+
+  function_name      = "${var.name}-token-trigger"
+  description        = "Pre-token-generation trigger (V3_0): customizes the pool's access tokens."
+  zip_path           = var.token_customization.zip_path
+  handler            = var.token_customization.handler
+  runtime            = var.lambda_runtime
+  architecture       = var.lambda_architecture
+  memory_size        = var.token_customization.memory_size
+  timeout            = var.token_customization.timeout
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = var.kms_key_arn
+  log_level          = var.log_level
+  environment        = var.token_customization.environment
+  tags               = local.tags
+}
+
+locals {
+  token_trigger_arn = var.token_customization == null ? null : coalesce(var.token_customization.function_arn, try(module.token_trigger[0].function_arn, null))
+  # arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
+  token_trigger_arn_parts = local.token_trigger_arn == null ? [] : split(":", local.token_trigger_arn)
+}
+
+# A deployed trigger may list this pool's app clients (ids and names; ListUserPoolClients returns no
+# secret), since Cognito's event names the client by id only. A separate policy: the pool needs the
+# function's ARN, so the function cannot wait for a policy that names the pool.
+resource "aws_iam_role_policy" "token_trigger_clients" {
+  count = length(module.token_trigger)
+
+  name = "ListThisPoolsClients"
+  role = module.token_trigger[0].role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ListThisPoolsClients"
+      Effect   = "Allow"
+      Action   = ["cognito-idp:ListUserPoolClients"]
+      Resource = [module.cognito.user_pool_arn]
+    }]
+  })
+}
+
+# Cognito may invoke the trigger for this pool only (the developer guide's policy: the pool's ARN as
+# AWS:SourceArn, the account as AWS:SourceAccount).
+resource "aws_lambda_permission" "token_trigger" {
+  count = var.token_customization == null ? 0 : 1
+
+  statement_id   = "CognitoInvokesTokenTrigger"
+  action         = "lambda:InvokeFunction"
+  function_name  = join(":", slice(local.token_trigger_arn_parts, 0, 7))
+  qualifier      = length(local.token_trigger_arn_parts) > 7 ? local.token_trigger_arn_parts[7] : null
+  principal      = "cognito-idp.amazonaws.com"
+  source_arn     = module.cognito.user_pool_arn
+  source_account = local.account_id
+
+  lifecycle {
+    precondition {
+      condition     = local.token_trigger_arn_parts[3] == local.region && local.token_trigger_arn_parts[4] == local.account_id
+      error_message = "token_customization.function_arn must be a function in this root's account and Region: Cognito invokes triggers in its own Region, and this module adds the invoke permission to the function."
+    }
+  }
 }
 
 module "network" {
@@ -443,6 +514,7 @@ locals {
     { for k, a in var.apis : k => { function_name = module.api_function[k].function_name, timeout = a.timeout, kind = "api" } },
     var.enable_client_endpoint ? { client = { function_name = module.client_function[0].function_name, timeout = var.client_function.timeout, kind = "client", shared_token_cache = local.token_cache_enabled } } : {},
     var.secret_rotation_days == null ? {} : { rotation = { function_name = module.rotation_function[0].function_name, timeout = 60, kind = "rotation" } },
+    length(module.token_trigger) == 0 ? {} : { trigger = { function_name = module.token_trigger[0].function_name, timeout = var.token_customization.timeout, kind = "trigger" } },
   )
-  monitored_function_count = length(var.apis) + (var.enable_client_endpoint ? 1 : 0) + (var.secret_rotation_days == null ? 0 : 1)
+  monitored_function_count = length(var.apis) + (var.enable_client_endpoint ? 1 : 0) + (var.secret_rotation_days == null ? 0 : 1) + (try(var.token_customization.zip_path, null) == null ? 0 : 1)
 }

@@ -213,3 +213,13 @@ output "metrics_namespace" {
   description = "CloudWatch namespace of the functions' embedded metrics, null when they are off."
   value       = var.metrics_namespace
 }
+
+output "token_trigger" {
+  description = "The pre-token-generation trigger Cognito runs (V3_0 event), null without token_customization: its function ARN, and for a function this module deployed its name, role and log group."
+  value = var.token_customization == null ? null : {
+    function_arn   = local.token_trigger_arn
+    function_name  = try(module.token_trigger[0].function_name, null)
+    role_arn       = try(module.token_trigger[0].role_arn, null)
+    log_group_name = try(module.token_trigger[0].log_group_name, null)
+  }
+}

@@ -261,8 +261,8 @@ variable "apis" {
   }
 
   validation {
-    condition     = length(var.apis) >= 1 && alltrue([for k in keys(var.apis) : can(regex("^[a-z][a-z0-9-]{0,11}$", k)) && !contains(["client", "rotation"], k)])
-    error_message = "apis needs at least one entry, keyed by 1-12 lowercase letters, digits or hyphens starting with a letter (it names the function and its target group); \"client\" and \"rotation\" are taken (the demo client's target and alarms, the rotation function's alarms)."
+    condition     = length(var.apis) >= 1 && alltrue([for k in keys(var.apis) : can(regex("^[a-z][a-z0-9-]{0,11}$", k)) && !contains(["client", "rotation", "trigger"], k)])
+    error_message = "apis needs at least one entry, keyed by 1-12 lowercase letters, digits or hyphens starting with a letter (it names the function and its target group); \"client\", \"rotation\" and \"trigger\" are taken (the demo client's target and alarms, the rotation function's and the token trigger's alarms)."
   }
 
   validation {
@@ -616,4 +616,65 @@ variable "alb_multi_value_headers" {
   description = "Send multi-value headers and query strings to the functions (lambda_multi_value_headers_enabled on the target groups)."
   type        = bool
   default     = false
+}
+
+# ---- Customized tokens ---------------------------------------------------------------------------
+
+variable "token_customization" {
+  description = "A pre-token-generation trigger for client-credentials tokens (Cognito's V3_0 event): either a function this module deploys (zip_path, handler, environment, memory_size, timeout 1-5 s, as Cognito waits 5 s per attempt), with its own role, log group, X-Ray tracing and alarms, or the ARN of an existing function in this account and Region (function_arn; an alias ARN is allowed). The module wires the pool's trigger, lets Cognito invoke it from this pool only, and sets user_pool_tier to ESSENTIALS unless it says PLUS. A deployed function may list this pool's app clients (their ids and names, never their secrets), to map the event's client id to a client's name. null (default): no customization."
+  type = object({
+    zip_path     = optional(string)
+    handler      = optional(string, "app.handler")
+    environment  = optional(map(string), {})
+    memory_size  = optional(number, 256)
+    timeout      = optional(number, 5)
+    function_arn = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.token_customization == null || try((var.token_customization.zip_path == null) != (var.token_customization.function_arn == null), false)
+    error_message = "token_customization needs exactly one of zip_path (a function the module deploys) and function_arn (an existing function)."
+  }
+
+  validation {
+    condition     = try(var.token_customization.zip_path == null, true) || try(endswith(var.token_customization.zip_path, ".zip") && fileexists(var.token_customization.zip_path), false)
+    error_message = "token_customization.zip_path must be an existing .zip file: build the trigger's zip first (make build writes dist/token-trigger.zip for the example trigger), or fix the path."
+  }
+
+  validation {
+    condition     = try(var.token_customization.function_arn == null, true) || can(regex("^arn:aws[a-z-]*:lambda:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:(\\$LATEST|[0-9]+|[A-Za-z0-9_-]{1,128}))?$", var.token_customization.function_arn))
+    error_message = "token_customization.function_arn must be a Lambda function ARN, arn:aws:lambda:<region>:<account>:function:<name>, optionally with a version or alias (:live)."
+  }
+
+  validation {
+    condition     = var.token_customization == null || try(can(regex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+$", var.token_customization.handler)) && var.token_customization.memory_size >= 128 && var.token_customization.memory_size <= 10240 && var.token_customization.timeout >= 1 && var.token_customization.timeout <= 5, false)
+    error_message = "token_customization: handler must be <module>.<function> (e.g. tenant_claims.handler), memory_size 128-10240 MB, and timeout 1-5 seconds: Cognito waits 5 seconds for a trigger (then retries, three attempts in all), so a longer timeout only runs on after Cognito has given up."
+  }
+
+  validation {
+    condition     = var.token_customization == null || try(alltrue([for k in keys(var.token_customization.environment) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !contains(["_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"], k)]), false)
+    error_message = "token_customization environment keys must be letters, digits and underscores starting with a letter, and none of the names Lambda reserves (AWS_REGION, AWS_ACCESS_KEY_ID, LAMBDA_TASK_ROOT, _HANDLER, ...): Lambda rejects them."
+  }
+
+  validation {
+    condition     = var.token_customization == null || try(var.token_customization.zip_path != null || length(var.token_customization.environment) == 0, false)
+    error_message = "token_customization.environment applies to a function the module deploys (zip_path), not to an existing function_arn."
+  }
+}
+
+variable "user_pool_tier" {
+  description = "The user pool's feature plan: \"LITE\", \"ESSENTIALS\" or \"PLUS\". null (default): ESSENTIALS when token_customization is set (access-token customization needs Essentials or Plus), else whatever the pool has (Cognito creates new pools on Essentials). The plan prices monthly active users; machine clients are billed per token request on every plan (README, Customize tokens)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.user_pool_tier == null || contains(["LITE", "ESSENTIALS", "PLUS"], coalesce(var.user_pool_tier, "-"))
+    error_message = "user_pool_tier must be null, \"LITE\", \"ESSENTIALS\" or \"PLUS\"."
+  }
+
+  validation {
+    condition     = !(var.user_pool_tier == "LITE" && var.token_customization != null)
+    error_message = "token_customization needs the Essentials or Plus feature plan (Cognito: \"Version three is only available in Essentials and Plus\"): set user_pool_tier to \"ESSENTIALS\" (or \"PLUS\"), or leave it null."
+  }
 }

@@ -94,4 +94,11 @@ module "m2m" {
   alarms = {
     sns_topic_arn = aws_sns_topic.alarms.arn
   }
+
+  # Customized tokens (V3_0 trigger, Essentials plan): each caller's tokens carry its tenant.
+  token_customization = var.token_trigger_zip_path == null ? null : {
+    zip_path    = var.token_trigger_zip_path
+    handler     = "tenant_claims.handler"
+    environment = { TENANTS = jsonencode({ "${var.name}-storefront" = "retail", "${var.name}-reporting" = "finance" }) }
+  }
 }

@@ -80,3 +80,9 @@ variable "client_reserved_concurrency" {
   type        = number
   default     = 2
 }
+
+variable "token_trigger_zip_path" {
+  description = "The example pre-token-generation trigger's zip (make build writes dist/token-trigger.zip): each caller's tokens then carry its tenant. null (default): tokens as Cognito issues them."
+  type        = string
+  default     = null
+}

@@ -9,6 +9,19 @@ resource "aws_cognito_user_pool" "this" {
     allow_admin_create_user_only = true
   }
 
+  # Access-token customization (V3_0) needs Essentials or Plus; neither attribute replaces the pool.
+  user_pool_tier = var.user_pool_tier
+
+  dynamic "lambda_config" {
+    for_each = var.pre_token_generation_lambda_arn == null ? [] : [var.pre_token_generation_lambda_arn]
+    content {
+      pre_token_generation_config {
+        lambda_arn     = lambda_config.value
+        lambda_version = "V3_0"
+      }
+    }
+  }
+
   tags = merge(var.tags, { Name = var.name })
 }
 

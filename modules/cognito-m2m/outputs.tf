@@ -32,3 +32,11 @@ output "secret_pool_tag" {
   description = "Tag (key and value) that every client secret carries: the user pool it belongs to (the rotation role's permissions require it)."
   value       = { key = local.pool_tag, value = aws_cognito_user_pool.this.id }
 }
+
+output "token_settings" {
+  description = "The pool's feature plan (user_pool_tier) and its pre-token-generation trigger (lambda_arn and lambda_version, or null)."
+  value = {
+    user_pool_tier       = aws_cognito_user_pool.this.user_pool_tier
+    pre_token_generation = try(aws_cognito_user_pool.this.lambda_config[0].pre_token_generation_config[0], null)
+  }
+}

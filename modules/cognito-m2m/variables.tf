@@ -59,6 +59,23 @@ variable "clients" {
   }
 }
 
+variable "pre_token_generation_lambda_arn" {
+  description = "Function Cognito runs before it issues each access token, with the V3_0 event (client-credentials tokens too); null: none."
+  type        = string
+  default     = null
+}
+
+variable "user_pool_tier" {
+  description = "Feature plan of the pool (LITE, ESSENTIALS, PLUS); null leaves the pool's own (ESSENTIALS for a new pool)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.user_pool_tier == null || contains(["LITE", "ESSENTIALS", "PLUS"], coalesce(var.user_pool_tier, "-"))
+    error_message = "user_pool_tier must be null, LITE, ESSENTIALS or PLUS."
+  }
+}
+
 variable "deletion_protection" {
   description = "Protect the user pool from deletion (Cognito's DeletionProtection = ACTIVE)."
   type        = bool

@@ -25,7 +25,7 @@ locals {
     },
     merge([for k, f in var.functions : {
       "${k}-errors" = {
-        description = "Function ${f.function_name} raised (a failed cold start, a crash, a timeout; the rotation function also raises when a step fails). See README, Operate: errors."
+        description = "Function ${f.function_name} raised (a failed cold start, a crash, a timeout; the rotation function also raises when a step fails; a token trigger's error refuses the token request). See README, Operate: errors."
         namespace   = "AWS/Lambda", metric = "Errors", dimensions = { FunctionName = f.function_name }
         statistic   = "Sum", period = 300, threshold = 1, comparison = "GreaterThanOrEqualToThreshold"
       }

@@ -20,7 +20,7 @@ variable "namespace" {
 }
 
 variable "functions" {
-  description = "The functions to watch, by key: `function_name`, `timeout` (seconds, for the duration alarm), `kind`: \"api\" (a protected function: request outcomes), \"client\" (token requests) or \"rotation\" (secret rotation steps), and for a client `shared_token_cache` (it shares tokens through the fleet's table: its fallbacks are watched)."
+  description = "The functions to watch, by key: `function_name`, `timeout` (seconds, for the duration alarm), `kind`: \"api\" (a protected function: request outcomes), \"client\" (token requests), \"rotation\" (secret rotation steps) or \"trigger\" (the pre-token-generation trigger: Lambda's own metrics), and for a client `shared_token_cache` (it shares tokens through the fleet's table: its fallbacks are watched)."
   type = map(object({
     function_name      = string
     timeout            = number
@@ -29,8 +29,8 @@ variable "functions" {
   }))
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["api", "client", "rotation"], f.kind) && f.timeout >= 1 && f.timeout <= 900])
-    error_message = "functions: kind must be \"api\", \"client\" or \"rotation\", and timeout 1-900 seconds."
+    condition     = alltrue([for f in values(var.functions) : contains(["api", "client", "rotation", "trigger"], f.kind) && f.timeout >= 1 && f.timeout <= 900])
+    error_message = "functions: kind must be \"api\", \"client\", \"rotation\" or \"trigger\", and timeout 1-900 seconds."
   }
 }
 

@@ -672,6 +672,108 @@ def pool_and_domain(found: list[Resource]) -> list[str]:
     return problems
 
 
+COGNITO_TRIGGER = (
+    "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html"
+)
+COGNITO_TRIGGERS = "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html"
+# botocore cognito-idp ArnType: "min":20, "max":2048
+_LAMBDA_ARN = re.compile(
+    r"arn:[\w+=/,.@-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?"
+)
+
+
+def _pool_triggers(found: list[Resource]) -> Iterator[tuple[Resource, Json]]:
+    for pool in of_type(found, "aws_cognito_user_pool"):
+        config = _first(_first(pool.values.get("lambda_config")).get("pre_token_generation_config"))
+        if config:
+            yield pool, config
+
+
+@rule(
+    "Cognito",
+    "pre token generation trigger: V3_0 on Essentials or Plus",
+    COGNITO_TRIGGER,
+    '"For machine-to-machine (M2M) authorization with a client credentials grant, Amazon Cognito '
+    "only invokes the pre token generation trigger when your user pool is configured for a version three "
+    '(V3_0) event"; "Version three is only available in Essentials and Plus"; '
+    'PreTokenGenerationVersionConfigType LambdaVersion "V1_0 | V2_0 | V3_0", LambdaArn ArnType 20-2048; '
+    'LambdaConfig.PreTokenGeneration "must be identical" when both are set',
+)
+def pre_token_generation(found: list[Resource]) -> list[str]:
+    problems = []
+    for pool, config in _pool_triggers(found):
+        at, arn = pool.address, str(config.get("lambda_arn"))
+        if config.get("lambda_version") != "V3_0":
+            problems.append(f"{at}: lambda_version {config.get('lambda_version')!r} (M2M tokens need V3_0)")
+        if not (20 <= len(arn) <= 2048 and _LAMBDA_ARN.fullmatch(arn)):
+            problems.append(f"{at}: lambda_arn {arn!r}")
+        if pool.values.get("user_pool_tier") not in ("ESSENTIALS", "PLUS"):
+            problems.append(
+                f"{at}: user_pool_tier {pool.values.get('user_pool_tier')!r} (V3_0 needs Essentials or Plus)"
+            )
+        legacy = _first(pool.values.get("lambda_config")).get("pre_token_generation")
+        if legacy and legacy != arn:
+            problems.append(f"{at}: pre_token_generation {legacy!r} differs from the V3_0 config's ARN")
+    return problems
+
+
+@rule(
+    "Cognito",
+    "pre token generation trigger: invoke permission and 5-second budget",
+    COGNITO_TRIGGERS,
+    '"When you create a Lambda trigger outside of the Amazon Cognito console ... you must add '
+    'permissions to the resource-based policy of the Lambda function" (Principal '
+    'cognito-idp.amazonaws.com, AWS:SourceArn the user pool, AWS:SourceAccount); "When Amazon Cognito '
+    "calls your Lambda function, it must respond within 5 seconds. ... After three unsuccessful attempts, "
+    "the function times out. You can't change this five-second timeout\"",
+)
+def trigger_permission(found: list[Resource]) -> list[str]:
+    problems = []
+    functions = {
+        str(f.values.get("arn") or f.values.get("function_name")): f
+        for f in of_type(found, "aws_lambda_function")
+    }
+    permissions = [
+        p
+        for p in of_type(found, "aws_lambda_permission")
+        if p.values.get("principal") == "cognito-idp.amazonaws.com"
+    ]
+    for pool, config in _pool_triggers(found):
+        arn = str(config.get("lambda_arn"))
+        unqualified = ":".join(arn.split(":")[:7])
+        qualifier = arn.split(":")[7] if arn.count(":") >= 7 else None
+        pool_arn = pool.values.get("arn")
+        granted = [
+            p
+            for p in permissions
+            if p.values.get("function_name") in (unqualified, arn.split(":")[6])
+            and (p.values.get("qualifier") or None) == qualifier  # the provider reads back "" for none
+            and p.values.get("action") == "lambda:InvokeFunction"
+            and (pool_arn is None or p.values.get("source_arn") == pool_arn)
+            and re.fullmatch(r"[0-9]{12}", str(p.values.get("source_account")))
+        ]
+        if not granted:
+            problems.append(
+                f"{pool.address}: no permission lets this pool (SourceArn, SourceAccount) invoke {arn}"
+            )
+        function = functions.get(unqualified)
+        if function is not None and int(function.values.get("timeout") or 0) > 5:
+            problems.append(
+                f"{function.address}: timeout {function.values.get('timeout')} s, Cognito waits 5 s"
+            )
+    for p in permissions:
+        if not str(p.values.get("source_arn") or "").startswith(
+            "arn:aws:cognito-idp:"
+        ) or ":userpool/" not in str(p.values.get("source_arn")):
+            problems.append(
+                f"{p.address}: cognito-idp may invoke from {p.values.get('source_arn')!r}, not one user pool"
+            )
+        qualifier = p.values.get("qualifier") or None
+        if qualifier is not None and not re.fullmatch(r"[a-zA-Z0-9$_-]{1,128}", str(qualifier)):
+            problems.append(f"{p.address}: qualifier {qualifier!r}")
+    return problems
+
+
 # ---- Secrets Manager ---------------------------------------------------------------------------
 
 

@@ -8,7 +8,11 @@
   being removed from a version, then the version is considered to be 'deprecated' and can be deleted by
   Secrets Manager", UpdateSecretVersionStage), and the provider drops a version it cannot find from the
   state (`terraform state rm` does exactly that here). The next plan must write no secret value: not the
-  app client's original secret, which Cognito has deleted by then, and nothing labelled AWSCURRENT.
+  app client's original secret, which Cognito has deleted by then, and nothing labelled AWSCURRENT;
+- customized tokens are turned on (token_customization) and off again: the user pool is updated in place
+  both times, as the real provider (5.100) plans it, never replaced (a new pool would be a new issuer,
+  new clients and new secrets: every caller's credentials and tokens gone), and turning off removes the
+  trigger.
 """
 
 from __future__ import annotations
@@ -50,3 +54,30 @@ def test_a_plan_after_the_first_version_is_gone_writes_no_secret_value(lifecycle
         )
     # What Terraform writes instead: a placeholder that no caller reads.
     assert [c["after"]["version_stages"] for c in changes] == [["TERRAFORM_PLACEHOLDER"]]
+
+
+POOL = "module.cognito.aws_cognito_user_pool.this"
+
+
+def _pool_change(changes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    found = [c for c in changes if c["address"] == POOL]
+    return found[0] if found else None
+
+
+def test_customized_tokens_turn_on_without_replacing_the_pool(lifecycle: dict[str, Any]) -> None:
+    change = _pool_change(lifecycle["trigger_on_plan"])
+    assert change is not None, "turning customization on left the pool as it was"
+    assert change["actions"] == ["update"]
+    after = change["after"]
+    config = after["lambda_config"][0]["pre_token_generation_config"][0]
+    assert config["lambda_version"] == "V3_0"
+    assert after["user_pool_tier"] == "ESSENTIALS"
+    assert lifecycle["trigger_on_apply"]["ok"], lifecycle["trigger_on_apply"].get("error")
+
+
+def test_customized_tokens_turn_off_without_replacing_the_pool(lifecycle: dict[str, Any]) -> None:
+    change = _pool_change(lifecycle["trigger_off_plan"])
+    assert change is not None, "turning customization off would leave the trigger on the pool"
+    assert change["actions"] == ["update"]
+    configs = [c for c in change["after"].get("lambda_config") or [] if c.get("pre_token_generation_config")]
+    assert configs == [], "the trigger stays on the pool"

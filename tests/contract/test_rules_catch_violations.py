@@ -163,6 +163,35 @@ def big_zip(path: Path, unzipped_mb: int) -> str:
     return str(path)
 
 
+POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC"
+
+
+def trigger_pool(version: str = "V3_0", tier: str | None = "ESSENTIALS", arn: str = ARN) -> R:
+    config = {"pre_token_generation_config": [{"lambda_arn": arn, "lambda_version": version}]}
+    return R(
+        "pool",
+        "aws_cognito_user_pool",
+        {"name": "m2m", "arn": POOL_ARN, "user_pool_tier": tier, "lambda_config": [config]},
+    )
+
+
+def trigger_permission(**values: Any) -> R:
+    good = {
+        "function_name": ARN,
+        "qualifier": None,
+        "action": "lambda:InvokeFunction",
+        "principal": "cognito-idp.amazonaws.com",
+        "source_arn": POOL_ARN,
+        "source_account": "123456789012",
+        "statement_id": "CognitoInvokesTokenTrigger",
+    }
+    return R("perm", "aws_lambda_permission", {**good, **values})
+
+
+def trigger_function(timeout: int = 5) -> R:
+    return R("fn", "aws_lambda_function", {"arn": ARN, "function_name": "f", "timeout": timeout})
+
+
 Case = tuple[str, Callable[[Path], list[R]], Callable[[Path], list[R]]]
 CASES: list[Case] = [
     # The dashboard main wrote: flatten() had turned the rows into one list of strings.
@@ -445,6 +474,41 @@ CASES: list[Case] = [
         "table name, key and TTL attributes",
         lambda _: [table(attribute=[{"name": "pk", "type": "S"}, {"name": "expires_at", "type": "S"}])],
         lambda _: [table()],
+    ),
+    (
+        "pre token generation trigger: V3_0 on Essentials or Plus",
+        lambda _: [trigger_pool(version="V2_0")],
+        lambda _: [trigger_pool()],
+    ),
+    (
+        "pre token generation trigger: V3_0 on Essentials or Plus",
+        lambda _: [trigger_pool(tier="LITE")],
+        lambda _: [trigger_pool(tier="PLUS")],
+    ),
+    (
+        "pre token generation trigger: V3_0 on Essentials or Plus",
+        lambda _: [trigger_pool(arn="arn:aws:lambda:us-east-1:123456789012:f")],
+        lambda _: [trigger_pool(arn=ARN + ":live")],
+    ),
+    (
+        "pre token generation trigger: invoke permission and 5-second budget",
+        lambda _: [trigger_pool(), trigger_function()],
+        lambda _: [trigger_pool(), trigger_function(), trigger_permission()],
+    ),
+    (
+        "pre token generation trigger: invoke permission and 5-second budget",
+        lambda _: [trigger_pool(), trigger_function(), trigger_permission(source_arn=None)],
+        lambda _: [trigger_pool(), trigger_function(), trigger_permission()],
+    ),
+    (
+        "pre token generation trigger: invoke permission and 5-second budget",
+        lambda _: [trigger_pool(), trigger_function(timeout=6), trigger_permission()],
+        lambda _: [trigger_pool(), trigger_function(timeout=5), trigger_permission()],
+    ),
+    (
+        "pre token generation trigger: invoke permission and 5-second budget",
+        lambda _: [trigger_pool(arn=ARN + ":live"), trigger_permission()],
+        lambda _: [trigger_pool(arn=ARN + ":live"), trigger_permission(qualifier="live")],
     ),
 ]
 BY_NAME = {r.name: r for r in rules.RULES}

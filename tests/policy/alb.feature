@@ -69,10 +69,10 @@ Feature: The load balancer only speaks what it must
     Then it fails
 
   @noskip
-  Scenario: only the load balancer and Secrets Manager (rotation) may invoke the functions
+  Scenario: only the load balancer, Secrets Manager (rotation) and Cognito (token trigger) may invoke the functions
     Given I have aws_lambda_permission defined
     Then it must contain principal
-    And its value must match the "^(elasticloadbalancing|secretsmanager)\.amazonaws\.com$" regex
+    And its value must match the "^(elasticloadbalancing|secretsmanager|cognito-idp)\.amazonaws\.com$" regex
 
   Scenario: each Lambda permission of the load balancer is scoped to a target group
     Given I have aws_lambda_permission defined

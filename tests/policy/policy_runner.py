@@ -334,6 +334,7 @@ def prepare_complete(url: str) -> dict[str, Any]:
         # moto's hosted zone ids do not start with Z as AWS's do (the module validates that): no alias record.
         "route53_zone_id": None,
         "kms_key_arn": key_arn,
+        "token_trigger_zip_path": str(REPO / "dist" / "token-trigger.zip"),
         "deletion_protection": False,  # so that a later destroy of the emulator's copy would work
     }
     names = complete_variable_names()
@@ -371,6 +372,12 @@ def prepare_edge(url: str) -> dict[str, Any]:
     return {
         "name": "m2m-edge-abcdefg",
         "metrics_namespace": "Team A #1: m2m/prod",
+        # the example trigger, as token_customization deploys it (V3_0, Essentials, its permission)
+        "token_customization": {
+            "zip_path": str(REPO / "dist" / "token-trigger.zip"),
+            "handler": "tenant_claims.handler",
+            "environment": {"TENANTS": json.dumps({f"m2m-edge-abcdefg-{long_key}": "acme"})},
+        },
         "kms_key_arn": key_arn,
         "enable_client_endpoint": True,
         "shared_token_cache": True,
@@ -493,6 +500,22 @@ def lifecycle_target(target: Target, url: str, work: Path, out: Path) -> Path:
         'module.cognito.aws_secretsmanager_secret_version.client["demo"]',
     )
     record["after_version_gone_plan"] = _changes(space.show_plan("version-gone"))
+    # Customized tokens are turned on, then off: the user pool (its clients, their secrets, the tokens
+    # callers hold) must be updated in place each time, as the real provider plans it.
+    trigger = {
+        "zip_path": str(REPO / "dist" / "token-trigger.zip"),
+        "handler": "tenant_claims.handler",
+        "environment": {"TENANTS": "{}"},
+    }
+    space.write_inputs({**lifecycle_inputs(changed), "token_customization": trigger})
+    record["trigger_on_plan"] = _changes(space.show_plan("trigger-on"))
+    try:
+        space.apply()
+        record["trigger_on_apply"] = {"ok": True}
+    except RuntimeError as exc:
+        record["trigger_on_apply"] = {"ok": False, "error": str(exc)[-3000:]}
+    space.write_inputs(lifecycle_inputs(changed))
+    record["trigger_off_plan"] = _changes(space.show_plan("trigger-off"))
     dest = out / f"{target.name}.json"
     write_atomically(dest, json.dumps(record, sort_keys=True))
     return dest
