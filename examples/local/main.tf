@@ -78,6 +78,13 @@ module "m2m" {
     environment = var.client_token_source == "token_endpoint" ? {} : { TOKEN_SOURCE = var.client_token_source }
   }
 
+  # Customized tokens: the example trigger adds each client's tenant (token_tenants in stack.auto.tfvars).
+  token_customization = length(var.token_tenants) == 0 ? null : {
+    zip_path    = "${coalesce(var.zip_dir, abspath("${path.module}/../../dist/host"))}/token-trigger.zip"
+    handler     = "tenant_claims.handler"
+    environment = { TENANTS = jsonencode({ for key, tenant in var.token_tenants : "m2m-local-${key}" => tenant }) }
+  }
+
   vpc_id     = var.use_default_vpc ? data.aws_vpc.default[0].id : null
   subnet_ids = var.use_default_vpc ? slice(sort(data.aws_subnets.default[0].ids), 0, 2) : []
 

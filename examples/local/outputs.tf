@@ -92,3 +92,13 @@ output "token_cache_table" {
   description = "The fleet-wide token cache the client function's containers share."
   value       = module.m2m.token_cache_table
 }
+
+output "token_trigger" {
+  description = "The pool's pre-token-generation trigger (token_tenants), null without one."
+  value       = module.m2m.token_trigger
+}
+
+output "token_tenants" {
+  description = "Each client's tenant (by client key) in the tokens the example trigger customizes."
+  value       = var.token_tenants
+}

@@ -43,6 +43,16 @@ apis = {
       "GET /orders"   = ["rest-api/read"]
       "POST /orders"  = ["rest-api/write"]
       "GET /orders/*" = ["rest-api/read"]
+      # one tenant's orders: the token's tenant claim (token_tenants below) must be the path's
+      "GET /tenants/*" = ["rest-api/read"]
     }
   }
+}
+
+# Customized tokens: the example trigger (examples/token-trigger) adds each client's tenant to its
+# tokens, so GET /tenants/acme/orders answers the writer and refuses the demo client (403). {} turns the
+# trigger off.
+token_tenants = {
+  writer = "acme"
+  demo   = "globex"
 }

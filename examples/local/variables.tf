@@ -120,3 +120,14 @@ variable "client_token_source" {
     error_message = "client_token_source must be \"token_endpoint\" or \"get_client_token\"."
   }
 }
+
+variable "token_tenants" {
+  description = "Each client's tenant, by client key, which the example pre-token-generation trigger (examples/token-trigger) adds to its tokens as the tenant claim; {} deploys no trigger."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for t in values(var.token_tenants) : can(regex("^[A-Za-z0-9._-]{1,64}$", t))])
+    error_message = "token_tenants values must be 1-64 letters, digits, dots, underscores or hyphens (what the example trigger accepts)."
+  }
+}

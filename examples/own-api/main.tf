@@ -35,6 +35,8 @@ module "m2m" {
         "GET /orders"   = ["orders/read"]
         "POST /orders"  = ["orders/write"]
         "GET /orders/*" = ["orders/read"]
+        # a tenant's orders, for tokens whose tenant claim is that tenant (see token_customization)
+        "GET /tenants/*" = ["orders/read"]
       }
     }
   }

@@ -42,7 +42,7 @@ from local_edge.edge import EdgeConfig, emulator_client
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Printer = Callable[[str], None]
 
-REQUIRED_ZIPS = ("resource.zip", "client.zip", "rotation.zip", "verifier-layer.zip")
+REQUIRED_ZIPS = ("resource.zip", "client.zip", "rotation.zip", "verifier-layer.zip", "token-trigger.zip")
 
 
 def _env_port(name: str, default: int) -> int:
@@ -592,6 +592,10 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
         mark = "   <- GET /client uses this one" if key == demo else ""
         lines.append(f"{label} {key:<{width}}  {ids[key]}{mark}")
         lines.append(f"           {'':<{width}}  secret: {arns.get(key, '?')}")
+    tenants: dict[str, str] = outputs.get("token_tenants") or {}
+    if tenants:  # the example token trigger adds each client's tenant claim
+        named = ", ".join(f"{key} -> {tenants[key]}" for key in sorted(tenants))
+        lines.append(f"Tenants    {named} (the token trigger's tenant claim)")
     lines.append(f"GET {settings.alb_url}/client -> {status} {body}")
     lines += try_lines(settings, apis, outputs.get("client_scopes") or {}, demo)
     lines += [

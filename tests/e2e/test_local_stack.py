@@ -185,7 +185,8 @@ def test_the_token_helper_of_make_local_token_gets_a_working_token(stack: tuple[
 def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings, StackInfo]) -> None:
     """Two plans in a row after one build show no change: source_code_hash and every other argument are
     stable. moto 5.2.5 does not store a function's LoggingConfig, so the plan re-sends exactly that
-    block to every function; this test fails on any other change."""
+    block to every function (and, with a token trigger, the pool's tier: see below); this test fails on
+    any other change."""
     from local_edge.stack import terraform, terraform_vars
 
     settings, info = stack
@@ -212,9 +213,16 @@ def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings
             continue
         before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
         changed[change["address"]] = (actions, sorted(k for k in after if before.get(k) != after.get(k)))
+    # Provider 5.100 does not send UserPoolTier ESSENTIALS when it creates a pool (AWS's default, which
+    # AWS then reports); moto reports no tier, so the next plan sets it again. Only that, only there.
+    pool = "module.m2m.module.cognito.aws_cognito_user_pool.this"
+    if pool in changed and (info.outputs.get("token_trigger") or {}).get("function_arn"):
+        assert changed.pop(pool) == (["update"], ["user_pool_tier"])
     functions = {a for a in changed if a.endswith("aws_lambda_function.this")}
     rotation = 1 if info.outputs.get("secret_rotation") else 0
-    assert len(functions) <= len(info.outputs["api_functions"]) + 1 + rotation  # the demo client, rotation
+    trigger = 1 if (info.outputs.get("token_trigger") or {}).get("function_name") else 0
+    # the demo client, rotation, the token trigger
+    assert len(functions) <= len(info.outputs["api_functions"]) + 1 + rotation + trigger
     assert set(changed) == functions, changed
     for actions, attributes in changed.values():
         assert actions == ["update"]
@@ -255,7 +263,7 @@ def test_orders_is_deployed_from_its_own_zip_with_the_verifier_layer(
     settings, info = stack
     orders = info.outputs["api_functions"]["orders"]
     assert orders["zip_path"].endswith("/orders.zip")
-    assert orders["paths"] == ["/orders", "/orders/*"]
+    assert orders["paths"] == ["/orders", "/orders/*", "/tenants/*"]
     lambda_api = boto3.client(
         "lambda",
         region_name=settings.region,
@@ -270,6 +278,7 @@ def test_orders_is_deployed_from_its_own_zip_with_the_verifier_layer(
         "GET /orders": ["rest-api/read"],
         "POST /orders": ["rest-api/write"],
         "GET /orders/*": ["rest-api/read"],
+        "GET /tenants/*": ["rest-api/read"],
     }
 
 

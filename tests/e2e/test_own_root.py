@@ -115,7 +115,7 @@ def test_a_root_outside_the_repository_plans_its_own_function_behind_the_load_ba
     # Its environment (the pool id, ROUTE_SCOPES) is known only after apply: terraform test checks it.
     assert "module.m2m.module.verifier_layer.aws_lambda_layer_version.this" in changes
     rule = changes['module.m2m.module.alb.aws_lb_listener_rule.this["orders"]']
-    assert rule["condition"][0]["path_pattern"][0]["values"] == ["/orders", "/orders/*"]
+    assert rule["condition"][0]["path_pattern"][0]["values"] == ["/orders", "/orders/*", "/tenants/*"]
     assert not [a for a in changes if "client_function" in a or 'api_function["resource"]' in a]  # no demo
 
 

@@ -74,10 +74,16 @@ def test_a_plan_after_rotations_changes_no_secret(local_stack: tuple[Settings, S
         settings, ["show", "-json", str(plan_file)], "terraform-show-after-rotation", log_stdout=False
     )
     plan_file.unlink()  # the plan holds the state's secret values
-    changed = {
-        change["address"]: change["change"]["actions"]
-        for change in json.loads(shown).get("resource_changes", [])
-        if change["change"]["actions"] not in (["no-op"], ["read"])
-    }
-    # moto drops every function's LoggingConfig, so functions show an update of that block; nothing else
+    changed = {}
+    for change in json.loads(shown).get("resource_changes", []):
+        if change["change"]["actions"] in (["no-op"], ["read"]):
+            continue
+        before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
+        attributes = sorted(k for k in after if before.get(k) != after.get(k))
+        changed[change["address"]] = (change["change"]["actions"], attributes)
+    # moto drops every function's LoggingConfig, so functions show an update of that block; with the
+    # token trigger, moto reports no tier for a pool the provider created as ESSENTIALS (it sends none,
+    # AWS's default), so the pool shows an update of that attribute; nothing else
+    pool = changed.pop("module.m2m.module.cognito.aws_cognito_user_pool.this", None)
+    assert pool in (None, (["update"], ["user_pool_tier"])), pool
     assert all(address.endswith("aws_lambda_function.this") for address in changed), changed

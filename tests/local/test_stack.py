@@ -174,6 +174,15 @@ def test_summary_names_every_client_by_key_and_marks_the_one_get_client_uses(tmp
     assert "make local-down" in text
 
 
+def test_summary_names_each_clients_tenant_when_the_token_trigger_is_on(tmp_path: Path) -> None:
+    assert not [
+        line for line in summary_lines(settings_in(tmp_path), OUTPUTS, 200, "{}") if "Tenants" in line
+    ]
+    outputs = {**OUTPUTS, "token_tenants": {"demo": "globex", "batch": "acme"}}
+    (line,) = [line for line in summary_lines(settings_in(tmp_path), outputs, 200, "{}") if "Tenants" in line]
+    assert line == "Tenants    batch -> acme, demo -> globex (the token trigger's tenant claim)"
+
+
 API_OUTPUTS = {
     **OUTPUTS,
     "client_scopes": {"demo": ["rest-api/read"], "batch": ["rest-api/read", "rest-api/write"]},
