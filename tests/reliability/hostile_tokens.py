@@ -216,6 +216,19 @@ def _post(build: Callable[[KeyRing], str]) -> Callable[[KeyRing], Request]:
 _DEEP = ("[" * 2000 + "]" * 2000).encode()  # deeper than json can recurse, under the size cap
 _BIG_EXP = ('{"exp":' + "9" * 5000 + "}").encode()
 
+
+def _shadowed_client_id() -> bytes:
+    """Claims with a second ``client_id`` member naming another client (strict JSON refuses duplicates)."""
+    return compact_json(claims())[:-1] + b',"client_id":"' + OTHER_CLIENT_ID.encode() + b'"}'
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "x"
+    for level in range(depth):
+        value = [value] if level % 2 else {"n": value}
+    return value
+
+
 CASES: list[Case] = [
     # ---- the Authorization header itself (RFC 6750 §2.1, §3; RFC 7235) ----------------------------
     Case("no_authorization_header", lambda r: Request(None), NO_CREDENTIALS, "6750 §3.1"),
@@ -442,7 +455,29 @@ CASES: list[Case] = [
     Case("scope_leading_space", _b(_claims(scope=f" {READ}")), INVALID_TOKEN, "empty scope item"),
     Case("scope_as_list", _b(_claims(scope=[READ, WRITE])), INVALID_TOKEN, "scope type"),
     Case("scope_in_scp_claim", _b(_claims(scope=None, scp=[READ])), INSUFFICIENT, "Cognito uses scope"),
+    # ---- customized tokens (V3_0 trigger: "Claims and scopes reference"; signed by the pool's key) -------
+    Case(
+        "custom_claim_shadowing_client_id",
+        lambda r: bearer(_raw(compact_json({"kid": KID, "alg": "RS256"}), _shadowed_client_id(), r)),
+        INVALID_TOKEN,
+        "8725 §2.6: a second client_id",
+    ),
+    Case("custom_aud_other_client", _b(_claims(aud=OTHER_CLIENT_ID)), INVALID_TOKEN, "aud only as client_id"),
+    Case("custom_aud_as_list", _b(_claims(aud=[CLIENT_ID])), INVALID_TOKEN, "aud only as client_id"),
+    Case("custom_claim_nested_too_deep", _b(_claims(limits=_nested(17))), INVALID_TOKEN, "16 levels"),
+    Case("custom_claim_huge", _b(_claims(note="x" * 9000)), INVALID_TOKEN, "size cap"),
+    Case(
+        "custom_scope_added_with_a_quote",
+        _b(_claims(scope=f'{READ} admin"all')),
+        INVALID_TOKEN,
+        "scope-token",
+    ),
+    Case(
+        "custom_scope_added_with_a_tab", _b(_claims(scope=f"{READ}\tadmin/all")), INVALID_TOKEN, "scope-token"
+    ),
+    Case("custom_scope_suppressed", _b(_claims(scope="admin/all")), INSUFFICIENT, "route scope"),
 ]
+
 
 # Controls: the same machinery must let genuine requests in (so that a rejection above is a finding).
 GENUINE: list[Case] = [
@@ -454,4 +489,16 @@ GENUINE: list[Case] = [
     Case("genuine_typ_at_jwt", _b(_header(typ="at+jwt")), (200, None), "RFC 9068 typ"),
     Case("genuine_nbf_now", _b(_claims(nbf=NOW)), (200, None), "nbf"),
     Case("genuine_within_leeway", _b(_claims(exp=NOW + 10 - 4)), (200, None), "leeway"),
+    Case(
+        "genuine_customized",
+        _b(_claims(tenant=42, entitlements=["export", 1, True], limits={"rps": 10}, aud=CLIENT_ID)),
+        (200, None),
+        "V3_0: any JSON claim, aud as client_id",
+    ),
+    Case(
+        "genuine_custom_scope_added",
+        _b(_claims(scope=f"{READ} {WRITE} admin/all")),
+        (200, None),
+        "scopesToAdd",
+    ),
 ]

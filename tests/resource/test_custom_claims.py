@@ -309,3 +309,12 @@ def test_claims_takes_rules_only(jwks_server: JwksServer) -> None:
     )
     with pytest.raises(ValueError, match="claims takes rules"):
         api.route("GET /x", scopes=[READ], claims=["tenant"])  # type: ignore[list-item]
+
+
+def test_the_verifier_and_the_local_cognito_protect_the_same_claims() -> None:
+    """Two readings of the guide's table, kept apart on purpose (the emulator plays Cognito, the verifier
+    trusts it): they must agree, so that what the local stack lets a trigger add is what the verifier
+    exposes as custom."""
+    from local_edge.token_trigger import PROTECTED_CLAIMS as EMULATED
+
+    assert PROTECTED_CLAIMS == EMULATED
