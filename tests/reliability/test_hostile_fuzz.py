@@ -37,6 +37,9 @@ from cryptography.hazmat.primitives import hashes
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
+from local_edge.token_trigger import (
+    PROTECTED_CLAIMS as PROTECTED,  # the oracle reads the local Cognito's list
+)
 from tests.reliability import log_capture
 from tests.reliability.conftest import FUZZ_SETTINGS
 from tests.reliability.support import (
@@ -74,6 +77,15 @@ ROUTES = {("GET", "/api"): READ, ("POST", "/api"): WRITE}
 B64TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
 
 
+def _depth(value: Any) -> int:
+    """How many arrays and objects nest in ``value`` (a scalar: 0)."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
 def oracle_scopes(payload: Any, now: float) -> tuple[str, ...] | None:
     """An independent reading of the claim rules: the scopes of an acceptable payload, else None."""
     if type(payload) is not dict:
@@ -93,6 +105,11 @@ def oracle_scopes(payload: Any, now: float) -> tuple[str, ...] | None:
     if type(client_id) is not str or client_id not in ALLOWED:
         return None
     if payload.get("sub") != client_id:  # a client-credentials token
+        return None
+    if "aud" in payload and payload["aud"] != client_id:  # a V3_0 trigger may add aud as client_id only
+        return None
+    # a custom claim nested past 16 levels (Cognito's protected claims are never custom: local_edge's list)
+    if any(_depth(v) > 16 for k, v in payload.items() if k not in PROTECTED and not k.startswith("cognito:")):
         return None
     scope = payload.get("scope", "")
     if type(scope) is not str:

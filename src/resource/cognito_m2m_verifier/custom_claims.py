@@ -75,19 +75,26 @@ def custom_claims(payload: Mapping[str, Any]) -> Mapping[str, ClaimValue]:
     Raises :class:`~cognito_m2m_verifier.errors.InvalidClaim` for a claim nested deeper than
     :data:`MAX_CLAIM_DEPTH`.
     """
-    if payload.keys() <= PROTECTED_CLAIMS:  # the usual token: Cognito's claims only
+    names = payload.keys() - PROTECTED_CLAIMS  # the usual token: Cognito's claims only, none left
+    if not names:
         return NO_CUSTOM_CLAIMS
-    found = {name: _frozen(value, 1) for name, value in payload.items() if not is_protected(name)}
+    found = {name: _frozen(payload[name], 1) for name in names if not name.startswith("cognito:")}
     return MappingProxyType(found) if found else NO_CUSTOM_CLAIMS
+
+
+_CONTAINERS = frozenset({dict, list})
 
 
 def _frozen(value: Any, depth: int) -> ClaimValue:
     kind = type(value)
-    if kind is list or kind is dict:
-        if depth > MAX_CLAIM_DEPTH:
-            raise InvalidClaim(f"a custom claim nests deeper than {MAX_CLAIM_DEPTH}")
-        if kind is list:
-            return tuple(_frozen(item, depth + 1) for item in value)
-        return MappingProxyType({key: _frozen(item, depth + 1) for key, item in value.items()})
-    scalar: ClaimValue = value  # str, int, float, bool or None: immutable already (strict JSON)
-    return scalar
+    if kind not in _CONTAINERS:
+        scalar: ClaimValue = value  # str, int, float, bool or None: immutable already (strict JSON)
+        return scalar
+    if depth > MAX_CLAIM_DEPTH:
+        raise InvalidClaim(f"a custom claim nests deeper than {MAX_CLAIM_DEPTH}")
+    deeper = depth + 1
+    if kind is list:
+        return tuple([_frozen(item, deeper) if type(item) in _CONTAINERS else item for item in value])
+    return MappingProxyType(
+        {key: _frozen(item, deeper) if type(item) in _CONTAINERS else item for key, item in value.items()}
+    )
