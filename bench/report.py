@@ -238,6 +238,8 @@ def tables(results: dict[str, Any]) -> str:
                     for c in (
                         floor,
                         reused,
+                        verification["cases"].get("reused_ours_customized"),
+                        verification["cases"].get("reused_ours_claims_decode"),
                         verification["cases"].get("reused_wrapper"),
                         verification["cases"].get("reused_wrapper_no_metrics"),
                     )

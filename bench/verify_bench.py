@@ -192,6 +192,30 @@ def ours_loop(function: ours.ResourceFunction, tokens: list[str]) -> Callable[[]
     return loop
 
 
+def claims_loop(function: ours.ResourceFunction, tokens: list[str], *, decode: bool) -> Callable[[], int]:
+    """Verify and read the ``tenant`` claim a trigger added: from ``claims.custom`` (decoded once per token,
+    kept with it), or with ``decode`` from ``claims.claims`` (the payload decoded on each access)."""
+
+    def loop() -> int:
+        authorize = function.authorizer()  # a fresh app per round: no round profits from another's cache
+        found = 0
+        for token in tokens:
+            claims: Any = authorize(token)
+            tenant = claims.claims["tenant"] if decode else claims.custom["tenant"]
+            found += tenant is not None
+        return found
+
+    return loop
+
+
+CUSTOM_CLAIMS: dict[str, Any] = {
+    "entitlements": ["export", "audit"],
+    "limits": {"rps": 10, "regions": ["eu-west-1"]},
+}
+"""What a V3_0 trigger adds besides the tenant: an array and a JSON object (examples/token-trigger adds
+less: a tenant and a metadata value)."""
+
+
 def event_loop(
     new_handler: Callable[[], Callable[..., dict[str, Any]]], tokens: list[str]
 ) -> Callable[[], int]:
@@ -363,7 +387,11 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
     tokens = factory.distinct_tokens(distinct)
     client_tokens = factory.distinct_tokens(clients)
     reused = reuse_sequence(client_tokens, reuses)
-    log(f"signed {distinct + clients} tokens in {time.perf_counter() - t0:.1f}s")
+    customized = [
+        factory.access_token(i, tenant=f"tenant-{i % clients}", **CUSTOM_CLAIMS) for i in range(distinct)
+    ]
+    reused_customized = reuse_sequence(customized[:clients], reuses)
+    log(f"signed {2 * distinct + clients} tokens in {time.perf_counter() - t0:.1f}s")
 
     with JwksServer(key.jwks(), USER_POOL_ID) as jwks_server:
         function = ours.ResourceFunction(jwks_server.url, key.kid)
@@ -403,6 +431,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 timed(pyjwk_client_loop(jwks_server.url, tokens)),
                 distinct,
             ),
+            Case(
+                "ours_customized",
+                "our verifier, customized tokens (a trigger's tenant, array and object claims), tenant read",
+                "distinct",
+                timed(claims_loop(function, customized, decode=False)),
+                distinct,
+            ),
             powertools_case(key, factory, distinct, tokens[0]),
             Case(
                 "ours_handler",
@@ -438,6 +473,20 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 "reused",
                 timed(ours_loop(function, reused)),
                 len(reused),
+            ),
+            Case(
+                "reused_ours_customized",
+                "our verifier, customized tokens, tenant read from claims.custom",
+                "reused",
+                timed(claims_loop(function, reused_customized, decode=False)),
+                len(reused_customized),
+            ),
+            Case(
+                "reused_ours_claims_decode",
+                "our verifier, customized tokens, tenant read from claims.claims (decoded each time)",
+                "reused",
+                timed(claims_loop(function, reused_customized, decode=True)),
+                len(reused_customized),
             ),
             Case(
                 "reused_wrapper",
