@@ -369,16 +369,14 @@ def test_twelve_digit_content_length_over_the_cap_is_still_refused(
         make_jwks().get_key(KID)
 
 
-class _BrokenPool:
-    """Stands in for urllib3 when it fails in a way the fetch does not foresee (a library bug): the one
-    thing here that is not real, because no real upstream can make urllib3 raise this on purpose."""
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("unforeseen failure inside the HTTP library")
+def _broken_download(*args: Any, **kwargs: Any) -> Any:
+    """Stands in for the download when it fails in a way the fetch does not foresee (a library bug): the
+    one thing here that is not real, because no real upstream can make http.client raise this."""
+    raise RuntimeError("unforeseen failure inside the HTTP library")
 
 
 def test_any_unforeseen_fetch_failure_is_keys_unavailable_never_invalid_token(make_jwks: MakeJwks) -> None:
-    cache = make_jwks(http=_BrokenPool())
+    cache = make_jwks(download=_broken_download)
     with pytest.raises(KeysUnavailable) as caught:
         cache.get_key(KID)
     assert caught.value.retry_after >= 1

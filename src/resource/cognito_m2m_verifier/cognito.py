@@ -17,8 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-import urllib3
-
 from cognito_m2m_verifier.config import CLIENT_ID
 from cognito_m2m_verifier.issuers import issuers_to_tell_apart, pool_issuers
 from cognito_m2m_verifier.jwks import JwksCache
@@ -62,10 +60,9 @@ def cognito_verifier(
         shared = JwksCache(jwks_url, allow_http=allow_insecure_http)
         key_sets = dict.fromkeys(issuers, shared)
     else:
-        pool = urllib3.PoolManager(num_pools=max(2, len(issuers)), maxsize=1)
         told_apart = issuers_to_tell_apart(user_pool_id, issuer_format)
         key_sets = {
-            issuer: JwksCache(url, http=pool, absent_means_no_keys=issuer in told_apart)
+            issuer: JwksCache(url, absent_means_no_keys=issuer in told_apart)
             for issuer, url in issuers.items()
         }
     return TokenVerifier(

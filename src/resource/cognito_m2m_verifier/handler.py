@@ -28,8 +28,6 @@ from time import perf_counter
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
-import urllib3
-
 from cognito_m2m_verifier import responses, strict_json
 from cognito_m2m_verifier._shared.alb import BadEvent, Request
 from cognito_m2m_verifier._shared.json_nesting import nesting_exceeds
@@ -327,7 +325,7 @@ def build_app(
 
 def key_sets_for(config: ResourceConfig, jwks: JwksCache | None = None) -> dict[str, JwksCache]:
     """Each accepted issuer's key set: ``jwks`` for all when given, one for ``JWKS_URL`` when set, else
-    one per derived URL (sharing one connection pool); with both formats accepted, a 403 or 404 from
+    one per derived URL; with both formats accepted, a 403 or 404 from
     either one's JWKS means no keys there (see
     :func:`~cognito_m2m_verifier.issuers.issuers_to_tell_apart`)."""
     issuers = config.issuers or {config.issuer: config.jwks_url}
@@ -336,11 +334,9 @@ def key_sets_for(config: ResourceConfig, jwks: JwksCache | None = None) -> dict[
     if config.jwks_url_given or config.issuers is None:
         shared = JwksCache(config.jwks_url)
         return dict.fromkeys(issuers, shared)
-    pool = urllib3.PoolManager(num_pools=max(2, len(issuers)), maxsize=1)
     told_apart = issuers_to_tell_apart(config.user_pool_id, config.issuer_format)
     return {
-        issuer: JwksCache(url, http=pool, absent_means_no_keys=issuer in told_apart)
-        for issuer, url in issuers.items()
+        issuer: JwksCache(url, absent_means_no_keys=issuer in told_apart) for issuer, url in issuers.items()
     }
 
 

@@ -3,10 +3,12 @@
 :class:`JwksCache` knows nothing about tokens or claims: it maps a ``kid`` to a ready
 ``cryptography`` RSA public key object (built once per key set, never per token).
 
-- Fetch: one ``urllib3.PoolManager``, connect/read timeouts (2 s / 3 s by default) and the whole
-  exchange, body included, within their sum (a body dripping byte by byte is cut off); no retry (the
-  penalty window paces attempts), no redirects, ``identity`` encoding only, a response size cap
-  (64 KiB by default), HTTP 200 only, strict UTF-8 JSON without duplicate members.
+- Fetch: one GET by :func:`~cognito_m2m_verifier.key_download.get` (the standard library's
+  ``http.client``, imported on the first fetch; a verifying TLS context), connect/read timeouts (2 s /
+  3 s by default) and the whole exchange, body included, within their sum (a body dripping byte by
+  byte is cut off); no retry (the penalty window paces attempts), no redirects, ``identity`` encoding
+  only, a response size cap (64 KiB by default), HTTP 200 only, strict UTF-8 JSON without duplicate
+  members.
 - Keys: ``kty`` ``RSA``; ``use`` ``sig`` and ``alg`` ``RS256`` when present; ``key_ops`` containing
   ``verify`` when present; ``n``/``e`` canonical unpadded base64url without a leading zero octet
   (Base64urlUInt, RFC 7518 §6.3.1); modulus 2048-8192 bits; odd
@@ -38,14 +40,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import urllib3
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
 from cognito_m2m_verifier import strict_json
-from cognito_m2m_verifier._shared.headers import ascii_decimal
 from cognito_m2m_verifier._shared.hosts import checked_url
 from cognito_m2m_verifier._shared.log import get_logger
 from cognito_m2m_verifier.errors import KeysUnavailable, MalformedToken, UnknownKey
+from cognito_m2m_verifier.key_download import BodyTooLarge, Download, DownloadFailed, ReadFailed
+from cognito_m2m_verifier.key_download import get as https_get
 from cognito_m2m_verifier.token_parser import b64url_decode, is_valid_kid
 
 log = get_logger(__name__)
@@ -151,7 +153,7 @@ class JwksCache:
         *,
         penalty_seconds: float = PENALTY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        http: urllib3.PoolManager | None = None,
+        download: Download = https_get,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         max_bytes: int = MAX_JWKS_BYTES,
@@ -165,9 +167,10 @@ class JwksCache:
         self.penalty_seconds = penalty_seconds
         self.max_bytes = max_bytes
         self._clock = clock
-        self._http = http or urllib3.PoolManager(num_pools=2, maxsize=1)
+        self._download_with = download
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
         self._total_seconds = connect_timeout + read_timeout
-        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout, total=self._total_seconds)
         self._lock = threading.Lock()
         # kid -> (key, modulus length in octets): the signature check needs both, and key.key_size is a
         # computed getter (about 60 ns), so the length is worked out once per key set
@@ -264,63 +267,28 @@ class JwksCache:
 
     def _download(self) -> bytes:
         """The JWKS body, or an exception; the whole exchange ends within connect + read timeouts."""
-        deadline = time.monotonic() + self._total_seconds
         try:
-            resp = self._http.request(
-                "GET",
+            resp = self._download_with(
                 self.url,
-                headers={"Accept": "application/json", "Accept-Encoding": "identity"},
-                timeout=self._timeout,
-                retries=False,
-                redirect=False,
-                preload_content=False,
-                decode_content=False,
+                connect_timeout=self._connect_timeout,
+                read_timeout=self._read_timeout,
+                max_bytes=self.max_bytes,
+                headers={"Accept": "application/json"},
             )
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            log.error("JWKS fetch failed", extra={"problem": type(exc).__name__})
-            retry_after = math.ceil(self.penalty_seconds)
-            raise KeysUnavailable(f"JWKS fetch failed: {type(exc).__name__}", retry_after) from None
-        complete = False
-        try:
-            if resp.status in (403, 404) and self.absent_means_no_keys:
-                raise KeySetAbsent(f"JWKS endpoint answered HTTP {resp.status}")
-            if resp.status != 200:
-                raise InvalidKeySet(f"JWKS endpoint answered HTTP {resp.status}")
-            encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-            if encoding not in ("", "identity"):
-                raise InvalidKeySet(f"JWKS uses content-encoding {encoding[:20]!r}")
-            # Announced size: only 1-12 ASCII digits count; any other value is ignored (the read is capped).
-            length = ascii_decimal(resp.headers.get("content-length"), 12)
-            if length is not None and length > self.max_bytes:
-                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
-            body = self._read_body(resp, deadline)
-            complete = True
-            return body
-        finally:
-            if complete:
-                resp.release_conn()
-            else:
-                resp.close()
-
-    def _read_body(self, resp: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
-        """Read at most ``max_bytes`` before ``deadline``: each socket read may wait only for the time
-        left, so a body that drips slowly cannot hold the fetch (and the lock) longer than that."""
-        chunks: list[bytes] = []
-        size = 0
-        sock = getattr(getattr(resp, "connection", None), "sock", None)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise InvalidKeySet(f"JWKS download took longer than {self._total_seconds:g} s")
-            if sock is not None:
-                sock.settimeout(remaining)
-            try:
-                chunk = resp.read1(16384)
-            except (urllib3.exceptions.HTTPError, OSError) as exc:
-                raise InvalidKeySet(f"JWKS read failed: {type(exc).__name__}") from None
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes")
-            chunks.append(chunk)
+        except BodyTooLarge:
+            raise InvalidKeySet(f"JWKS larger than {self.max_bytes} bytes") from None
+        except ReadFailed as exc:
+            if exc.timed_out:
+                raise InvalidKeySet(f"JWKS download took longer than {self._total_seconds:g} s") from None
+            raise InvalidKeySet(f"JWKS read failed: {exc}") from None
+        except DownloadFailed as exc:
+            log.error("JWKS fetch failed", extra={"problem": str(exc)})
+            raise KeysUnavailable(f"JWKS fetch failed: {exc}", math.ceil(self.penalty_seconds)) from None
+        if resp.status in (403, 404) and self.absent_means_no_keys:
+            raise KeySetAbsent(f"JWKS endpoint answered HTTP {resp.status}")
+        if resp.status != 200:
+            raise InvalidKeySet(f"JWKS endpoint answered HTTP {resp.status}")
+        encoding = resp.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise InvalidKeySet(f"JWKS uses content-encoding {encoding[:20]!r}")
+        return resp.body

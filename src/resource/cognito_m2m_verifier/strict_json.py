@@ -55,9 +55,9 @@ def decode_unchecked(data: bytes) -> Any:
     so ``commas + 1 == members`` leaves no room for a duplicate (a duplicate adds a comma but no
     member). A nested document (a trigger's array and object claims) gets the same proof over every
     object and array (:func:`_separators`). Anything else, such as surrounding whitespace or commas
-    inside strings, goes through the full strict decoder, which decides. One difference is left on purpose: orjson
-    reads an integer beyond 64 bits as a float, which every claim check then rejects as not an
-    integer.
+    inside strings, goes through the full strict decoder, which decides. One difference is left on
+    purpose: orjson reads an integer beyond 64 bits as a float, which every claim check then rejects as
+    not an integer.
     """
     value = _orjson_loads(data)
     if type(value) is dict:
