@@ -21,16 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import client_bench, coldstart, fleet, paths, report, size, verify_bench
+from bench import client_bench, cold_path, coldstart, fleet, paths, report, size, verify_bench
 
-PARTS = ("verify", "client", "fleet", "coldstart", "size")
+PARTS = ("verify", "client", "fleet", "coldstart", "coldpath", "size")
 FULL = {
     "distinct": 5000, "clients": 20, "reuses": 500, "rounds": 9, "invocations": 1000, "samples": 21,
-    "fleet_containers": 100, "fleet_day_seconds": 86_400, "fleet_samples": 200,
+    "fleet_containers": 100, "fleet_day_seconds": 86_400, "fleet_samples": 200, "cold_paths": 11,
 }  # fmt: skip
 QUICK = {
     "distinct": 200, "clients": 4, "reuses": 25, "rounds": 2, "invocations": 50, "samples": 3,
-    "fleet_containers": 10, "fleet_day_seconds": 7_300, "fleet_samples": 5,
+    "fleet_containers": 10, "fleet_day_seconds": 7_300, "fleet_samples": 5, "cold_paths": 2,
 }  # fmt: skip
 
 
@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         print("bench[coldstart]: running", file=sys.stderr, flush=True)
         results["coldstart"] = coldstart.run(samples=n["samples"], python_version=args.python_version)
         python = results["coldstart"]["python"]
+    if "coldpath" in parts:
+        print("bench[coldpath]: running (fresh processes, JWKS 30 ms away)", file=sys.stderr, flush=True)
+        results["cold_path"] = cold_path.run(samples=n["cold_paths"], python_version=args.python_version)
     if "size" in parts:
         results["size"] = size.run(powertools_python=python)
     results["targets"] = report.targets(results)

@@ -42,7 +42,7 @@ def baseline_requirements() -> list[str]:
     return [
         pinned(paths.ROOT / "requirements-dev.txt", "PyJWT"),
         pinned(paths.SRC / "resource" / "requirements.txt", "cryptography"),
-        pinned(paths.SRC / "resource" / "requirements.txt", "urllib3"),
+        pinned(paths.SRC / "client" / "requirements.txt", "urllib3"),  # the usual way's HTTP library
     ]
 
 

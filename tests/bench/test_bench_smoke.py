@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bench import client_bench, coldstart, report, run, size, verify_bench
+from bench import client_bench, cold_path, coldstart, report, run, size, verify_bench
 
 TARGET_KEYS = {"name", "value", "target", "unit", "ok"}
 
@@ -106,12 +106,38 @@ def fake_results() -> dict[str, Any]:
                 "resource_pyc": {"median_ms": 120.0, "ratio_to_baseline_pyc": 1.2},
             },
         },
+        "cold_path": {
+            "samples": 1,
+            "jwks_delay_ms": 30,
+            "variants": {
+                name: {
+                    "label": name,
+                    "side": "resource",
+                    "interpreter_ms": 10.0,
+                    "init_ms": 20.0,
+                    "first_request_ms": 40.0,
+                    "to_first_answer_ms": total,
+                    "second_request_ms": 1.0,
+                }
+                for name, total in (
+                    ("ours", 70.0),
+                    ("pyjwt", 180.0),
+                    ("aws_jwt_verify", 150.0),
+                    ("aws_jwt_verify_hydrated", 60.0),
+                    ("client_ours", 100.0),
+                    ("client_usual", 250.0),
+                )
+            },
+        },
         "size": {"limit_bytes": 6_000_000, "lambda": {"resource": {"zip_bytes": 5_000_000}}},
     }
 
 
 def test_targets_have_the_documented_shape() -> None:
     results = fake_results()
+    results["cold_path"]["ratios"] = cold_path.ratios(results["cold_path"]["variants"])
+    assert results["cold_path"]["ratios"]["ours_vs_aws_jwt_verify"] == round(70 / 60, 3)  # the better one
+    assert "| ours | 10.0 | 20.0 | 40.0 | 70.0 | 1.0 |" in report.tables(results)
     results["targets"] = targets = report.targets(results)
     assert all(set(t) >= TARGET_KEYS for t in targets)
     by_name = {t["name"]: t["ok"] for t in targets}
@@ -121,6 +147,9 @@ def test_targets_have_the_documented_shape() -> None:
         "token requests per 1000 warm invocations": True,
         "secret reads per 1000 warm invocations": True,
         "resource cold import (.pyc) vs bare jwt+cryptography+urllib3": False,
+        "resource cold path vs PyJWT + PyJWKClient (to the first answer)": True,
+        "resource cold path vs aws-jwt-verify (Node)": False,
+        "client cold path vs the usual way (boto3, urllib3)": True,
         "resource.zip size": True,
     }
     table = report.tables(results)
