@@ -290,9 +290,9 @@ def test_missing_secret_is_a_502(make_handler: MakeHandler, aws: Aws) -> None:
 
 
 def test_default_secrets_client_is_boto3_created_once(
-    env: dict[str, str], aws: Aws, token_server: ScriptedServer
+    env: dict[str, str], aws: Aws, token_server: ScriptedServer, boto3_credentials_only: None
 ) -> None:
-    handler = build_handler(env)  # no injected client: boto3 (patched by moto) on the first read
+    handler = build_handler(env)  # no injected client, no credentials in the environment: boto3 (moto)
     assert handler.client.secrets._client is None
     assert handler(alb_event(), CTX)["statusCode"] == 200
     first = handler.client.secrets.client

@@ -98,7 +98,9 @@ def test_client_is_created_once(aws: Aws, clock: FakeClock) -> None:
     assert len(created) == 1
 
 
-def test_default_factory_builds_a_boto3_client_for_the_arns_region(aws: Aws, clock: FakeClock) -> None:
+def test_default_factory_builds_a_boto3_client_for_the_arns_region(
+    aws: Aws, clock: FakeClock, boto3_credentials_only: None
+) -> None:
     client = default_client_factory("us-east-1", 2.0)()
     assert client.meta.region_name == "us-east-1"  # type: ignore[attr-defined]
     assert client.meta.config.read_timeout == 2.0  # type: ignore[attr-defined]

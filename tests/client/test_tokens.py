@@ -100,7 +100,11 @@ def test_credentials_from_secrets_manager_by_arn(
 
 
 def test_secret_region_comes_from_the_arn_with_boto3(
-    token_server: ScriptedServer, endpoint: str, aws: Aws, monkeypatch: pytest.MonkeyPatch
+    token_server: ScriptedServer,
+    endpoint: str,
+    aws: Aws,
+    monkeypatch: pytest.MonkeyPatch,
+    boto3_credentials_only: None,
 ) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.delenv("AWS_REGION", raising=False)

@@ -7,8 +7,9 @@ pause: a Secrets Manager hiccup then costs nothing while the token endpoint stil
 credentials. :meth:`SecretCache.invalidate` forces the next read (the handler calls it when the token
 endpoint answers ``invalid_client``, which is what a rotated secret looks like).
 
-boto3 is imported on the first read only (it is part of the Lambda runtime and not bundled, and
-importing it costs a noticeable part of a cold start); the Secrets Manager client is created once per
+With credentials in the environment (Lambda's) the read is one SigV4-signed call without boto3
+(:mod:`cognito_m2m_client.secrets_api`: boto3's import and client cost about 170 ms of a cold start);
+elsewhere boto3 is imported on the first read only. The Secrets Manager client is created once per
 container. Error messages name the failure, never the secret's value, and botocore's DEBUG logging
 (which would print the whole GetSecretValue response) is held at INFO.
 """
@@ -49,11 +50,18 @@ class ClientCredentials:
 
 
 def default_client_factory(region: str, timeout_seconds: float) -> Callable[[], SecretsClient]:
-    """A factory for boto3's Secrets Manager client, importing boto3 only when first called.
+    """A factory for the Secrets Manager client: with credentials in the environment (Lambda's), one
+    signed call without boto3 (:mod:`cognito_m2m_client.secrets_api`); else boto3's client, imported only
+    when first called.
 
-    botocore's own timeouts and two attempts bound a read (the invocation's deadline cannot be handed to
-    boto3); a failure is answered 502 and, with a cached value at hand, costs nothing.
+    Timeouts and two attempts bound a read (the invocation's deadline cannot be handed to boto3); a
+    failure is answered 502 and, with a cached value at hand, costs nothing.
     """
+    from cognito_m2m_client.secrets_api import signed_client_factory  # noqa: PLC0415 - no cycle at import
+
+    signed = signed_client_factory(region, timeout_seconds)
+    if signed is not None:
+        return signed
 
     def create() -> SecretsClient:
         import boto3  # noqa: PLC0415 (lazy on purpose: see the module docstring)
