@@ -55,30 +55,86 @@ Errors (:mod:`cognito_m2m_verifier.errors`): ``InvalidToken`` (401) and its subc
 ``InvalidSignature``; ``InsufficientScope`` (403); ``KeysUnavailable`` (503, ``retry_after``).
 """
 
-from cognito_m2m_verifier.claim_rules import ClaimRule, claim_contains, claim_equals, claim_matches_path
-from cognito_m2m_verifier.claims import AccessTokenClaims
-from cognito_m2m_verifier.cognito import cognito_verifier
-from cognito_m2m_verifier.errors import (
-    ClientNotAllowed,
-    InsufficientScope,
-    InvalidClaim,
-    InvalidSignature,
-    InvalidToken,
-    KeysUnavailable,
-    MalformedToken,
-    NotClientCredentials,
-    TokenExpired,
-    TokenIssuedInFuture,
-    TokenNotYetValid,
-    TokenTooLarge,
-    UnknownKey,
-    UnsupportedHeader,
-    WrongIssuer,
-    WrongTokenUse,
-)
-from cognito_m2m_verifier.events import HttpRequest, HttpResponse
-from cognito_m2m_verifier.protected_api import ProtectedApi
-from cognito_m2m_verifier.verifier import TokenVerifier, check_scopes
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cognito_m2m_verifier.claim_rules import ClaimRule, claim_contains, claim_equals, claim_matches_path
+    from cognito_m2m_verifier.claims import AccessTokenClaims
+    from cognito_m2m_verifier.cognito import cognito_verifier
+    from cognito_m2m_verifier.errors import (
+        ClientNotAllowed,
+        InsufficientScope,
+        InvalidClaim,
+        InvalidSignature,
+        InvalidToken,
+        KeysUnavailable,
+        MalformedToken,
+        NotClientCredentials,
+        TokenExpired,
+        TokenIssuedInFuture,
+        TokenNotYetValid,
+        TokenTooLarge,
+        UnknownKey,
+        UnsupportedHeader,
+        WrongIssuer,
+        WrongTokenUse,
+    )
+    from cognito_m2m_verifier.events import HttpRequest, HttpResponse
+    from cognito_m2m_verifier.protected_api import ProtectedApi
+    from cognito_m2m_verifier.verifier import TokenVerifier, check_scopes
+
+# Each public name, by the module that defines it: imported when first used (PEP 562), so that importing
+# one submodule (the handler, the JWKS prefetch of the cold start) does not import all the others.
+_WHERE = {
+    "ClaimRule": "claim_rules",
+    "claim_contains": "claim_rules",
+    "claim_equals": "claim_rules",
+    "claim_matches_path": "claim_rules",
+    "AccessTokenClaims": "claims",
+    "cognito_verifier": "cognito",
+    **dict.fromkeys(
+        (
+            "ClientNotAllowed",
+            "InsufficientScope",
+            "InvalidClaim",
+            "InvalidSignature",
+            "InvalidToken",
+            "KeysUnavailable",
+            "MalformedToken",
+            "NotClientCredentials",
+            "TokenExpired",
+            "TokenIssuedInFuture",
+            "TokenNotYetValid",
+            "TokenTooLarge",
+            "UnknownKey",
+            "UnsupportedHeader",
+            "WrongIssuer",
+            "WrongTokenUse",
+        ),
+        "errors",
+    ),
+    "HttpRequest": "events",
+    "HttpResponse": "events",
+    "ProtectedApi": "protected_api",
+    "TokenVerifier": "verifier",
+    "check_scopes": "verifier",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cognito_m2m_verifier' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415 - only for the first use of each name
+
+    value = getattr(importlib.import_module(f"cognito_m2m_verifier.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.2.0"
 

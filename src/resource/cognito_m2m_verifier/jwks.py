@@ -42,7 +42,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
-from cognito_m2m_verifier import strict_json
+from cognito_m2m_verifier import key_prefetch, strict_json
 from cognito_m2m_verifier._shared.hosts import checked_url
 from cognito_m2m_verifier._shared.log import get_logger
 from cognito_m2m_verifier.errors import KeysUnavailable, MalformedToken, UnknownKey
@@ -181,6 +181,12 @@ class JwksCache:
         self.generation = 0
         self.fetch_count = 0
         self.fetch_failures = 0
+        prefetched = key_prefetch.take(self.url)  # the cold start's background download, if any
+        if prefetched is not None:
+            try:
+                self.load(prefetched)
+            except InvalidKeySet:
+                log.warning("prefetched JWKS rejected: the first token fetches it again")
 
     @property
     def kids(self) -> frozenset[str]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,11 +48,16 @@ class ReadFailed(DownloadFailed):
         self.timed_out = timed_out
 
 
-@dataclass(frozen=True, slots=True)
 class Response:
-    status: int
-    headers: Mapping[str, str]  # lower-cased names; a repeated header keeps its last value
-    body: bytes
+    """An answer: status, headers (lower-cased names; a repeated header keeps its last value), body.
+    (A plain class: ``dataclasses`` would add its import to the cold start's JWKS prefetch.)"""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
 
 
 Download = Callable[..., Response]
