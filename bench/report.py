@@ -167,6 +167,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def wrapper_overhead(cases: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per workload: the wrapper's µs per request over the bare verifier's, and against Powertools'."""
+    out = {}
+    for workload, prefix in (("distinct", ""), ("reused", "reused_")):
+        wrapper, bare = cases.get(f"{prefix}wrapper", {}), cases.get(f"{prefix}ours", {})
+        powertools = cases.get(f"{prefix}powertools_resolver", {})
+        if "us_per_token" in wrapper and "us_per_token" in bare and "us_per_token" in powertools:
+            out[workload] = {
+                "overhead_us": round(wrapper["us_per_token"] - bare["us_per_token"], 2),
+                "wrapper_us": wrapper["us_per_token"],
+                "powertools_us": powertools["us_per_token"],
+                "ratio_to_powertools": round(powertools["us_per_token"] / wrapper["us_per_token"], 2),
+            }
+    return out
+
+
 def _num(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "-"
@@ -261,6 +277,37 @@ def tables(results: dict[str, Any]) -> str:
                 ],
             ),
         ]
+
+        overhead = wrapper_overhead(verification["cases"])
+        if overhead:
+            lines += [
+                "",
+                "**The wrapper's own cost** (`ProtectedApi`, ALB event to response, over the bare verifier "
+                "on the same tokens; Powertools' ALB resolver doing the same routing and verification with "
+                "PyJWT)",
+                "",
+                *_table(
+                    [
+                        "tokens",
+                        "wrapper over the verifier µs",
+                        "wrapper µs/request",
+                        "Powertools µs/request",
+                        "x Powertools",
+                    ],
+                    [
+                        [
+                            workload,
+                            _num(row["overhead_us"], 2),
+                            _num(row["wrapper_us"], 2),
+                            _num(row["powertools_us"], 2),
+                            _num(row["ratio_to_powertools"], 2),
+                        ]
+                        for workload, row in overhead.items()
+                    ],
+                ),
+                "",
+                "x Powertools: its time per request over ours (above 1: ours ahead).",
+            ]
 
     client = results.get("client")
     if client:

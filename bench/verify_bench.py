@@ -245,6 +245,49 @@ def wrapper_loop(
     return event_loop(lambda: function.wrapper(metrics=metrics), tokens)
 
 
+def powertools_resolver(key: SigningKey) -> Callable[[], Callable[..., dict[str, Any]]]:
+    """Powertools' ALB resolver routing ``GET /api`` to a function that verifies the token with PyJWT
+    (the key pre-loaded, as a JWKS client's cache holds it) and checks Cognito's claims and the scope:
+    the same routing and verification as our wrapper, written the Powertools way."""
+    import jwt
+    from aws_lambda_powertools.event_handler import ALBResolver, Response
+
+    public_key = key.private_key.public_key()
+
+    class Context:
+        function_name = "bench"
+        memory_limit_in_mb = 256
+        aws_request_id = "bench"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 30_000
+
+    def new_handler() -> Callable[..., dict[str, Any]]:
+        app = ALBResolver()
+
+        @app.get("/api")
+        def api() -> Any:
+            auth = app.current_event.headers.get("authorization") or ""
+            try:
+                claims = jwt.decode(
+                    auth.removeprefix("Bearer "),
+                    public_key,
+                    algorithms=["RS256"],
+                    issuer=ISSUER,
+                    options={"require": ["exp", "iat", "iss"], "verify_aud": False},
+                )
+            except jwt.PyJWTError:
+                return Response(status_code=401, content_type="application/json", body="{}")
+            check_claims_like_ours(claims)
+            return {"message": "hello", "client_id": claims["client_id"]}
+
+        context = Context()
+        return lambda event, _context: app.resolve(event, context)
+
+    return new_handler
+
+
 def powertools_case(key: SigningKey, factory: TokenFactory, count: int, cognito_token: str) -> Case:
     label = "Powertools JWTVerifier.cognito (alpha)"
     try:
@@ -461,6 +504,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 distinct,
             ),
             Case(
+                "powertools_resolver",
+                "Powertools ALB resolver + PyJWT, ALB event to response (context)",
+                "distinct",
+                timed(event_loop(powertools_resolver(key), tokens)),
+                distinct,
+            ),
+            Case(
                 "reused_floor",
                 "floor: cryptography RSA verify",
                 "reused",
@@ -487,6 +537,13 @@ def run(distinct: int = 5000, clients: int = 20, reuses: int = 500, rounds: int 
                 "reused",
                 timed(claims_loop(function, reused_customized, decode=True)),
                 len(reused_customized),
+            ),
+            Case(
+                "reused_powertools_resolver",
+                "Powertools ALB resolver + PyJWT, ALB event to response",
+                "reused",
+                timed(event_loop(powertools_resolver(key), reused)),
+                len(reused),
             ),
             Case(
                 "reused_wrapper",
