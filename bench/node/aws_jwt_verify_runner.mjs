@@ -9,36 +9,15 @@
 // stdout: one JSON line per command: {"case", "seconds", "cpu_seconds", "count", "ok"}; first line
 // {"ready": true}.
 import { readFileSync } from "node:fs";
-import http from "node:http";
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { createInterface } from "node:readline";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { loopbackFetcher } from "./loopback_fetcher.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 
-// The verifier asks for https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json; this
-// fetcher answers that request from the loopback server instead (the machine has no other network).
-const loopbackFetcher = {
-  fetch: () =>
-    new Promise((resolve, reject) => {
-      const req = http.get(config.jwks_url, (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`JWKS status ${res.statusCode}`));
-          res.resume();
-          return;
-        }
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const buf = Buffer.concat(chunks);
-          resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-        });
-      });
-      req.on("error", reject);
-      req.setTimeout(3000, () => req.destroy(new Error("JWKS timeout")));
-    }),
-};
+const fetcher = loopbackFetcher(config.jwks_url);
 
 const verifier = CognitoJwtVerifier.create(
   {
@@ -48,7 +27,7 @@ const verifier = CognitoJwtVerifier.create(
     scope: config.scope,
     graceSeconds: config.grace_seconds,
   },
-  { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
+  { jwksCache: new SimpleJwksCache({ fetcher }) },
 );
 await verifier.hydrate();
 

@@ -9,34 +9,19 @@
 // spawn time is the parent's).
 const start = Date.now();
 const { readFileSync } = await import("node:fs");
-const http = await import("node:http");
 const { CognitoJwtVerifier } = await import("aws-jwt-verify");
 const { SimpleJwksCache } = await import("aws-jwt-verify/jwk");
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const hydrate = process.argv[3] === "1";
 
-// The verifier asks for https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json; this
-// fetcher answers it from the loopback server (which adds the network's delay).
-const loopbackFetcher = {
-  fetch: () =>
-    new Promise((resolve, reject) => {
-      const req = http.get(config.jwks_url, (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const buf = Buffer.concat(chunks);
-          resolve(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-        });
-      });
-      req.on("error", reject);
-      req.setTimeout(3000, () => req.destroy(new Error("JWKS timeout")));
-    }),
-};
+// the JWKS from the loopback server (which adds the network's delay)
+const { loopbackFetcher } = await import("./loopback_fetcher.mjs");
+const fetcher = loopbackFetcher(config.jwks_url);
 
 const verifier = CognitoJwtVerifier.create(
   { userPoolId: config.user_pool_id, tokenUse: "access", clientId: config.client_ids, scope: config.scope },
-  { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
+  { jwksCache: new SimpleJwksCache({ fetcher }) },
 );
 if (hydrate) {
   await verifier.hydrate();
