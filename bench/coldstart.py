@@ -162,7 +162,7 @@ def function_variants(functions: list[str], host_dist: Path, runtime: Path) -> l
 ORDERS_ENV = {
     **FUNCTION_ENV["resource"],
     "ROUTE_SCOPES": '{"GET /orders": ["rest-api/read"], "POST /orders": ["rest-api/write"],'
-    ' "GET /orders/*": ["rest-api/read"]}',
+    ' "GET /orders/*": ["rest-api/read"], "GET /tenants/*": ["rest-api/read"]}',
 }
 
 
