@@ -8,6 +8,7 @@ tests fail. Its processes die with the test run (PR_SET_PDEATHSIG) if pytest its
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 from collections.abc import Iterator
@@ -15,6 +16,10 @@ from collections.abc import Iterator
 import pytest
 
 from local_edge.stack import REPO_ROOT, Settings, StackInfo, down, up
+
+# What the functions' app.py does at cold start: the packages log at INFO (the libraries set no level).
+for _package in ("cognito_m2m_verifier", "cognito_m2m_client", "cognito_m2m_rotation"):
+    logging.getLogger(_package).setLevel(logging.INFO)
 
 
 def free_port() -> int:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from cognito_m2m_client._shared.log import configure_function_logging
 from cognito_m2m_client.handler import ClientHandler, build_handler
 
+configure_function_logging(["cognito_m2m_client"])
 HANDLER: ClientHandler = build_handler(os.environ)
 
 

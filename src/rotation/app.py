@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from cognito_m2m_rotation._shared.log import configure_function_logging
 from cognito_m2m_rotation.handler import handler as _handler
 from cognito_m2m_rotation.handler import rotation_settings
 
+configure_function_logging(["cognito_m2m_rotation", "cognito_m2m_client"])
 rotation_settings(os.environ)
 
 

@@ -43,7 +43,10 @@ _OAUTH_ERROR_CODE = re.compile(r"[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}")
 
 _HINTS = {
     "invalid_client": "the token endpoint does not accept the client id/secret (check the secret's values)",
-    "invalid_scope": "a requested scope is unknown or not enabled on the app client (check SCOPES)",
+    "invalid_scope": (
+        "a requested scope is unknown or not enabled on the app client "
+        "(check the scopes asked for: scopes=, or the function's SCOPES)"
+    ),
     "unauthorized_client": "the app client may not use the client_credentials grant",
     "invalid_grant": "the token endpoint rejected the grant",
     "invalid_request": "the token endpoint found the request malformed",

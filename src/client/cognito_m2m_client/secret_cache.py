@@ -85,7 +85,9 @@ def fixed_client_factory(client: SecretsClient) -> Callable[[], SecretsClient]:
 
 _CODE_MESSAGES = {
     "AccessDeniedException": "access to the client secret was denied (check the function's IAM policy)",
-    "ResourceNotFoundException": "the client secret does not exist (check CLIENT_SECRET_ARN)",
+    "ResourceNotFoundException": (
+        "the client secret does not exist (check its ARN: secret_id=, or the function's CLIENT_SECRET_ARN)"
+    ),
     "ThrottlingException": "Secrets Manager throttled the read of the client secret",
     "DecryptionFailure": "the client secret could not be decrypted (check the KMS key policy)",
     "InvalidRequestException": "the client secret cannot be read (deleted or scheduled for deletion?)",
