@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rotate":
             print(f"==> rotating the secret of client {args.client!r} ...")
             done = rotate_client_secret(settings, args.client)
-            print(f"    client_id {done['client_id']} kept; its new secret is {done['client_secret_id']}")
+            print(
+                f"    client {done['client_id']} kept its id; its new secret's id is "
+                f"{done['client_secret_id']} (the id Cognito gives the secret, not the secret)"
+            )
             return 0
         if args.command == "metrics":
             return print_metrics(args.logs or settings.logs, args.png or settings.state_dir / "metrics.png")

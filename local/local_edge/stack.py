@@ -694,6 +694,15 @@ def demo_token(settings: Settings, scope: str | None = None, client: str = "demo
 
 
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+ROTATION_STEP_DONE = {
+    "createSecret": "Cognito generated a new secret of the client (the oldest one deleted first if it had "
+    "two); stored as AWSPENDING",
+    "setSecret": "nothing to set: Cognito already holds the new secret",
+    "testSecret": "the pending secret got an access token from the token endpoint",
+    "finishSecret": "AWSCURRENT moved to the new secret (the previous one, AWSPREVIOUS, still works until "
+    "the next rotation)",
+}
+"""What each rotation step did, as ``make local-rotate`` prints it (the function answers nothing)."""
 
 
 def _emulator(settings: Settings, service: str, endpoint: str | None = None) -> Any:
@@ -748,7 +757,7 @@ def rotate_client_secret(settings: Settings, client: str = "demo", out: Printer 
         payload = answer["Payload"].read().decode(errors="replace")
         if answer.get("FunctionError"):
             raise StackError(f"{step_name} failed: {payload[:500]} (log: {settings.state_dir / 'logs'})")
-        out(f"    {step_name}: {json.loads(payload) if payload else 'done'}")
+        out(f"    {step_name}: {ROTATION_STEP_DONE[step_name]}")
     after = json.loads(secrets.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
     if after.get("client_id") != before.get("client_id") or after.get("client_secret") == before.get(
         "client_secret"
