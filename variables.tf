@@ -285,7 +285,7 @@ variable "apis" {
 
   validation {
     condition     = alltrue([for a in values(var.apis) : a.zip_path == null || try(fileexists(a.zip_path), false)])
-    error_message = "An apis zip_path does not point at an existing file: build your function's zip first, or fix the path."
+    error_message = "apis zip_path does not point at an existing file: ${join("; ", [for k, a in var.apis : "${k}: ${abspath(a.zip_path)}" if a.zip_path != null && !try(fileexists(a.zip_path), false)])}. Build the function's zip first (make build-host for the local stack), or fix the path."
   }
 
   validation {

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from local_edge.edge import EdgeConfig, serve
 from local_edge.metrics import format_table, read_log_dir, summarize, write_chart
-from local_edge.stack import Settings, StackError, check_ports, demo_token, down, rotate_client_secret, up
+from local_edge.stack import (
+    Settings,
+    StackError,
+    check_ports,
+    demo_call_problem,
+    demo_token,
+    down,
+    rotate_client_secret,
+    up,
+)
 
 
 def print_metrics(logs: Path, png: Path) -> int:
@@ -52,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if args.command == "up":
             info = up(settings)
-            return 0 if info.client_status == 200 else 1
+            return 0 if demo_call_problem(info.client_status, info.client_body) is None else 1
         if args.command == "ports":
             check_ports(settings)
             return 0

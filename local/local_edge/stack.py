@@ -597,6 +597,9 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
         named = ", ".join(f"{key} -> {tenants[key]}" for key in sorted(tenants))
         lines.append(f"Tenants    {named} (the token trigger's tenant claim)")
     lines.append(f"GET {settings.alb_url}/client -> {status} {body}")
+    problem = demo_call_problem(status, body)
+    if problem:
+        lines.append(f"NOT OK     {problem}")
     lines += try_lines(settings, apis, outputs.get("client_scopes") or {}, demo)
     lines += [
         "Token      make -s local-token [CLIENT=<key>] [SCOPE=...]",
@@ -606,6 +609,30 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
         f"{settings.state_dir}",
     ]
     return lines
+
+
+def demo_call_problem(status: int, body: str) -> str | None:
+    """Why the demo call did not succeed, in plain words; None when it did (200, and the API's 200)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return None if status == 200 else f"GET /client answered {status}: see the client function's log"
+    api_status, api_body = answer.get("api_status"), answer.get("api_body")
+    if status == 200 and api_status in (None, 200):
+        return None
+    if status != 200:
+        error = answer.get("error") or answer.get("message") or "an error"
+        return f"GET /client answered {status} ({str(error)[:80]}): see the client function's log"
+    detail = api_body if isinstance(api_body, dict) else {}
+    error = str(detail.get("error") or "an error")[:60]
+    why = str(detail.get("error_description") or "")[:120]
+    scope = f"; the route requires {str(detail['scope'])[:120]}" if detail.get("scope") else ""
+    return (
+        f"the demo call reached the API, which answered {api_status} {error}"
+        f"{(': ' + why) if why else ''}{scope} (the demo client's scopes are in stack.auto.tfvars)"
+    )
 
 
 MAX_TRY_LINES = 8

@@ -18,6 +18,7 @@ from local_edge.stack import (
     StackError,
     _env_port,
     apply_fingerprint,
+    demo_call_problem,
     down,
     running_pid,
     start_process,
@@ -321,3 +322,32 @@ def test_make_local_token_passes_client_and_scope(args: list[str], expected: str
         ["make", "-n", "-s", "local-token", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert shown.strip().endswith(f"-m local_edge {expected}"), shown
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "problem"),
+    [
+        (200, '{"api_status":200,"api_body":{"message":"hi"}}', None),
+        (
+            200,
+            '{"api_status":403,"api_body":{"error":"insufficient_scope","error_description":'
+            '"The access token lacks a required scope","scope":"rest-api/read rest-api/write"}}',
+            "the demo call reached the API, which answered 403 insufficient_scope: The access token lacks a "
+            "required scope; the route requires rest-api/read rest-api/write (the demo client's scopes are "
+            "in stack.auto.tfvars)",
+        ),
+        (502, '{"error":"upstream_error","message":"the token endpoint failed"}', "GET /client answered 502"),
+        (504, "gateway timeout", "GET /client answered 504"),
+    ],
+)
+def test_the_summary_says_plainly_when_the_demo_call_did_not_succeed(
+    tmp_path: Path, status: int, body: str, problem: str | None
+) -> None:
+    found = demo_call_problem(status, body)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found.startswith(problem)
+    lines = summary_lines(settings_in(tmp_path), OUTPUTS, status, body)
+    assert any(line.startswith("NOT OK") for line in lines) == (problem is not None)
