@@ -92,8 +92,8 @@ typecheck: $(VENV)/.installed ## mypy --strict on each function's code
 	$(VENV)/bin/mypy src/client/app.py src/client/cognito_m2m_client
 	MYPYPATH=src/client $(VENV)/bin/mypy src/rotation/app.py src/rotation/cognito_m2m_rotation
 
-pytest: $(VENV)/.installed build-host $(POLICY_OUT)/plans.stamp ## pytest with line coverage of src/ (the AWS contracts read make plans' plans)
-	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+pytest: $(VENV)/.installed build-host $(POLICY_OUT)/plans.stamp ## pytest with line coverage of src/ (the AWS contracts read make plans' plans; the policies run in make policy)
+	POLICY_OUT=$(POLICY_OUT) $(PY) -m pytest --cov --cov-report=term --ignore=tests/policy $(PYTEST_ARGS)
 
 # ---- Terraform ------------------------------------------------------------------------------
 # The repository root is the module. `tf-check` proves it offline: fmt, validate (root and examples),

@@ -643,7 +643,9 @@ def try_lines(
 ) -> list[str]:
     """A curl line per route of the APIs (at most :data:`MAX_TRY_LINES`), each with a token of a client
     whose scopes cover the route's (the demo endpoint's client first); routes no client may call are left
-    out. ``/*`` routes are shown with ``1`` as the last segment (an id)."""
+    out. A ``/*`` route is shown with ``$ID`` as its last segment, and a note says what to set it to (an id
+    that the API's answers give, such as the ``id`` of a POST's answer): no line prints a made-up id that
+    would answer 404."""
     order = sorted(client_scopes, key=lambda key: (key != demo, key))
     lines = []
     for api in sorted(apis):
@@ -655,7 +657,7 @@ def try_lines(
             caller = next((c for c in order if set(scopes) <= set(client_scopes[c])), None)
             if caller is None or method in {"HEAD", "OPTIONS"}:
                 continue
-            url = settings.alb_url + (path[:-1] + "1" if path.endswith("/*") else path)
+            url = settings.alb_url + (path[:-1] + "$ID" if path.endswith("/*") else path)
             token = f'-H "Authorization: Bearer $(make -s local-token CLIENT={caller})"'
             if method in {"POST", "PUT", "PATCH"}:
                 body = "-H 'Content-Type: application/json' -d '{\"item\": \"tea\"}' "
@@ -665,6 +667,10 @@ def try_lines(
             else:
                 lines.append(f"curl -s -X {method} {token} {url}")
     shown = lines[:MAX_TRY_LINES]
+    if any("$ID" in line for line in shown):
+        shown.append(
+            "(set ID first to what the route's last segment names: an id from a POST's answer, a tenant...)"
+        )
     return [("Try        " if i == 0 else "           ") + line for i, line in enumerate(shown)]
 
 

@@ -228,9 +228,10 @@ def test_summary_lists_the_apis_and_a_curl_line_per_route_with_a_client_that_may
         'curl -s -X POST -H "Authorization: Bearer $(make -s local-token CLIENT=batch)" '
         f"-H 'Content-Type: application/json' -d '{{\"item\": \"tea\"}}' {base}/orders",
         f'curl -s -H "Authorization: Bearer $(make -s local-token CLIENT=demo)" {base}/orders',
-        f'curl -s -H "Authorization: Bearer $(make -s local-token CLIENT=demo)" {base}/orders/1',
+        f'curl -s -H "Authorization: Bearer $(make -s local-token CLIENT=demo)" {base}/orders/$ID',
     ]
     assert not [line for line in curls if "<" in line or ">" in line]  # pasted into a shell as is
+    assert any(line.strip().startswith("(set ID first") for line in lines)  # no made-up id that 404s
 
 
 def _listener() -> socket.socket:
