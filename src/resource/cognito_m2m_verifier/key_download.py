@@ -29,6 +29,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from cognito_m2m_verifier._shared.headers import ascii_decimal
+
 USER_AGENT = "cognito-m2m-verifier"
 
 
@@ -87,16 +89,6 @@ def _tls_context() -> Any:
     return _tls[0]
 
 
-def _content_length(value: str | None) -> int | None:
-    """An announced length of 1-12 ASCII digits; anything else is ignored (the read is capped anyway)."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not 1 <= len(text) <= 12 or not text.isascii() or not text.isdigit():
-        return None
-    return int(text)
-
-
 def get(
     url: str,
     *,
@@ -127,7 +119,7 @@ def get(
         except (OSError, client.HTTPException, ValueError) as exc:  # ssl.SSLError is an OSError
             raise DownloadFailed(type(exc).__name__) from None
         received = {name.lower(): value for name, value in response.getheaders()}
-        announced = _content_length(received.get("content-length"))
+        announced = ascii_decimal(received.get("content-length"), 12)  # else ignored: the read is capped
         if announced is not None and announced > max_bytes:
             raise BodyTooLarge(f"announced {announced} bytes")
         # http.client closes its connection's socket object once a response will close it (HTTP/1.0,
