@@ -59,9 +59,24 @@ def test_init_goes_on_while_the_keys_download_and_the_cache_takes_them(held_serv
     assert not held_server.release.is_set()
     held_server.release.set()
     cache = JwksCache(held_server.url)
-    assert KID in cache.kids
+    assert cache.kids == frozenset()  # built without waiting: the document is taken at the first lookup
+    assert cache.get_key(KID) is not None
     assert cache.fetch_count == 0  # the first token verifies without a fetch of its own
-    assert JwksCache(held_server.url).kids == frozenset()  # taken once, by one cache
+    other = JwksCache(held_server.url)
+    assert other.get_key(KID) is not None
+    assert other.fetch_count == 1  # taken once, by one cache: another one fetches for itself
+
+
+def test_a_cache_built_during_init_does_not_wait_for_the_download(held_server: Any) -> None:
+    """ProtectedApi.from_environment builds its cache at import: taking the document then would make
+    INIT wait for the network the prefetch is there to hide."""
+    key_prefetch.start({"JWKS_URL": held_server.url})
+    assert held_server.asked.wait(5)
+    cache = JwksCache(held_server.url)  # returns while the server still holds its answer
+    assert not held_server.release.is_set()
+    held_server.release.set()
+    assert cache.get_key(KID) is not None
+    assert cache.fetch_count == 0
 
 
 @pytest.mark.parametrize(
@@ -74,8 +89,8 @@ def test_a_failed_prefetch_leaves_the_first_token_to_fetch_as_always(
     held_server.answer = answer
     held_server.release.set()
     key_prefetch.start({"JWKS_URL": held_server.url})
+    assert key_prefetch._pending[held_server.url].done.wait(5)  # the failed download is over
     cache = JwksCache(held_server.url)
-    assert cache.kids == frozenset()
     held_server.answer = (200, json.dumps({"keys": [jwk_for(keys.second, "other")]}).encode())
     assert cache.get_key("other") is not None  # fetched at once: no penalty window opened by the prefetch
     assert cache.fetch_count == 1
@@ -135,3 +150,40 @@ def test_the_lambda_entry_point_starts_the_download_before_the_handlers_imports(
     assert ran.stdout.split() == ["1", "True"]
     assert held_server.asked.is_set()
     assert not held_server.release.is_set()
+
+
+def run_own_function(held_server: Any, lambda_name: str | None) -> list[str]:
+    """A function of your own, as a user writes it, imported in a new interpreter."""
+    src = Path(__file__).resolve().parents[2] / "src" / "resource"
+    code = (
+        "import sys; from cognito_m2m_verifier import AccessTokenClaims, ProtectedApi;"
+        "import cognito_m2m_verifier.key_prefetch as k;"
+        "api = ProtectedApi.from_environment();"
+        "print(len(k._pending), 'cognito_m2m_verifier.protected_api' in sys.modules)"
+    )
+    env = {
+        "PYTHONPATH": str(src),
+        "JWKS_URL": held_server.url,
+        "USER_POOL_ID": "eu-west-1_AbC",
+        "ALLOWED_CLIENT_IDS": "1example23456789abcdefghij",
+        "ROUTE_SCOPES": '{"GET /api": ["rest-api/read"]}',
+        **({"AWS_LAMBDA_FUNCTION_NAME": lambda_name} if lambda_name else {}),
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=30, check=True
+    )
+    return ran.stdout.split()
+
+
+def test_your_own_function_in_lambda_starts_the_download_at_its_first_import_from_the_library(
+    held_server: Any,
+) -> None:
+    held_server.release.clear()
+    assert run_own_function(held_server, "orders") == ["1", "True"]
+    assert held_server.asked.is_set()  # INIT went on while the server held its answer
+    assert not held_server.release.is_set()
+
+
+def test_outside_lambda_importing_protected_api_opens_no_connection(held_server: Any) -> None:
+    assert run_own_function(held_server, None) == ["0", "True"]
+    assert not held_server.asked.wait(0.5)

@@ -127,9 +127,33 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'cognito_m2m_verifier' has no attribute {name!r}")
     import importlib  # noqa: PLC0415 - only for the first use of each name
 
+    if not _prefetch_considered:
+        _prefetch_in_lambda()
+
     value = getattr(importlib.import_module(f"cognito_m2m_verifier.{module}"), name)
     globals()[name] = value
     return value
+
+
+_prefetch_considered = False
+
+
+def _prefetch_in_lambda() -> None:
+    """In a Lambda function (``AWS_LAMBDA_FUNCTION_NAME`` is set), the first public name taken from this
+    package starts the download of the JWKS the environment names (``JWKS_URL`` or ``USER_POOL_ID``, as
+    the module's ``apis`` set them), in the background, before the library's own imports: a function of
+    your own gets the cold start of the resource function's ``app.py``
+    (:mod:`~cognito_m2m_verifier.key_prefetch`; it never fails or delays INIT, and an environment that
+    names no pool starts nothing). Outside Lambda nothing starts: a script or a test opens no connection
+    it did not ask for."""
+    global _prefetch_considered  # noqa: PLW0603 - once per process
+    _prefetch_considered = True
+    import os  # noqa: PLC0415
+
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        from cognito_m2m_verifier import key_prefetch  # noqa: PLC0415
+
+        key_prefetch.start(os.environ)
 
 
 def __dir__() -> list[str]:

@@ -181,12 +181,9 @@ class JwksCache:
         self.generation = 0
         self.fetch_count = 0
         self.fetch_failures = 0
-        prefetched = key_prefetch.take(self.url)  # the cold start's background download, if any
-        if prefetched is not None:
-            try:
-                self.load(prefetched)
-            except InvalidKeySet:
-                log.warning("prefetched JWKS rejected: the first token fetches it again")
+        # the cold start's background download (key_prefetch), taken at the first key lookup and not
+        # here: a cache built during INIT (ProtectedApi.from_environment) must not wait for the network
+        self._prefetch_untaken = True
 
     @property
     def kids(self) -> frozenset[str]:
@@ -210,6 +207,10 @@ class JwksCache:
             entry = self._keys.get(kid)
             if entry is not None:
                 return entry  # another caller's fetch brought it
+            if self._prefetch_untaken:
+                entry = self._take_prefetched(kid)
+                if entry is not None:
+                    return entry
             now = self._clock()
             if now < self._next_fetch_at:
                 if self._last_fetch_ok:
@@ -234,6 +235,20 @@ class JwksCache:
             if entry is None:
                 raise UnknownKey("kid not in the key set")
             return entry
+
+    def _take_prefetched(self, kid: str) -> tuple[RSAPublicKey, int] | None:
+        """The key for ``kid`` from the cold start's download of this URL, if there was one (once; with
+        the lock held). Anything else leaves the lookup to fetch as it always does."""
+        self._prefetch_untaken = False
+        prefetched = key_prefetch.take(self.url)
+        if prefetched is None:
+            return None
+        try:
+            self._install(parse_jwks(prefetched))
+        except InvalidKeySet:
+            log.warning("prefetched JWKS rejected: the first token fetches it again")
+            return None
+        return self._keys.get(kid)
 
     def holds(self, kid: str, key: RSAPublicKey) -> bool:
         """Whether ``key`` is still the installed key for ``kid``."""
