@@ -23,6 +23,7 @@ locals {
   undefined_route_scopes = sort(setsubtract(toset(flatten([for a in values(var.apis) : values(a.routes)])), local.defined_scopes))
   unknown_api_clients    = sort(setsubtract(toset(flatten([for a in values(var.apis) : coalesce(a.clients, [])])), keys(var.clients)))
   demo_client            = try(var.clients[var.client_function_client], null)
+  shared_clients         = sort([for k, c in var.clients : k if length(c.consumers) > 0])
 
   # An incomplete pair (vpc_id without subnet_ids or the reverse) fails the alb_arn precondition.
   create_network = var.vpc_id == null || length(var.subnet_ids) == 0
@@ -517,4 +518,13 @@ locals {
     length(module.token_trigger) == 0 ? {} : { trigger = { function_name = module.token_trigger[0].function_name, timeout = var.token_customization.timeout, kind = "trigger" } },
   )
   monitored_function_count = length(var.apis) + (var.enable_client_endpoint ? 1 : 0) + (var.secret_rotation_days == null ? 0 : 1) + (try(var.token_customization.zip_path, null) == null ? 0 : 1)
+}
+
+# ---- Callers in other accounts ------------------------------------------------------------------
+# Clients with consumers share their secrets through Secrets Manager and the secrets' KMS key, which must
+# be customer managed (checked in the consumer_access output's preconditions, at plan).
+data "aws_kms_key" "secrets" {
+  count = length(local.shared_clients) > 0 && var.kms_key_arn != null ? 1 : 0
+
+  key_id = var.kms_key_arn
 }

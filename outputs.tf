@@ -83,6 +83,54 @@ output "client_secret_arns" {
   }
 }
 
+output "consumer_access" {
+  description = "For each client with consumers, what its callers in other accounts need, and nothing secret: secret_arn (read it with the full ARN), token_url, scopes, region, kms_key_arn, consumers; caller_policy, the IAM policy (JSON) each consumer role needs in its own account; key_policy_statement, the statement (JSON) the KMS key's owner adds to its key policy so that those roles may decrypt this secret through Secrets Manager only."
+  value = {
+    for k, p in module.cognito.consumer_policies : k => {
+      secret_arn           = module.cognito.client_secret_arns[k]
+      token_url            = local.token_url
+      scopes               = sort(var.clients[k].scopes)
+      region               = local.region
+      kms_key_arn          = var.kms_key_arn
+      consumers            = sort(var.clients[k].consumers)
+      key_policy_statement = jsonencode(p.key_policy_statement)
+      caller_policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [
+          {
+            Sid      = "ReadTheClientSecret"
+            Effect   = "Allow"
+            Action   = "secretsmanager:GetSecretValue"
+            Resource = module.cognito.client_secret_arns[k]
+          },
+          {
+            Sid       = "DecryptItThroughSecretsManager"
+            Effect    = "Allow"
+            Action    = "kms:Decrypt"
+            Resource  = var.kms_key_arn
+            Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.amazonaws.com" } }
+          },
+        ]
+      })
+    }
+  }
+
+  precondition {
+    condition     = length(local.shared_clients) == 0 || var.kms_key_arn != null
+    error_message = "clients ${join(", ", local.shared_clients)} have consumers, so the secrets need a customer managed KMS key: set kms_key_arn. The AWS managed key aws/secretsmanager cannot be used from another account."
+  }
+
+  precondition {
+    condition     = try(data.aws_kms_key.secrets[0].key_manager, "CUSTOMER") == "CUSTOMER"
+    error_message = "kms_key_arn is an AWS managed key, which only its own account can use: clients ${join(", ", local.shared_clients)} have consumers, who need a customer managed key whose key policy you control."
+  }
+
+  precondition {
+    condition     = alltrue([for p in values(module.cognito.consumer_policies) : length(p.secret_policy) <= 20480])
+    error_message = "A secret's resource policy would be over Secrets Manager's 20,480 characters (${join(", ", [for k, p in module.cognito.consumer_policies : "${k}: ${length(p.secret_policy)}"])}): list fewer consumers."
+  }
+}
+
 output "alb_dns_name" {
   description = "DNS name of the load balancer."
   value       = module.alb.dns_name

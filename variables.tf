@@ -72,10 +72,11 @@ variable "resource_servers" {
 }
 
 variable "clients" {
-  description = "App clients keyed by a stable name. Each gets a generated secret (stored in Secrets Manager), the client_credentials flow only, its scopes (\"<resource server identifier>/<scope>\", all defined in resource_servers) and an access-token validity in minutes (5-1440)."
+  description = "App clients keyed by a stable name. Each gets a generated secret (stored in Secrets Manager), the client_credentials flow only, its scopes (\"<resource server identifier>/<scope>\", all defined in resource_servers) and an access-token validity in minutes (5-1440). `consumers` (optional): IAM role ARNs, usually in other accounts, that may read this client's secret where it is (GetSecretValue and DescribeSecret on that secret alone, through its resource policy); at most 25, no account roots or wildcards. A client with consumers needs a customer managed kms_key_arn, and the consumer_access output says what the callers and the key's owner must do (README, Callers in other accounts)."
   type = map(object({
     scopes                        = list(string)
     access_token_validity_minutes = optional(number, 60)
+    consumers                     = optional(list(string), [])
   }))
   default = {
     demo = { scopes = ["rest-api/read"] }
@@ -104,6 +105,16 @@ variable "clients" {
   validation {
     condition     = alltrue(flatten([for c in var.clients : [for s in c.scopes : length(s) <= 256]]))
     error_message = "Each client scope \"<resource server identifier>/<scope>\" must be at most 256 characters in all: Cognito's AllowedOAuthScopes items are limited to 256."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for c in var.clients : [for a in c.consumers : can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\\x21-\\x7E]{1,510}/)?[\\w+=,.@-]{1,64}$", a)) && !strcontains(a, "*") && !strcontains(a, "?")]]))
+    error_message = "Each consumer must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<optional path/><role name> (a name of 1-64 letters, digits and +=,.@_-), with no wildcard (* or ?): an account root, a user, an assumed-role session or a pattern is refused (README, Callers in other accounts, says why)."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : length(c.consumers) <= 25 && length(distinct(c.consumers)) == length(c.consumers)])
+    error_message = "A client has at most 25 consumers, each listed once: the secret's resource policy must stay within Secrets Manager's 20,480 characters (25 role ARNs of the longest path and name fit)."
   }
 }
 

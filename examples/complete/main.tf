@@ -40,10 +40,12 @@ module "m2m" {
       scopes                        = ["orders/read", "orders/write"]
       access_token_validity_minutes = 30
     }
-    # A batch job elsewhere reads its credentials from client_secret_arns["reporting"].
+    # A batch job in another account reads this client's secret where it is (consumer_access["reporting"]
+    # says what its role and the key's owner need; README, Callers in other accounts).
     reporting = {
       scopes                        = ["orders/read", "reports/export"]
       access_token_validity_minutes = 15
+      consumers                     = var.reporting_consumers
     }
   }
   client_function_client = "storefront"

@@ -23,6 +23,11 @@ output "client_ids" {
   value       = module.m2m.client_ids
 }
 
+output "consumer_access" {
+  description = "What the reporting client's callers in other accounts need (secret ARN, token URL, scopes, Region, their IAM policy), and the key-policy statement for the key's owner."
+  value       = module.m2m.consumer_access
+}
+
 output "client_secret_arns" {
   description = "Secrets Manager ARNs of the client credentials by client key (give each caller its own)."
   value       = module.m2m.client_secret_arns

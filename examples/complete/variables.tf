@@ -86,3 +86,9 @@ variable "token_trigger_zip_path" {
   type        = string
   default     = null
 }
+
+variable "reporting_consumers" {
+  description = "IAM role ARNs, usually in other accounts, that read the reporting client's secret (the secrets then need kms_key_arn, a customer managed key; its owner adds the consumer_access output's key_policy_statement)."
+  type        = list(string)
+  default     = []
+}

@@ -46,8 +46,20 @@ data "aws_subnets" "default" {
   }
 }
 
+# A client with consumers (roles in other accounts) needs its secrets under a customer managed key: the
+# emulator's own, made here. The emulator stores the secret's resource policy; it enforces neither that
+# policy nor any key policy.
+resource "aws_kms_key" "secrets" {
+  count = anytrue([for c in values(var.clients) : length(c.consumers) > 0]) ? 1 : 0
+
+  description             = "m2m-local client secrets, shared with consumers in other accounts"
+  deletion_window_in_days = 7
+}
+
 module "m2m" {
   source = "../.."
+
+  kms_key_arn = try(aws_kms_key.secrets[0].arn, null)
 
   name                = "m2m-local"
   lambda_runtime      = var.lambda_runtime

@@ -102,3 +102,8 @@ output "token_tenants" {
   description = "Each client's tenant (by client key) in the tokens the example trigger customizes."
   value       = var.token_tenants
 }
+
+output "consumer_access" {
+  description = "For each client with consumers: what its callers in other accounts need, the key-policy statement, and the caller's IAM policy (the module's consumer_access)."
+  value       = module.m2m.consumer_access
+}

@@ -19,8 +19,14 @@ clients = {
   # A caller that may also write (POST /orders).
   writer = { scopes = ["rest-api/read", "rest-api/write"] }
 
-  # Another caller, e.g. a batch job with short-lived tokens:
-  # batch = { scopes = ["rest-api/read"], access_token_validity_minutes = 15 }
+  # A batch job in another account, with short-lived tokens. It reads this client's secret where it is:
+  # the secret's resource policy lets its role read it (README, Callers in other accounts; the stack then
+  # encrypts the secrets with a key of its own). Drop `consumers` to keep the secret to this account.
+  batch = {
+    scopes                        = ["rest-api/read"]
+    access_token_validity_minutes = 15
+    consumers                     = ["arn:aws:iam::111122223333:role/batch-job"]
+  }
 }
 
 client_function_client = "demo"

@@ -86,10 +86,11 @@ variable "resource_servers" {
 }
 
 variable "clients" {
-  description = "App clients by key, each with its scopes (the module's clients); `make -s local-token CLIENT=<key>` gets a token of any of them."
+  description = "App clients by key, each with its scopes and, optionally, the IAM roles in other accounts that read its secret (the module's clients); `make -s local-token CLIENT=<key>` gets a token of any of them."
   type = map(object({
     scopes                        = list(string)
     access_token_validity_minutes = optional(number, 60)
+    consumers                     = optional(list(string), [])
   }))
 }
 

@@ -547,9 +547,44 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         json.dumps({"outputs": outputs, "timings": timings}, indent=2) + "\n"
     )
     out("")
-    for line in summary_lines(settings, outputs, status, info.client_body):
+    shared = shared_secret_lines(settings, outputs)
+    for line in summary_lines(settings, outputs, status, info.client_body, shared=shared):
         out(line)
     return info
+
+
+def shared_secret_lines(settings: Settings, outputs: dict[str, Any]) -> list[str]:
+    """For each client shared with other accounts (its ``consumers``): whom its secret's resource policy
+    lets read it, as the emulator holds that policy. moto stores the policy and enforces nothing; what
+    AWS would enforce is checked in tests/contract/test_consumer_access.py."""
+    shared: dict[str, Any] = outputs.get("consumer_access") or {}
+    if not shared:
+        return []
+    secrets = _emulator(settings, "secretsmanager")
+    lines = []
+    for index, key in enumerate(sorted(shared)):
+        label = "Shared    " if index == 0 else "          "
+        try:
+            text = secrets.get_resource_policy(SecretId=shared[key]["secret_arn"]).get("ResourcePolicy")
+            statements = json.loads(text or "{}").get("Statement") or []
+        except Exception as exc:  # a summary line, never a failed `make local`
+            lines.append(f"{label} {key}: its secret's policy could not be read ({type(exc).__name__})")
+            continue
+        for statement in statements:
+            roles = ", ".join(_as_strings((statement.get("Principal") or {}).get("AWS")))
+            actions = " and ".join(
+                a.removeprefix("secretsmanager:") for a in _as_strings(statement.get("Action"))
+            )
+            lines.append(f"{label} {key}: its secret's resource policy lets {roles} {actions}")
+    lines.append(
+        "           (what those callers and the KMS key's owner add: consumer_access in "
+        f"{settings.state_dir / 'stack.json'}; README, Callers in other accounts)"
+    )
+    return lines
+
+
+def _as_strings(value: Any) -> list[str]:
+    return [str(v) for v in (value if isinstance(value, list) else [value] if value else [])]
 
 
 def cognito_settings(settings: Settings, outputs: dict[str, Any]) -> None:
@@ -572,9 +607,12 @@ def _previous_outputs(settings: Settings) -> dict[str, Any] | None:
     return outputs if isinstance(outputs, dict) else None
 
 
-def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body: str) -> list[str]:
+def summary_lines(
+    settings: Settings, outputs: dict[str, Any], status: int, body: str, shared: Sequence[str] = ()
+) -> list[str]:
     """What ``up`` prints at the end: the endpoints, every client by key (the one ``GET /client`` uses
-    marked), the demo call's answer, and what keeps running."""
+    marked) and, in ``shared``, whom the secrets shared with other accounts let read them, the demo
+    call's answer, and what keeps running."""
     ids: dict[str, str] = outputs.get("client_ids") or {}
     arns: dict[str, str] = outputs.get("client_secret_arns") or {}
     demo = outputs.get("client_function_client")
@@ -592,6 +630,7 @@ def summary_lines(settings: Settings, outputs: dict[str, Any], status: int, body
         mark = "   <- GET /client uses this one" if key == demo else ""
         lines.append(f"{label} {key:<{width}}  {ids[key]}{mark}")
         lines.append(f"           {'':<{width}}  secret: {arns.get(key, '?')}")
+    lines += shared
     tenants: dict[str, str] = outputs.get("token_tenants") or {}
     if tenants:  # the example token trigger adds each client's tenant claim
         named = ", ".join(f"{key} -> {tenants[key]}" for key in sorted(tenants))

@@ -141,3 +141,57 @@ resource "aws_secretsmanager_secret_version" "client" {
 locals {
   placeholder_stage = "TERRAFORM_PLACEHOLDER"
 }
+
+# ---- Callers in other accounts ------------------------------------------------------------------
+# A client with consumers (IAM roles, usually in other accounts) shares its secret where it is: a resource
+# policy lets exactly those roles read that one secret, and the secret's customer managed key lets them
+# decrypt through Secrets Manager only, for that secret only (a key-policy statement its owner adds: the
+# consumer_access output). The credentials are never copied, so rotation reaches every caller at once.
+locals {
+  shared_clients = { for k, c in var.clients : k => c if length(c.consumers) > 0 }
+  region         = data.aws_region.current.name
+  # The Secrets Manager endpoint a GetSecretValue reaches KMS through (kms:ViaService).
+  secretsmanager_service = "secretsmanager.${local.region}.amazonaws.com"
+
+  consumer_policies = {
+    for k, c in local.shared_clients : k => jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "ConsumersReadThisSecret"
+        Effect    = "Allow"
+        Principal = { AWS = sort(c.consumers) }
+        Action    = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+        Resource  = "*" # in a secret's resource policy: this secret
+      }]
+    })
+  }
+
+  consumer_key_statements = {
+    for k, c in local.shared_clients : k => {
+      Sid       = "ConsumersDecrypt${replace(title(replace(k, "/[-_]/", " ")), " ", "")}SecretViaSecretsManager"
+      Effect    = "Allow"
+      Principal = { AWS = sort(c.consumers) }
+      Action    = "kms:Decrypt"
+      Resource  = "*" # in a key policy: this key
+      Condition = {
+        StringEquals = {
+          "kms:ViaService"                  = local.secretsmanager_service
+          "kms:EncryptionContext:SecretARN" = aws_secretsmanager_secret.client[k].arn
+        }
+      }
+    }
+  }
+}
+
+data "aws_region" "current" {}
+
+# Whether consumers may have their own secret policy is checked by the root (kms_key_arn customer managed,
+# the policy's size) in the preconditions of its consumer_access output, at plan.
+resource "aws_secretsmanager_secret_policy" "consumers" {
+  for_each = local.shared_clients
+
+  secret_arn = aws_secretsmanager_secret.client[each.key].arn
+  policy     = local.consumer_policies[each.key]
+  # Secrets Manager refuses (PublicPolicyException) a policy that grants broad access.
+  block_public_policy = true
+}

@@ -40,3 +40,15 @@ output "token_settings" {
     pre_token_generation = try(aws_cognito_user_pool.this.lambda_config[0].pre_token_generation_config[0], null)
   }
 }
+
+output "consumer_policies" {
+  description = "For each client with consumers: its secret's resource policy (JSON) and the key-policy statement (an object) that lets those consumers decrypt it through Secrets Manager only."
+  value = {
+    for k in keys(local.shared_clients) : k => {
+      secret_arn           = aws_secretsmanager_secret_policy.consumers[k].secret_arn
+      secret_policy        = aws_secretsmanager_secret_policy.consumers[k].policy
+      block_public_policy  = aws_secretsmanager_secret_policy.consumers[k].block_public_policy
+      key_policy_statement = local.consumer_key_statements[k]
+    }
+  }
+}

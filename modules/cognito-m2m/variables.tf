@@ -37,10 +37,11 @@ variable "resource_servers" {
 }
 
 variable "clients" {
-  description = "App clients keyed by a stable name. Each gets a secret, the client_credentials flow only, the listed scopes (\"<resource server identifier>/<scope>\") and an access-token validity in minutes."
+  description = "App clients keyed by a stable name. Each gets a secret, the client_credentials flow only, the listed scopes (\"<resource server identifier>/<scope>\") and an access-token validity in minutes. `consumers`: IAM role ARNs (in other accounts, or this one) that may read the client's secret (GetSecretValue and DescribeSecret, through its resource policy); the secrets then need a customer managed kms_key_arn."
   type = map(object({
     scopes                        = list(string)
     access_token_validity_minutes = optional(number, 60)
+    consumers                     = optional(list(string), [])
   }))
 
   validation {
@@ -56,6 +57,16 @@ variable "clients" {
   validation {
     condition     = alltrue([for c in var.clients : length(c.scopes) >= 1 && length(c.scopes) <= 50])
     error_message = "Each client needs 1-50 scopes: the client_credentials flow only grants resource-server scopes."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for c in var.clients : [for a in c.consumers : can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\\x21-\\x7E]{1,510}/)?[\\w+=,.@-]{1,64}$", a)) && !strcontains(a, "*") && !strcontains(a, "?")]]))
+    error_message = "Each consumer must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<optional path/><role name> (a name of 1-64 letters, digits and +=,.@_-), with no wildcard (* or ?): an account root, a user, an assumed-role session or a pattern is refused."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : length(c.consumers) <= 25 && length(distinct(c.consumers)) == length(c.consumers)])
+    error_message = "A client has at most 25 consumers, each listed once: the secret's resource policy must stay within Secrets Manager's 20,480 characters."
   }
 }
 
@@ -83,7 +94,7 @@ variable "deletion_protection" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key that encrypts the client secrets in Secrets Manager; null uses the AWS managed key aws/secretsmanager."
+  description = "KMS key that encrypts the client secrets in Secrets Manager; null uses the AWS managed key aws/secretsmanager, which no other account can use (a client with consumers needs a customer managed key)."
   type        = string
   default     = null
 }

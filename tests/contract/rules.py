@@ -821,6 +821,68 @@ def rotation_schedule(found: list[Resource]) -> list[str]:
     return problems
 
 
+def _secretsmanager_operations() -> set[str]:
+    """The Secrets Manager API's operation names, from botocore's model (AWS's machine-readable copy)."""
+    import botocore.loaders  # the venv has boto3; only the secret-policy rule needs it
+
+    model = botocore.loaders.create_loader().load_service_model("secretsmanager", "service-2")
+    return set(model["operations"])
+
+
+# An IAM role ARN: "Path names must begin and end with a forward slash (/)" (at most 512 characters,
+# pattern (\u002F)|(\u002F[\u0021-\u007E]+\u002F)); role name "max": 64, "pattern": "[\w+=,.@-]+".
+ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}")
+KEY_ARN = re.compile(r"arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}")
+
+
+@rule(
+    "Secrets Manager",
+    "secret resource policies shared with other accounts",
+    "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html; "
+    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html",
+    'ResourcePolicy "Length Constraints: Minimum length of 1. Maximum length of 20480."; BlockPublicPolicy '
+    '"Specifies whether to block resource-based policies that allow broad access to the secret, for example '
+    "those that use a wildcard for the principal. By default, public policies aren't blocked.\"; \"you can't "
+    "use the AWS managed key (aws/secretsmanager) for cross-account access. Instead, you must encrypt your "
+    'secret with a KMS key that you create"; IAM: a principal "arn:aws:iam::<id>:root" "delegates authority '
+    'to the account"',
+)
+def secret_policies(found: list[Resource]) -> list[str]:
+    problems = []
+    operations = _secretsmanager_operations()
+    secrets = {s.values.get("arn"): s for s in of_type(found, "aws_secretsmanager_secret")}
+    for policy in of_type(found, "aws_secretsmanager_secret_policy"):
+        v, at = policy.values, policy.address
+        text = str(v.get("policy") or "")
+        if not 1 <= len(text) <= 20480:
+            problems.append(f"{at}: policy of {len(text)} characters")
+        if v.get("block_public_policy") is not True:
+            problems.append(f"{at}: put without block_public_policy")
+        try:
+            statements = _list(json.loads(text).get("Statement"))
+        except (ValueError, AttributeError):
+            problems.append(f"{at}: policy is not a JSON object")
+            continue
+        for statement in statements:
+            principal = statement.get("Principal")
+            roles = _list(principal.get("AWS")) if isinstance(principal, dict) else [principal]
+            for role in roles:
+                if not ROLE_ARN.fullmatch(str(role)) or "*" in str(role) or "?" in str(role):
+                    problems.append(f"{at}: principal {role!r} is not one IAM role")
+            for action in _list(statement.get("Action")):
+                service, _, name = str(action).partition(":")
+                if service != "secretsmanager" or name not in operations:
+                    problems.append(f"{at}: action {action!r} is not a Secrets Manager operation")
+        secret = secrets.get(v.get("secret_arn"))
+        if secret is None:
+            problems.append(f"{at}: secret {v.get('secret_arn')!r} is not in the plan")
+        elif not KEY_ARN.fullmatch(str(secret.values.get("kms_key_id") or "")):
+            problems.append(
+                f"{at}: its secret is encrypted with {secret.values.get('kms_key_id')!r}, not a key ARN"
+            )
+    return problems
+
+
 # ---- DynamoDB ----------------------------------------------------------------------------------
 
 

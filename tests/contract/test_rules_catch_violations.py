@@ -192,6 +192,37 @@ def trigger_function(timeout: int = 5) -> R:
     return R("fn", "aws_lambda_function", {"arn": ARN, "function_name": "f", "timeout": timeout})
 
 
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:m2m-demo-reporting-AbCdEf"
+SHARED = "secret resource policies shared with other accounts"
+
+
+def shared(
+    policy: str | None = None,
+    block: bool = True,
+    principal: Any = None,
+    action: list[str] | None = None,
+    key: str | None = "arn:aws:kms:us-east-1:123456789012:key/0b5b3e8a-6c2e-4f7a-9d1e-3c5a7b9d1f2e",
+) -> list[R]:
+    """A secret shared with a role in another account, as the module writes it."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": principal or {"AWS": ["arn:aws:iam::210987654321:role/reports-exporter"]},
+                "Action": action or ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                "Resource": "*",
+            }
+        ],
+    }
+    text = json.dumps(document) + (policy or "")
+    values = {"secret_arn": SECRET_ARN, "policy": text, "block_public_policy": block}
+    return [
+        R("s", "aws_secretsmanager_secret", {"arn": SECRET_ARN, "kms_key_id": key}),
+        R("p", "aws_secretsmanager_secret_policy", values),
+    ]
+
+
 Case = tuple[str, Callable[[Path], list[R]], Callable[[Path], list[R]]]
 CASES: list[Case] = [
     # The dashboard main wrote: flatten() had turned the rows into one list of strings.
@@ -468,6 +499,29 @@ CASES: list[Case] = [
                 {"rotation_lambda_arn": ARN, "rotation_rules": [{"automatically_after_days": 1000}]},
             )
         ],
+    ),
+    (SHARED, lambda _: shared(policy=" " * 20481), lambda _: shared()),
+    (SHARED, lambda _: shared(block=False), lambda _: shared()),
+    (
+        SHARED,
+        lambda _: shared(principal={"AWS": "arn:aws:iam::210987654321:root"}),
+        lambda _: shared(principal={"AWS": "arn:aws:iam::210987654321:role/a/b/batch"}),
+    ),
+    (SHARED, lambda _: shared(principal="*"), lambda _: shared()),
+    (
+        SHARED,
+        lambda _: shared(principal={"AWS": "arn:aws:iam::210987654321:role/team*/batch"}),
+        lambda _: shared(),
+    ),
+    (
+        SHARED,
+        lambda _: shared(action=["secretsmanager:GetSecret"]),
+        lambda _: shared(action=["secretsmanager:DescribeSecret"]),
+    ),
+    (
+        SHARED,
+        lambda _: shared(key=None),
+        lambda _: shared(key="arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"),
     ),
     ("table name, key and TTL attributes", lambda _: [table(name="ab")], lambda _: [table(name="abc")]),
     (

@@ -373,3 +373,52 @@ def _all_log_lines(settings: Settings) -> list[str]:
     for log in sorted(settings.logs.glob("*.log")):
         lines += log.read_text(errors="replace").splitlines()
     return lines
+
+
+def test_a_client_shared_with_another_account_holds_exactly_the_documented_policy(
+    stack: tuple[Settings, StackInfo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stack.auto.tfvars shares the batch client's secret with a role in another account. The emulator
+    stores the resource policy and enforces nothing, so this checks the document itself against AWS's
+    cross-account example ("Principal": {"AWS": "arn:aws:iam::Account2:role/ApplicationRole"}, "Action":
+    "secretsmanager:GetSecretValue", "Resource": "*"; https://docs.aws.amazon.com/secretsmanager/latest/
+    userguide/auth-and-access_examples_cross.html), narrowed to the named roles, plus DescribeSecret."""
+    settings, info = stack
+    access = info.outputs["consumer_access"]["batch"]
+    aws = {
+        "region_name": settings.region,
+        "endpoint_url": settings.aws_endpoint,
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    secrets, kms = boto3.client("secretsmanager", **aws), boto3.client("kms", **aws)
+    held = json.loads(secrets.get_resource_policy(SecretId=access["secret_arn"])["ResourcePolicy"])
+    assert held == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ConsumersReadThisSecret",
+                "Effect": "Allow",
+                "Principal": {"AWS": ["arn:aws:iam::111122223333:role/batch-job"]},
+                "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                "Resource": "*",
+            }
+        ],
+    }
+    # "you can't use the AWS managed key (aws/secretsmanager) for cross-account access"
+    assert secrets.describe_secret(SecretId=access["secret_arn"])["KmsKeyId"] == access["kms_key_arn"]
+    assert kms.describe_key(KeyId=access["kms_key_arn"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+    for client in ("demo", "writer"):  # the others stay with this account
+        arn = info.outputs["client_secret_arns"][client]
+        assert "ResourcePolicy" not in secrets.get_resource_policy(SecretId=arn)
+    # the caller's side: the single line README shows, with the ARN (its Region) and nothing else
+    from cognito_m2m_client import CognitoTokens
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", settings.aws_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    tokens = CognitoTokens(
+        token_url=access["token_url"], secret_id=access["secret_arn"], scopes=access["scopes"]
+    )
+    answer = request("GET", f"{settings.alb_url}/api", headers=tokens.headers())
+    assert answer.status == 200, answer.data[:300]

@@ -334,6 +334,8 @@ def prepare_complete(url: str) -> dict[str, Any]:
         # moto's hosted zone ids do not start with Z as AWS's do (the module validates that): no alias record.
         "route53_zone_id": None,
         "kms_key_arn": key_arn,
+        # a role in another account reads the reporting client's secret (its resource policy)
+        "reporting_consumers": ["arn:aws:iam::210987654321:role/reports-exporter"],
         "token_trigger_zip_path": str(REPO / "dist" / "token-trigger.zip"),
         "deletion_protection": False,  # so that a later destroy of the emulator's copy would work
     }
@@ -356,11 +358,20 @@ def _session(url: str) -> Any:
     ), url
 
 
+# The most consumers a client may have (25), each role ARN at its longest: the longest partition name in
+# use, a 512-character path and a 64-character role name (the secret's policy must stay within 20,480).
+EDGE_CONSUMERS = [
+    f"arn:aws-us-gov:iam::{100000000000 + i:012d}:role/{'/'.join(['abcdefghi'] * 51)}x/r{i:063d}"
+    for i in range(25)
+]
+
+
 def prepare_edge(url: str) -> dict[str, Any]:
     """The root with every input at its longest or oddest that the module accepts: a 16-character name, a
     namespace with spaces, '#' and ':', a 63-character client key, a resource server identifier that is a
     URL, a 12-character apis key with 12 paths (three listener rules) of every character ALB allows and
-    one of 128 characters, three source CIDR blocks on /client, a customer managed key, an SNS topic."""
+    one of 128 characters, three source CIDR blocks on /client, a customer managed key, an SNS topic, and a
+    client shared with 25 consumers whose role ARNs are as long as IAM allows."""
     session, url = _session(url)
     key_arn = session.client("kms", endpoint_url=url).create_key(Description="edge")["KeyMetadata"]["Arn"]
     topic = session.client("sns", endpoint_url=url).create_topic(Name="m2m-edge-on-call")["TopicArn"]
@@ -390,6 +401,7 @@ def prepare_edge(url: str) -> dict[str, Any]:
             long_key: {
                 "scopes": [f"{identifier}/read", f"{identifier}/write"],
                 "access_token_validity_minutes": 5,
+                "consumers": EDGE_CONSUMERS,
             },
         },
         "apis": {

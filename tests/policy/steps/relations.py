@@ -389,3 +389,59 @@ def alarms_share_their_actions(step: Any) -> None:
             if actions != given:
                 address = alarm.get("address")
                 Error(step, f"{address}: {kind} {sorted(actions)}, not the topic {sorted(given)}.")
+
+
+# An IAM role ARN (IAM's role path and name rules); anything else as a principal (an account, "*", a
+# user, a session, a service) is wider than one role, or not a caller we expect.
+ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}")
+CONSUMER_ACTIONS = {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+
+
+@then("each secret policy allows named IAM roles to get and describe its secret, and nothing else")
+def secret_policies_name_roles_only(step: Any) -> None:
+    for address, statements in _policies(step):
+        if not statements:
+            Error(step, f"{address}: the policy has no statement.")
+        for statement in statements:
+            sid = statement.get("Sid", "?")
+            principal = statement.get("Principal")
+            roles = _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+            if not isinstance(principal, dict) or set(principal) != {"AWS"} or not roles:
+                Error(step, f"{address}: statement {sid} has principal {principal!r}, not a list of roles.")
+            for role in roles:
+                text = str(role)
+                if "*" in text or "?" in text or not ROLE_ARN.fullmatch(text):
+                    Error(step, f"{address}: statement {sid} names {text!r}, not one IAM role.")
+            actions = {str(a) for a in _as_list(statement.get("Action"))}
+            if statement.get("Effect") != "Allow" or not actions or not actions <= CONSUMER_ACTIONS:
+                Error(step, f"{address}: statement {sid} allows {sorted(actions)}.")
+            if "NotPrincipal" in statement or "NotAction" in statement or "NotResource" in statement:
+                Error(step, f"{address}: statement {sid} uses a Not element.")
+            if _as_list(statement.get("Resource")) != ["*"]:
+                Error(
+                    step, f"{address}: statement {sid} names {statement.get('Resource')!r}, not its secret."
+                )
+
+
+@then("each secret policy is put with block_public_policy")
+def secret_policies_block_public(step: Any) -> None:
+    for resource in step.context.stash:
+        if (resource.get("values") or {}).get("block_public_policy") is not True:
+            Error(step, f"{resource.get('address')}: block_public_policy is not true.")
+
+
+@then("the secret each policy is attached to is encrypted with a customer managed KMS key")
+def shared_secrets_use_a_cmk(step: Any) -> None:
+    secrets = {s["values"].get("arn"): s for s in _resources_of_type("aws_secretsmanager_secret")}
+    key_arn = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
+    for resource in step.context.stash:
+        values = resource.get("values") or {}
+        secret = secrets.get(values.get("secret_arn"))
+        if secret is None:
+            Error(
+                step, f"{resource.get('address')}: {values.get('secret_arn')} is not a secret of this plan."
+            )
+            continue
+        key = str(secret["values"].get("kms_key_id") or "")
+        if not key_arn.fullmatch(key):
+            Error(step, f"{secret['address']} is shared but encrypted with {key or 'aws/secretsmanager'!r}.")

@@ -140,3 +140,10 @@ mock_resource "aws_sns_topic" {
     id  = "arn:aws:sns:eu-west-1:123456789012:m2m-demo-alarms"
   }
 }
+
+mock_data "aws_kms_key" {
+  defaults = {
+    arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    key_manager = "CUSTOMER"
+  }
+}
