@@ -24,6 +24,10 @@ locals {
   unknown_api_clients    = sort(setsubtract(toset(flatten([for a in values(var.apis) : coalesce(a.clients, [])])), keys(var.clients)))
   demo_client            = try(var.clients[var.client_function_client], null)
   shared_clients         = sort([for k, c in var.clients : k if length(c.consumers) > 0])
+  # An upper bound of the shared clients' key-policy statements, known at plan (the secrets' ARNs are
+  # not): their consumers, and 600 characters each for the rest (Sid, action, the conditions with the
+  # service and a secret ARN of at most about 250 characters).
+  key_statements_size = length(jsonencode([for k in local.shared_clients : var.clients[k].consumers])) + 600 * length(local.shared_clients)
 
   # An incomplete pair (vpc_id without subnet_ids or the reverse) fails the alb_arn precondition.
   create_network = var.vpc_id == null || length(var.subnet_ids) == 0
@@ -522,9 +526,17 @@ locals {
 
 # ---- Callers in other accounts ------------------------------------------------------------------
 # Clients with consumers share their secrets through Secrets Manager and the secrets' KMS key, which must
-# be customer managed (checked in the consumer_access output's preconditions, at plan).
+# be customer managed (its KeyManager is checked in the consumer_access output's preconditions, at plan,
+# or at apply when the key is created in the same apply).
 data "aws_kms_key" "secrets" {
-  count = length(local.shared_clients) > 0 && var.kms_key_arn != null ? 1 : 0
+  count = length(local.shared_clients) > 0 ? 1 : 0
 
   key_id = var.kms_key_arn
+
+  lifecycle {
+    precondition {
+      condition     = var.kms_key_arn != null
+      error_message = "clients ${join(", ", local.shared_clients)} have consumers, so the secrets need a customer managed KMS key: set kms_key_arn. The AWS managed key aws/secretsmanager cannot be used from another account."
+    }
+  }
 }

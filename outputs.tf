@@ -100,7 +100,7 @@ output "consumer_access" {
           {
             Sid      = "ReadTheClientSecret"
             Effect   = "Allow"
-            Action   = "secretsmanager:GetSecretValue"
+            Action   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
             Resource = module.cognito.client_secret_arns[k]
           },
           {
@@ -116,13 +116,13 @@ output "consumer_access" {
   }
 
   precondition {
-    condition     = length(local.shared_clients) == 0 || var.kms_key_arn != null
-    error_message = "clients ${join(", ", local.shared_clients)} have consumers, so the secrets need a customer managed KMS key: set kms_key_arn. The AWS managed key aws/secretsmanager cannot be used from another account."
+    condition     = try(data.aws_kms_key.secrets[0].key_manager, "CUSTOMER") == "CUSTOMER"
+    error_message = "kms_key_arn is an AWS managed key, which only its own account can use: clients ${join(", ", local.shared_clients)} have consumers, who need a customer managed key whose key policy you control."
   }
 
   precondition {
-    condition     = try(data.aws_kms_key.secrets[0].key_manager, "CUSTOMER") == "CUSTOMER"
-    error_message = "kms_key_arn is an AWS managed key, which only its own account can use: clients ${join(", ", local.shared_clients)} have consumers, who need a customer managed key whose key policy you control."
+    condition     = local.key_statements_size <= 28672
+    error_message = "The key-policy statements of clients ${join(", ", local.shared_clients)} would come to about ${local.key_statements_size} characters, over 28,672: a KMS key policy holds at most 32 KB, and the key's own administration statements need the rest. Share fewer clients through this key, or list fewer consumers."
   }
 
   precondition {

@@ -108,13 +108,13 @@ variable "clients" {
   }
 
   validation {
-    condition     = alltrue(flatten([for c in var.clients : [for a in c.consumers : can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\\x21-\\x7E]{1,510}/)?[\\w+=,.@-]{1,64}$", a)) && !strcontains(a, "*") && !strcontains(a, "?")]]))
+    condition     = alltrue(flatten([for c in var.clients : [for a in c.consumers : can(regex("^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:role/([\\x21-\\x7E]{1,510}/)?[\\w+=,.@-]{1,64}$", a)) && !strcontains(a, "*") && !strcontains(a, "?")]]))
     error_message = "Each consumer must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<optional path/><role name> (a name of 1-64 letters, digits and +=,.@_-), with no wildcard (* or ?): an account root, a user, an assumed-role session or a pattern is refused (README, Callers in other accounts, says why)."
   }
 
   validation {
-    condition     = alltrue([for c in var.clients : length(c.consumers) <= 25 && length(distinct(c.consumers)) == length(c.consumers)])
-    error_message = "A client has at most 25 consumers, each listed once: the secret's resource policy must stay within Secrets Manager's 20,480 characters (25 role ARNs of the longest path and name fit)."
+    condition     = alltrue([for c in var.clients : length(c.consumers) <= 25 && length(distinct([for a in c.consumers : lower(a)])) == length(c.consumers)])
+    error_message = "A client has at most 25 consumers, each listed once (IAM role names ignore case): the secret's resource policy must stay within Secrets Manager's 20,480 characters (25 role ARNs of the longest path and name fit)."
   }
 }
 
@@ -296,7 +296,7 @@ variable "apis" {
 
   validation {
     condition     = alltrue([for a in values(var.apis) : a.zip_path == null || try(fileexists(a.zip_path), false)])
-    error_message = "apis zip_path does not point at an existing file: ${join("; ", [for k, a in var.apis : "${k}: ${abspath(a.zip_path)}" if a.zip_path != null && !try(fileexists(a.zip_path), false)])}. Build the function's zip first (make build-host for the local stack), or fix the path."
+    error_message = "apis zip_path does not point at an existing file: ${join("; ", [for k, a in var.apis : "${k}: ${abspath(a.zip_path)}" if a.zip_path != null && !try(fileexists(a.zip_path), false)])}. Build the function's zip first (make local zips each examples/local/<name>/ folder into <name>.zip), or fix the path."
   }
 
   validation {

@@ -168,7 +168,9 @@ locals {
 
   consumer_key_statements = {
     for k, c in local.shared_clients : k => {
-      Sid       = "ConsumersDecrypt${replace(title(replace(k, "/[-_]/", " ")), " ", "")}SecretViaSecretsManager"
+      # letters and digits only (IAM's Sid rule), unique per client key: the key's own letters and
+      # digits, and 8 hex digits of its hash (foo-bar and foo_bar differ)
+      Sid       = "ConsumersDecrypt${replace(k, "/[^A-Za-z0-9]/", "")}${substr(sha256(k), 0, 8)}"
       Effect    = "Allow"
       Principal = { AWS = sort(c.consumers) }
       Action    = "kms:Decrypt"

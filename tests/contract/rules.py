@@ -831,7 +831,10 @@ def _secretsmanager_operations() -> set[str]:
 
 # An IAM role ARN: "Path names must begin and end with a forward slash (/)" (at most 512 characters,
 # pattern (\u002F)|(\u002F[\u0021-\u007E]+\u002F)); role name "max": 64, "pattern": "[\w+=,.@-]+".
-ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}")
+ROLE_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}",
+    re.ASCII,
+)
 KEY_ARN = re.compile(r"arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}")
 
 

@@ -16,6 +16,7 @@ Sources, quoted below:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -79,6 +80,19 @@ def test_the_key_policy_statement_lets_the_consumers_decrypt_this_secret_through
         # the Amazon Resource Name (ARN) of the secret."
         assert condition["kms:EncryptionContext:SecretARN"] == access["secret_arn"]
         assert set(condition) == {"kms:ViaService", "kms:EncryptionContext:SecretARN"}
+        # IAM: a Sid "supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers (0-9)"
+        assert re.fullmatch(r"[A-Za-z0-9]+", statement["Sid"])
+
+
+@pytest.mark.parametrize("target", SHARED_TARGETS)
+def test_the_key_policy_statements_leave_room_in_a_key_policy(
+    plans: dict[str, dict[str, Any]], target: str
+) -> None:
+    """AWS KMS quotas: "Key policy document size: 32 KB (32,768 bytes)", not adjustable. The statements
+    for the shared clients stay within 28,672 characters, leaving the rest to the key's own statements."""
+    statements = [json.loads(a["key_policy_statement"]) for a in consumer_access(plans[target]).values()]
+    assert len(json.dumps(statements, separators=(",", ":"))) <= 28_672
+    assert len({s["Sid"] for s in statements}) == len(statements)
 
 
 @pytest.mark.parametrize("target", SHARED_TARGETS)
@@ -90,7 +104,7 @@ def test_the_callers_own_policy_names_the_secret_and_the_key(
         # "Cross-account access requires permission in the key policy of the KMS key and in an IAM policy in
         # the external user's account." ... "Neither the key policy nor the IAM policy alone is sufficient"
         assert [(s["Action"], s["Resource"]) for s in statements] == [
-            ("secretsmanager:GetSecretValue", access["secret_arn"]),
+            (["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], access["secret_arn"]),
             ("kms:Decrypt", access["kms_key_arn"]),
         ]
         assert rules.KEY_ARN.fullmatch(access["kms_key_arn"])

@@ -77,7 +77,7 @@ def test_up_applied_the_module_and_reports_client_ids_and_secret_arns(
     stack: tuple[Settings, StackInfo],
 ) -> None:
     settings, info = stack
-    assert set(info.outputs["client_ids"]) == {"demo", "writer"}
+    assert set(info.outputs["client_ids"]) == {"batch", "demo", "writer"}
     assert set(info.outputs["api_functions"]) == {"orders", "resource"}
     assert info.outputs["client_secret_arns"]["demo"].startswith("arn:aws:secretsmanager:")
     assert info.outputs["api_url"] == f"http://127.0.0.1:{settings.alb_port}/api"

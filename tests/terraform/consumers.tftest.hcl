@@ -72,7 +72,7 @@ run "consumers_read_their_own_client_secret_only" {
 
   assert {
     condition = jsondecode(output.consumer_access["reporting"].key_policy_statement) == {
-      Sid       = "ConsumersDecryptReportingSecretViaSecretsManager"
+      Sid       = "ConsumersDecryptreporting${substr(sha256("reporting"), 0, 8)}"
       Effect    = "Allow"
       Principal = { AWS = ["arn:aws:iam::111122223333:role/batch", "arn:aws:iam::210987654321:role/reports/exporter"] }
       Action    = "kms:Decrypt"
@@ -106,7 +106,7 @@ run "consumers_read_their_own_client_secret_only" {
 
   assert {
     condition = jsondecode(output.consumer_access["billing"].caller_policy).Statement == [
-      { Sid = "ReadTheClientSecret", Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-billing-333333" },
+      { Sid = "ReadTheClientSecret", Effect = "Allow", Action = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], Resource = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:m2m-demo-billing-333333" },
       {
         Sid       = "DecryptItThroughSecretsManager"
         Effect    = "Allow"
@@ -165,7 +165,7 @@ run "consumers_without_a_kms_key_fail_at_plan" {
     kms_key_arn = null
   }
 
-  expect_failures = [output.consumer_access]
+  expect_failures = [data.aws_kms_key.secrets]
 }
 
 run "consumers_with_an_aws_managed_key_fail_at_plan" {
@@ -254,12 +254,43 @@ run "too_many_consumers_fail_at_plan" {
   expect_failures = [var.clients]
 }
 
+run "client_keys_that_differ_only_in_punctuation_get_distinct_sids" {
+  command = plan
+
+  variables {
+    clients = {
+      foo-bar = { scopes = ["rest-api/read"], consumers = ["arn:aws:iam::111122223333:role/a"] }
+      foo_bar = { scopes = ["rest-api/read"], consumers = ["arn:aws:iam::111122223333:role/b"] }
+    }
+  }
+
+  assert {
+    condition     = length(distinct([for c in values(module.cognito.consumer_policies) : c.key_policy_statement.Sid])) == 2 && alltrue([for c in values(module.cognito.consumer_policies) : can(regex("^[A-Za-z0-9]+$", c.key_policy_statement.Sid))])
+    error_message = "Each client's key-policy statement has its own Sid of letters and digits (IAM's rule; Sids are unique in a policy)."
+  }
+}
+
+run "two_clients_at_the_most_consumers_overflow_the_key_policy_at_plan" {
+  command = plan
+
+  variables {
+    clients = {
+      for n in ["one", "two"] : n => {
+        scopes    = ["rest-api/read"]
+        consumers = [for i in range(25) : format("arn:aws-us-gov:iam::%012d:role/%s/%s", 100000000000 + i, "${join("/", [for j in range(51) : "abcdefghi"])}x", "r${format("%063d", i)}")]
+      }
+    }
+  }
+
+  expect_failures = [output.consumer_access]
+}
+
 run "a_consumer_listed_twice_fails_at_plan" {
   command = plan
 
   variables {
     clients = {
-      demo = { scopes = ["rest-api/read"], consumers = ["arn:aws:iam::111122223333:role/batch", "arn:aws:iam::111122223333:role/batch"] }
+      demo = { scopes = ["rest-api/read"], consumers = ["arn:aws:iam::111122223333:role/batch", "arn:aws:iam::111122223333:role/Batch"] }
     }
   }
 

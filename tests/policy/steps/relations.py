@@ -393,7 +393,10 @@ def alarms_share_their_actions(step: Any) -> None:
 
 # An IAM role ARN (IAM's role path and name rules); anything else as a principal (an account, "*", a
 # user, a session, a service) is wider than one role, or not a caller we expect.
-ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}")
+ROLE_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:role/([\x21-\x7E]{1,510}/)?[\w+=,.@-]{1,64}",
+    re.ASCII,
+)
 CONSUMER_ACTIONS = {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
 
 
@@ -430,7 +433,7 @@ def secret_policies_block_public(step: Any) -> None:
             Error(step, f"{resource.get('address')}: block_public_policy is not true.")
 
 
-@then("the secret each policy is attached to is encrypted with a customer managed KMS key")
+@then("the secret each policy is attached to is encrypted with a KMS key given by its ARN")
 def shared_secrets_use_a_cmk(step: Any) -> None:
     secrets = {s["values"].get("arn"): s for s in _resources_of_type("aws_secretsmanager_secret")}
     key_arn = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
