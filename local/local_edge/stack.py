@@ -486,6 +486,44 @@ class StackInfo:
     client_body: str
 
 
+def own_function_folders(settings: Settings) -> list[Path]:
+    """Your functions: each folder of examples/local that holds a ``.py`` file at its top (``orders/``).
+    ``up`` zips each into ``<folder name>.zip``, which an ``apis`` entry names as its ``zip_path``."""
+    return sorted(
+        folder
+        for folder in settings.example_dir.iterdir()
+        if folder.is_dir() and not folder.name.startswith((".", "_")) and any(folder.glob("*.py"))
+    )
+
+
+def build_own_function(settings: Settings, folder: Path, into: Path) -> Path:
+    """Zip ``folder`` as scripts/build_zip.py --source does for AWS (sorted entries, fixed timestamps,
+    .pyc of this interpreter, the manifest the module checks), for this machine. The same sources give
+    the same bytes, so an unchanged function leaves the apply fingerprint as it was, and an edited one
+    changes it: the next ``up`` applies and the edge serves the new code."""
+    out = into / f"{folder.name}.zip"
+    version = "{}.{}".format(*sys.version_info[:2])
+    command = [
+        sys.executable,
+        str(settings.root / "scripts" / "build_zip.py"),
+        "--source",
+        str(folder),
+        "--arch",
+        host_architecture(),
+        "--python-version",
+        version,
+        "--pyc-python",
+        sys.executable,
+        "--out",
+        str(out),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-10:])
+        raise StackError(f"zipping your function {folder} failed:\n{tail}")
+    return out
+
+
 def up(settings: Settings, out: Printer = print) -> StackInfo:
     check_ports(settings)  # before anything starts: a taken port leaves nothing running
     timings: dict[str, float] = {}
@@ -507,6 +545,12 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         manifest = settings.zip_dir / f"{bundle.name}.manifest.json"  # the module checks it at plan
         if manifest.is_file():
             shutil.copyfile(manifest, snapshot / manifest.name)
+    own = own_function_folders(settings)
+    if own:
+        zipped = ", ".join(f"{folder.name}.zip" for folder in own)
+        with step(out, f"your functions: examples/local/<name>/ zipped ({zipped})", timings):
+            for folder in own:
+                build_own_function(settings, folder, snapshot)
     fingerprint_file = settings.state_dir / "apply.fingerprint"
     with step(out, "local AWS emulator (moto)", timings):
         if start_moto(settings, out):
@@ -539,7 +583,7 @@ def up(settings: Settings, out: Printer = print) -> StackInfo:
         apis = outputs.get("api_functions") or {}
         names = [apis[k].get("function_name") for k in sorted(apis)] + [outputs.get("client_function_name")]
         logs = ", ".join(str(settings.logs / f"{name}.log") for name in names if name)
-        out(f"    function logs (text lines here, JSON in AWS): {logs}")
+        out(f"    function logs (requests as JSON lines; other records text here, JSON in AWS): {logs}")
     with step(out, "GET /client (cold start of both functions)", timings):
         status, body = http_get(f"{settings.alb_url}/client")
     info = StackInfo(outputs, timings, status, body.decode("utf-8", "replace"))
