@@ -29,6 +29,7 @@ from local_edge import alb
 from local_edge.aws_api import AwsApi
 from local_edge.client_secrets import ClientSecretStore
 from local_edge.functions import ALB_PRINCIPAL, FunctionError, FunctionRunner, FunctionTimeout
+from local_edge.service_metrics import ServiceMetrics
 from local_edge.signing import TokenSigner, jwk_matches
 from local_edge.token_endpoint import TOKEN_PATH, EmulatorClientDirectory, TokenEndpoint, method_not_allowed
 
@@ -74,11 +75,19 @@ class AlbEdge:
     """One ALB listener: request in, rule, action, Lambda invocation, response out."""
 
     def __init__(
-        self, elbv2: Any, load_balancer_arn: str, runner: FunctionRunner, port: int, ttl: float = 2.0
+        self,
+        elbv2: Any,
+        load_balancer_arn: str,
+        runner: FunctionRunner,
+        port: int,
+        *,
+        ttl: float = 2.0,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._elbv2 = elbv2
         self._arn = load_balancer_arn
         self._runner = runner
+        self._metrics = metrics  # what Lambda and the load balancer count on their own in AWS
         self._port = port
         self._ttl = ttl
         self._lock = threading.Lock()
@@ -128,17 +137,29 @@ class AlbEdge:
         )[0]
         try:
             self._runner.check_permission(group.targets[0], ALB_PRINCIPAL, group.arn)
+        except FunctionError as exc:  # Lambda refuses the invoke: no invocation, the ALB answers 502
+            LOG.warning("target failed: %s", exc)
+            if self._metrics is not None:
+                self._metrics.answer(self._arn, group.arn, 502, from_target=False)
+            return alb.error_page(502)
+        function_error, answer, from_target = False, alb.error_page(502), False
+        try:
             result = self._runner.invoke(group.targets[0], event, trace)
-            return alb.translate_response(result, multi_value=group.multi_value)
+            answer, from_target = alb.translate_response(result, multi_value=group.multi_value), True
         except FunctionTimeout as exc:
             LOG.warning("target timed out: %s", exc)
-            return alb.error_page(504)
-        except (FunctionError, alb.InvalidLambdaResponse) as exc:
+            function_error, answer = True, alb.error_page(504)
+        except FunctionError as exc:
             LOG.warning("target failed: %s", exc)
-            return alb.error_page(502)
+            function_error = True
+        except alb.InvalidLambdaResponse as exc:  # the function ran; its answer is no ALB response
+            LOG.warning("target failed: %s", exc)
         except Exception:
             LOG.exception("invoking the target failed")
-            return alb.error_page(502)
+        if self._metrics is not None:
+            self._metrics.invocation(group.targets[0], error=function_error)
+            self._metrics.answer(self._arn, group.arn, answer.status, from_target=from_target)
+        return answer
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -300,7 +321,11 @@ def serve(config: EdgeConfig) -> None:
     token = TokenEndpoint(EmulatorClientDirectory(cognito, secrets=secrets), signer, trigger_invoker=runner)
     aws_api = AwsApi(secrets, config.aws_endpoint, runner.invoke, token.get_client_token)
     edge = AlbEdge(
-        emulator_client("elbv2", config.region, config.aws_endpoint), config.load_balancer_arn, runner, 80
+        emulator_client("elbv2", config.region, config.aws_endpoint),
+        config.load_balancer_arn,
+        runner,
+        80,
+        metrics=ServiceMetrics(state_dir / "logs" / "aws-services.log"),
     )
     servers = [
         EdgeServer(config.alb_port, alb_app(edge, 80)),

@@ -166,24 +166,62 @@ def format_table(rows: list[Row]) -> str:
 def requests_by_outcome(
     points: Iterable[Datapoint], bucket_seconds: int
 ) -> dict[str, dict[str, dict[int, float]]]:
-    """``{function: {outcome: {bucket start (epoch s): requests}}}`` from the Requests metric."""
+    """``{function: {outcome: {bucket start (epoch s): requests}}}`` from the Requests metric, plus
+    Lambda's ``Errors`` of each function as the outcome ``function_error``: a function that raised, failed
+    its INIT or timed out wrote no record of its own (the local edge writes Lambda's, as Lambda does)."""
     series: dict[str, dict[str, dict[int, float]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(float))
     )
     for point in points:
         dims = dict(point.dimensions)
-        if point.name != "Requests" or set(dims) != {"Function", "Outcome"}:
-            continue
         bucket = point.timestamp_ms // 1000 // bucket_seconds * bucket_seconds
-        series[dims["Function"]][dims["Outcome"]][bucket] += point.value
+        if point.name == "Requests" and set(dims) == {"Function", "Outcome"}:
+            series[dims["Function"]][dims["Outcome"]][bucket] += point.value
+        elif point.namespace == "AWS/Lambda" and point.name == "Errors" and point.value > 0:
+            series[dims.get("FunctionName", "?")][FUNCTION_ERROR][bucket] += point.value
     return series
 
 
+FUNCTION_ERROR = "function_error"
+# Colours that read as what they are: success green, the caller's mistakes (4xx) in blues, purples and
+# browns, trouble on the server's side (5xx) in reds; an outcome not listed here gets a grey.
+OUTCOME_COLORS = {
+    "ok": "#2ca02c",
+    "no_token": "#9ecae1",
+    "invalid_request": "#6baed6",
+    "invalid_token": "#3182bd",
+    "insufficient_scope": "#756bb1",
+    "not_found": "#bcbddc",
+    "method_not_allowed": "#9e9ac8",
+    "bad_event": "#54278f",
+    "rejected": "#8c564b",
+    "keys_unavailable": "#fb6a4a",
+    "error": "#de2d26",
+    "internal_error": "#a50f15",
+    FUNCTION_ERROR: "#000000",
+}
+
+
 def write_chart(points: list[Datapoint], out: Path, max_bars: int = 60) -> Path | None:
-    """A PNG of requests by outcome over time (one panel per function, stacked bars); None when no
-    record has a Requests metric. The bucket is the smallest of 1, 10, 60, 300 or 3600 seconds that
-    keeps each panel under ``max_bars`` bars."""
-    times = [p.timestamp_ms // 1000 for p in points if p.name == "Requests"]
+    """A PNG of requests by outcome over time (one panel per function, stacked bars, the legend beside
+    each panel, time labels under each); None when no record has a Requests metric or a function
+    error. The bucket is the smallest of 1, 10, 60, 300 or 3600 seconds that keeps each panel under
+    ``max_bars`` bars."""
+    drawn = _draw(points, out, max_bars)
+    return drawn if drawn is None or isinstance(drawn, Path) else None
+
+
+def draw_chart(points: list[Datapoint], max_bars: int = 60) -> Any:
+    """The chart's matplotlib figure, not saved (tests look at where its parts are)."""
+    return _draw(points, None, max_bars)
+
+
+def _draw(points: list[Datapoint], out: Path | None, max_bars: int) -> Any:
+    times = [
+        p.timestamp_ms // 1000
+        for p in points
+        if p.name == "Requests" or (p.namespace == "AWS/Lambda" and p.name == "Errors" and p.value > 0)
+    ]
     if not times:
         return None
     span = max(times) - min(times) + 1
@@ -194,13 +232,11 @@ def write_chart(points: list[Datapoint], out: Path, max_bars: int = 60) -> Path 
 
     matplotlib.use("Agg")
     from matplotlib import pyplot  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     functions = sorted(series)
-    outcomes = sorted({outcome for by_outcome in series.values() for outcome in by_outcome})
-    palette = pyplot.get_cmap("tab20")
-    colors = {o: ("tab:green" if o == "ok" else palette(i % 20)) for i, o in enumerate(outcomes)}
     figure, axes = pyplot.subplots(
-        len(functions), 1, figsize=(10, 3 * len(functions)), squeeze=False, sharex=True
+        len(functions), 1, figsize=(12, 3.2 * len(functions)), squeeze=False, sharex=True
     )
     start = min(times) // bucket * bucket
     for axis, function in zip(axes[:, 0], functions, strict=True):
@@ -214,7 +250,7 @@ def write_chart(points: list[Datapoint], out: Path, max_bars: int = 60) -> Path 
                 bottom=[bottom[x] for x in xs],
                 width=0.9 * bucket,
                 align="edge",
-                color=colors[outcome],
+                color=OUTCOME_COLORS.get(outcome, "#969696"),
                 label=outcome,
             )
             for x in xs:
@@ -222,8 +258,13 @@ def write_chart(points: list[Datapoint], out: Path, max_bars: int = 60) -> Path 
         axis.set_title(f"{function}: requests by outcome")
         axis.set_xlabel(f"seconds since the first request ({bucket} s per bar)")
         axis.set_ylabel("requests")
-        axis.legend(loc="upper right", fontsize="small")
+        axis.tick_params(labelbottom=True)  # every panel has its time labels, not only the last one
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # requests are whole
+        # beside the panel, never over its bars
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", borderaxespad=0.0)
     figure.tight_layout()
+    if out is None:  # the figure itself, for a test to look at
+        return figure
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, format="png", dpi=100)
     pyplot.close(figure)

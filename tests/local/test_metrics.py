@@ -7,17 +7,31 @@ besides (text records, tracebacks, broken JSON, JSON that only looks like a reco
 
 from __future__ import annotations
 
+import colorsys
 import io
 import struct
 from pathlib import Path
 
+import matplotlib.colors
 import pytest
 
 from cognito_m2m_verifier._shared.emf import MetricsConfig
 from cognito_m2m_verifier.access_log import AccessLog
+from cognito_m2m_verifier.request_metrics import OUTCOMES as REQUEST_OUTCOMES
 from cognito_m2m_verifier.request_metrics import RequestMetrics
 from local_edge.__main__ import main
-from local_edge.metrics import format_table, read_log_dir, read_records, summarize, write_chart
+from local_edge.metrics import (
+    FUNCTION_ERROR,
+    OUTCOME_COLORS,
+    draw_chart,
+    format_table,
+    read_log_dir,
+    read_records,
+    requests_by_outcome,
+    summarize,
+    write_chart,
+)
+from local_edge.service_metrics import ServiceMetrics
 
 T0 = 1_764_590_400_000  # 2025-12-01T12:00:00Z in epoch milliseconds
 
@@ -81,8 +95,62 @@ def test_the_chart_is_a_png_of_requests_by_outcome(tmp_path: Path) -> None:
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert width == 1000
-    assert height == 600  # one panel per function, 3 inches each at 100 dpi
+    assert width == 1200
+    assert height == 640  # one panel per function, 3.2 inches each at 100 dpi
+
+
+def crash_lines(function_arn: str, at_ms: list[int]) -> list[str]:
+    """What the local edge writes when the function crashed (Lambda's and the ALB's own counts)."""
+    out = io.StringIO()
+    clock = iter([(T0 + at) / 1000 for at in at_ms for _ in range(2)])
+    metrics = ServiceMetrics(Path("/dev/null"), clock=lambda: next(clock))
+    metrics._file = out  # the records as text, not a file
+    alb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/m2m-local/50dc6c495c0c9188"
+    group = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/m2m-local-orders/73e2d6bc24d8a067"
+    )
+    for _ in at_ms:
+        metrics.invocation(function_arn, error=True)
+        metrics.answer(alb, group, 502, from_target=False)
+    return out.getvalue().splitlines()
+
+
+def test_a_crashing_function_is_counted_in_the_table_and_the_chart(tmp_path: Path) -> None:
+    """A crash writes no record of the function's own: Lambda's Errors and the ALB's 5xx count it."""
+    lines = access_lines("orders", [("ok", 0)])
+    lines += crash_lines("arn:aws:lambda:us-east-1:123456789012:function:orders", [1000, 2000])
+    points = list(read_records(lines))
+    table = format_table(summarize(points))
+    assert "AWS/Lambda" in table
+    assert "Errors" in table
+    assert "HTTPCode_ELB_5XX_Count" in table
+    (row,) = [r for r in summarize(points) if r.name == "Errors"]
+    assert (row.dimensions, row.total) == ((("FunctionName", "orders"),), 2.0)
+    series = requests_by_outcome(points, 1)
+    assert sum(series["orders"][FUNCTION_ERROR].values()) == 2
+    only_crashes = list(read_records(crash_lines("arn:aws:lambda:us-east-1:1:function:f", [0])))
+    assert write_chart(only_crashes, tmp_path / "c.png") == tmp_path / "c.png"  # charted all the same
+
+
+def test_the_chart_can_be_read(tmp_path: Path) -> None:
+    """The legend sits beside each panel (never over the last bar), every panel has time labels, and
+    no refusal or error is drawn in a colour close to ok's green."""
+    lines = access_lines("demo-resource", [("ok", i * 1000) for i in range(30)] + [("no_token", 29_000)])
+    lines += access_lines("orders", [("insufficient_scope", 0), ("ok", 3000)])
+    figure = draw_chart(list(read_records(lines)))
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    for axis in figure.axes:
+        legend = axis.get_legend().get_window_extent(renderer)
+        assert legend.x0 >= axis.get_window_extent(renderer).x1
+        assert [t.get_text() for t in axis.get_xticklabels() if t.get_visible() and t.get_text()]
+    green = colorsys.rgb_to_hsv(*matplotlib.colors.to_rgb(OUTCOME_COLORS["ok"]))[0]
+    for outcome, color in OUTCOME_COLORS.items():
+        if outcome != "ok":
+            hue, saturation, _ = colorsys.rgb_to_hsv(*matplotlib.colors.to_rgb(color))
+            assert saturation < 0.2 or abs(hue - green) > 0.15, outcome
+    for outcome in REQUEST_OUTCOMES:
+        assert outcome in OUTCOME_COLORS
 
 
 def test_no_request_metric_no_chart(tmp_path: Path) -> None:
