@@ -173,11 +173,12 @@ def test_a_route_registered_twice_or_no_route_at_all_is_refused(jwks_server: Jwk
 def test_the_readme_example_runs_as_written() -> None:
     """README's "Protect your own function" block, executed: it builds, and answers a request without a
     token; README's other Python blocks at least compile."""
+    import textwrap
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for block in readme.split("```python\n")[1:]:
-        compile(block.split("```", 1)[0], "README.md", "exec")
+        compile(textwrap.dedent(block.split("```", 1)[0]), "README.md", "exec")  # list items indent theirs
     section = readme.split("## Protect your own function", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     namespace: dict[str, Any] = {}
@@ -265,5 +266,5 @@ def test_a_route_without_scopes_needs_the_environment(jwks_server: JwksServer) -
     with pytest.raises(ValueError, match="needs scopes"):
         api.route("GET /a")
     configured = ProtectedApi.from_environment(environment(jwks_server, {"GET /a": ["s"]}))
-    with pytest.raises(ValueError, match="not in ROUTE_SCOPES: GET /a"):
+    with pytest.raises(ValueError, match=r"not in ROUTE_SCOPES \(the apis entry.s routes\): GET /a"):
         configured.route("GET /b")

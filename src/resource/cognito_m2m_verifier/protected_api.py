@@ -97,7 +97,8 @@ class ProtectedApi:
             if self._configured is None:
                 raise ValueError(f"route {key!r} needs scopes (or build the API with from_environment)")
             if method_path not in self._configured:
-                raise ValueError(f"route {key!r} is not in ROUTE_SCOPES: {self._configured_keys()}")
+                known = self._configured_keys()
+                raise ValueError(f"route {key!r} is not in ROUTE_SCOPES (the apis entry's routes): {known}")
             scopes = self._configured[method_path]
         required = check_scopes(f"route {key!r}", list(scopes) if not isinstance(scopes, str) else scopes)
         if method_path in self._scopes:
@@ -132,7 +133,10 @@ class ProtectedApi:
             return
         for method_path in sorted(set(configured) - set(self._scopes)):
             key = " ".join(method_path)
-            raise ValueError(f"ROUTE_SCOPES has {key!r} but no function is registered for it")
+            raise ValueError(
+                f"ROUTE_SCOPES (the apis entry's routes) has {key!r} but no function is registered for it: "
+                f"add @api.route({key!r}), or remove the route"
+            )
         for method_path in sorted(set(self._scopes) - set(configured)):
             raise ValueError(
                 f"route {' '.join(method_path)!r} is not in ROUTE_SCOPES ({self._configured_keys()}): "
@@ -142,7 +146,7 @@ class ProtectedApi:
             if set(scopes) != set(configured[method_path]):
                 raise ValueError(
                     f"route {' '.join(method_path)!r} requires {sorted(scopes)} in code but "
-                    f"{sorted(configured[method_path])} in ROUTE_SCOPES"
+                    f"{sorted(configured[method_path])} in ROUTE_SCOPES (the apis entry's routes)"
                 )
 
     @property
