@@ -129,38 +129,9 @@ def test_the_url_is_the_one_the_first_tokens_need(env: dict[str, str], url: str)
     assert key_prefetch.prefetch_url(env) == url
 
 
-def test_the_lambda_entry_point_starts_the_download_before_the_handlers_imports(held_server: Any) -> None:
-    """``import app`` returns while the JWKS server still holds its answer: INIT is never delayed."""
-    held_server.release.clear()
+def import_in_new_interpreter(held_server: Any, code: str, lambda_name: str | None = None) -> list[str]:
+    """What ``code`` prints, run in a new interpreter with the module's environment for a function."""
     src = Path(__file__).resolve().parents[2] / "src" / "resource"
-    code = (
-        "import sys, app, cognito_m2m_verifier.key_prefetch as k;"
-        "print(len(k._pending), 'cognito_m2m_verifier.handler' in sys.modules)"
-    )
-    env = {
-        "PYTHONPATH": str(src),
-        "JWKS_URL": held_server.url,
-        "USER_POOL_ID": "eu-west-1_AbC",
-        "ALLOWED_CLIENT_IDS": "1example23456789abcdefghij",
-        "ROUTE_SCOPES": '{"GET /api": ["rest-api/read"]}',
-    }
-    ran = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=30, check=True
-    )
-    assert ran.stdout.split() == ["1", "True"]
-    assert held_server.asked.is_set()
-    assert not held_server.release.is_set()
-
-
-def run_own_function(held_server: Any, lambda_name: str | None) -> list[str]:
-    """A function of your own, as a user writes it, imported in a new interpreter."""
-    src = Path(__file__).resolve().parents[2] / "src" / "resource"
-    code = (
-        "import sys; from cognito_m2m_verifier import AccessTokenClaims, ProtectedApi;"
-        "import cognito_m2m_verifier.key_prefetch as k;"
-        "api = ProtectedApi.from_environment();"
-        "print(len(k._pending), 'cognito_m2m_verifier.protected_api' in sys.modules)"
-    )
     env = {
         "PYTHONPATH": str(src),
         "JWKS_URL": held_server.url,
@@ -173,6 +144,29 @@ def run_own_function(held_server: Any, lambda_name: str | None) -> list[str]:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=30, check=True
     )
     return ran.stdout.split()
+
+
+def test_the_lambda_entry_point_starts_the_download_before_the_handlers_imports(held_server: Any) -> None:
+    """``import app`` returns while the JWKS server still holds its answer: INIT is never delayed."""
+    held_server.release.clear()
+    code = (
+        "import sys, app, cognito_m2m_verifier.key_prefetch as k;"
+        "print(len(k._pending), 'cognito_m2m_verifier.handler' in sys.modules)"
+    )
+    assert import_in_new_interpreter(held_server, code) == ["1", "True"]
+    assert held_server.asked.is_set()
+    assert not held_server.release.is_set()
+
+
+def run_own_function(held_server: Any, lambda_name: str | None) -> list[str]:
+    """A function of your own, as a user writes it, imported in a new interpreter."""
+    code = (
+        "import sys; from cognito_m2m_verifier import AccessTokenClaims, ProtectedApi;"
+        "import cognito_m2m_verifier.key_prefetch as k;"
+        "api = ProtectedApi.from_environment();"
+        "print(len(k._pending), 'cognito_m2m_verifier.protected_api' in sys.modules)"
+    )
+    return import_in_new_interpreter(held_server, code, lambda_name)
 
 
 def test_your_own_function_in_lambda_starts_the_download_at_its_first_import_from_the_library(
