@@ -15,7 +15,9 @@ Metrics (all of unit Count, one record per ALB request that reached a function):
 - ``AWS/ApplicationELB`` ``HTTPCode_ELB_5XX_Count`` (LoadBalancer): 1 when the load balancer answered
   5xx itself: 502 (a function error, an answer that is no ALB response, a refused invoke), 504 (timeout).
 
-The dimension values are AWS's: a function's name, and the ``app/<name>/<id>`` and
+These lines only carry the numbers to ``make local-metrics`` in the shape it reads: in AWS no log line
+could, since CloudWatch keeps the ``AWS/`` namespaces to AWS's services (the functions' own records are
+checked against that rule; these are not theirs). The dimension values are AWS's: a function's name, and the ``app/<name>/<id>`` and
 ``targetgroup/<name>/<id>`` ends of the ARNs.
 """
 
