@@ -17,8 +17,8 @@ Metrics (all of unit Count, one record per ALB request that reached a function):
 
 These lines only carry the numbers to ``make local-metrics`` in the shape it reads: in AWS no log line
 could, since CloudWatch keeps the ``AWS/`` namespaces to AWS's services (the functions' own records are
-checked against that rule; these are not theirs). The dimension values are AWS's: a function's name, and the ``app/<name>/<id>`` and
-``targetgroup/<name>/<id>`` ends of the ARNs.
+checked against that rule; these are not theirs). The dimension values are AWS's: a function's name,
+and the ``app/<name>/<id>`` and ``targetgroup/<name>/<id>`` ends of the ARNs.
 """
 
 from __future__ import annotations
