@@ -296,3 +296,17 @@ run "a_consumer_listed_twice_fails_at_plan" {
 
   expect_failures = [var.clients]
 }
+
+run "a_key_made_in_the_same_apply_plans" {
+  command = plan
+
+  # kms_key_arn is unknown at plan: the key lookup's count must not depend on it
+  module {
+    source = "./tests/terraform/roots/key_in_same_apply"
+  }
+
+  assert {
+    condition     = length(module.m2m.consumer_access) == 1
+    error_message = "The shared client plans with a key the same apply creates."
+  }
+}
