@@ -886,6 +886,36 @@ def secret_policies(found: list[Resource]) -> list[str]:
     return problems
 
 
+# ---- KMS -----------------------------------------------------------------------------------------
+
+
+@rule(
+    "KMS",
+    "customer managed keys",
+    "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html; "
+    "https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html; "
+    "https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html",
+    'Description "Maximum length of 8192"; PendingWindowInDays "If you include a value, it must be between 7 '
+    'and 30, inclusive"; "Key policy document size: 32 KB (32,768 bytes)", Policy pattern '
+    "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+)
+def kms_keys(found: list[Resource]) -> list[str]:
+    problems = []
+    for key in of_type(found, "aws_kms_key"):
+        v, at = key.values, key.address
+        if len(str(v.get("description") or "")) > 8192:
+            problems.append(f"{at}: description of {len(str(v.get('description')))} characters")
+        window = v.get("deletion_window_in_days")
+        if window is not None and not 7 <= int(window) <= 30:
+            problems.append(f"{at}: deletion_window_in_days {window}")
+        policy = v.get("policy")
+        if policy and (
+            len(str(policy).encode()) > 32768 or not re.fullmatch(r"[\t\n\r\x20-\xff]+", str(policy))
+        ):
+            problems.append(f"{at}: key policy of {len(str(policy).encode())} bytes or with other characters")
+    return problems
+
+
 # ---- DynamoDB ----------------------------------------------------------------------------------
 
 

@@ -523,6 +523,21 @@ CASES: list[Case] = [
         lambda _: shared(key=None),
         lambda _: shared(key="arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"),
     ),
+    (
+        "customer managed keys",
+        lambda _: [R("k", "aws_kms_key", {"deletion_window_in_days": 6, "description": "d"})],
+        lambda _: [R("k", "aws_kms_key", {"deletion_window_in_days": 7, "description": "d"})],
+    ),
+    (
+        "customer managed keys",
+        lambda _: [R("k", "aws_kms_key", {"description": "d" * 8193})],
+        lambda _: [R("k", "aws_kms_key", {"description": "d" * 8192})],
+    ),
+    (
+        "customer managed keys",
+        lambda _: [R("k", "aws_kms_key", {"policy": json.dumps({"Statement": ["s" * 32768]})})],
+        lambda _: [R("k", "aws_kms_key", {"policy": json.dumps({"Statement": ["s" * 32000]})})],
+    ),
     ("table name, key and TTL attributes", lambda _: [table(name="ab")], lambda _: [table(name="abc")]),
     (
         "table name, key and TTL attributes",

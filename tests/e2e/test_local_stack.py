@@ -206,6 +206,16 @@ def test_a_second_plan_changes_nothing_but_what_moto_drops(stack: tuple[Settings
     shown = terraform(settings, ["show", "-json", str(plan_file)], "terraform-show-again", log_stdout=False)
     plan_file.unlink()  # the plan holds the state's secret values
     plan = json.loads(shown)
+    # moto took the key and the shared secret's policy as they are; AWS's documented rules for both
+    # (tests/contract/rules.py) hold for what the local stack deployed
+    from tests.contract import rules
+
+    found = rules.resources(plan)
+    assert rules.of_type(found, "aws_kms_key")
+    assert rules.of_type(found, "aws_secretsmanager_secret_policy")
+    for checked in rules.RULES:
+        if checked.name in ("customer managed keys", "secret resource policies shared with other accounts"):
+            assert checked.check(found) == [], checked.source
     changed = {}
     for change in plan.get("resource_changes", []):
         actions = change["change"]["actions"]
